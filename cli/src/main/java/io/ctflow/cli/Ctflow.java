@@ -1,0 +1,57 @@
+package io.ctflow.cli;
+
+import io.ctflow.config.Settings;
+import io.ctflow.streams.StreamsCommand;
+import io.ctflow.streams.StreamsRunner;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ctflow} command. User mistakes print one line and exit 2; only real bugs show a stack trace. */
+@Command(name = "ctflow", mixinStandardHelpOptions = true, version = "ctflow 0.1.0",
+        description = {"Conntrack telemetry into Kafka; incomplete Service NAT found with Kafka Streams.",
+                "Start with: ctflow demo"},
+        subcommands = {DemoCommand.class, StreamsCommand.class, CommandLine.HelpCommand.class})
+public final class Ctflow implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Ctflow());
+        CollectorCommands.register(cl);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (isUserError(ex)) {
+                cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandName() + ": " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        return cl;
+    }
+
+    static boolean isUserError(Throwable t) {
+        return t instanceof IllegalArgumentException || t instanceof Settings.ConfigException
+                || t instanceof StreamsRunner.StartupException || t instanceof IllegalStateException
+                || t instanceof UncheckedIOException || StreamsCommand.isUserError(t);
+    }
+}

@@ -1,0 +1,210 @@
+package io.ctflow.cli;
+
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.ServiceStats;
+import io.ctflow.collector.capture.Capture;
+import io.ctflow.embedded.EmbeddedKafka;
+import io.ctflow.schemas.Topics;
+import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.streams.AppConfig;
+import io.ctflow.streams.StoreNames;
+import io.ctflow.streams.StreamsRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ctflow demo}: the whole product in one process on the embedded default — a real KRaft
+ * broker, the registry, the streams app — fed by a replay of a real kernel capture, with the
+ * results shown as they come.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run ctflow end to end on this machine: an embedded Kafka broker and schema registry, the streams app,",
+                "and a replay of a real conntrack capture (default: the shipped bridge-off capture, the seed's failure).",
+                "Without --once it keeps running (Kafka on --kafka-port, registry on --registry-port) until Ctrl-C."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--capture", paramLabel = "DIR|SCENARIO",
+            description = "Capture directory, or a shipped one: bridge-off (default), bridge-on, hairpin.")
+    String capture = "bridge-off";
+    @Option(names = "--kafka-port", description = "Embedded Kafka port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int kafkaPort = 9092;
+    @Option(names = "--registry-port", description = "Embedded schema registry port (default ${DEFAULT-VALUE}; 0 = any).")
+    int registryPort = 8081;
+    @Option(names = "--http-port", description = "Streams app HTTP API port (default ${DEFAULT-VALUE}; 0 = any).")
+    int httpPort = 7070;
+    @Option(names = "--once", description = "Exit 0 as soon as the capture's results are complete.")
+    boolean once;
+    @Option(names = "--json-out", paramLabel = "FILE", description = "Also write every anomaly and Service-stats record as JSON lines.")
+    Path jsonOut;
+    @Option(names = "--timeout", description = "With --once: give up after this long (default ${DEFAULT-VALUE}).")
+    String timeout = "120s";
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = resolveCapture(capture);
+        Capture cap = Capture.open(dir);
+        Duration limit = io.ctflow.config.Settings.parseDuration("--timeout", timeout);
+        Path stateDir = Files.createTempDirectory("ctflow-demo-state");
+        System.err.printf("ctflow demo: starting embedded Kafka on %d and the schema registry on %d ...%n", kafkaPort, registryPort);
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).build().start();
+             RegistryServer registry = RegistryServer.start("127.0.0.1", registryPort);
+             ResultsView view = new ResultsView(System.out, jsonOut)) {
+            Map<String, String> settings = new HashMap<>();
+            settings.put("bootstrap.servers", kafka.bootstrapServers());
+            settings.put("schema.registry.url", registry.url());
+            settings.put("application.id", "ctflow-demo");
+            settings.put("state.dir", stateDir.toString());
+            settings.put("http.port", Integer.toString(httpPort));
+            AppConfig config = AppConfig.of(settings);
+            kafka.createTopics(config.topics().all(3, (short) 1));
+            try (StreamsRunner app = new StreamsRunner(config).start();
+                 KafkaConsumer<String, Object> results = resultsConsumer(kafka.bootstrapServers(), config)) {
+                results.subscribe(List.of(config.topics().anomalies(), config.topics().serviceStats()));
+                System.err.printf("ctflow demo: streams app up, HTTP API on http://127.0.0.1:%d; replaying %s (%s)%n",
+                        app.httpPort(), dir.getFileName(), String.join(", ", cap.nodes()));
+                Instant last = DemoReplay.replay(cap, kafka.bootstrapServers(), registry.url(), config);
+                Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
+                long deadline = System.nanoTime() + limit.toNanos();
+                boolean complete = false;
+                CountDownLatch stop = new CountDownLatch(1);
+                if (!once) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ctflow-demo-stop"));
+                }
+                while (stop.getCount() > 0) {
+                    for (ConsumerRecord<String, Object> r : results.poll(Duration.ofMillis(200))) {
+                        if (r.value() instanceof NatAnomaly a) {
+                            view.anomaly(a);
+                        } else if (r.value() instanceof ServiceStats s) {
+                            view.stats(s);
+                        }
+                    }
+                    if (!complete && processedPast(app, config, target) && caughtUp(kafka.bootstrapServers(), results, config.topics())) {
+                        complete = true;
+                        System.err.printf("%nctflow demo: results complete: %d anomalies, %d Service-stats records%n", view.anomalies, view.stats);
+                        if (once) {
+                            return 0;
+                        }
+                        System.err.println("ctflow demo: still running (Kafka " + kafka.bootstrapServers() + ", registry " + registry.url()
+                                + ", API http://127.0.0.1:" + app.httpPort() + "); Ctrl-C to stop");
+                    }
+                    if (once && System.nanoTime() > deadline) {
+                        System.err.println("ctflow demo: results not complete after " + timeout);
+                        return 1;
+                    }
+                }
+                return 0;
+            }
+        } finally {
+            deleteTree(stateDir);
+        }
+    }
+
+    static Path resolveCapture(String capture) {
+        if (ShippedCaptures.SCENARIOS.contains(capture) && !Files.isDirectory(Path.of(capture))) {
+            return ShippedCaptures.unpack(capture);
+        }
+        Path p = Path.of(capture);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException("capture '" + capture + "' is neither a directory nor a shipped capture ("
+                    + String.join(", ", ShippedCaptures.SCENARIOS) + ")");
+        }
+        return p;
+    }
+
+    static Instant windowEndAfter(Instant t, Duration window) {
+        long w = window.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), w) * w + w);
+    }
+
+    /** Every stats task has closed its windows up to {@code target}: all results exist (maybe not yet committed). */
+    private static boolean processedPast(StreamsRunner app, AppConfig config, Instant target) {
+        long targetMicros = target.toEpochMilli() * 1000;
+        try {
+            int n = app.partitions();
+            for (int p = 0; p < n; p++) {
+                ReadOnlyKeyValueStore<Integer, Long> s = app.streams().store(StoreQueryParameters
+                        .fromNameAndType(StoreNames.STATS_WATERMARKS, QueryableStoreTypes.<Integer, Long>keyValueStore()).withPartition(p));
+                Long closed = s.get(-1);
+                if (closed == null || closed < targetMicros) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false; // stores not ready (rebalancing)
+        }
+    }
+
+    /** No open transaction on the output topics and this consumer has read all of it. */
+    private static boolean caughtUp(String bootstrap, KafkaConsumer<String, Object> c, Topics topics) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+            for (String t : List.of(topics.anomalies(), topics.serviceStats())) {
+                admin.describeTopics(List.of(t)).allTopicNames().get().get(t).partitions()
+                        .forEach(p -> req.put(new TopicPartition(t, p.partition()), OffsetSpec.latest()));
+            }
+            var hw = admin.listOffsets(req, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            var lso = admin.listOffsets(req, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            for (TopicPartition tp : req.keySet()) {
+                if (hw.get(tp).offset() != lso.get(tp).offset()) {
+                    return false;
+                }
+                if (!c.assignment().contains(tp) || c.position(tp) < lso.get(tp).offset()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static KafkaConsumer<String, Object> resultsConsumer(String bootstrap, AppConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "ctflow-demo-view");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Deserializer<NatAnomaly> anomalies = AvroSerdes.specific(NatAnomaly.class, config.kafka(), false).deserializer();
+        Deserializer<ServiceStats> stats = AvroSerdes.specific(ServiceStats.class, config.kafka(), false).deserializer();
+        String anomalyTopic = config.topics().anomalies();
+        Deserializer<Object> byTopic = (topic, data) -> topic.equals(anomalyTopic)
+                ? anomalies.deserialize(topic, data) : stats.deserialize(topic, data);
+        return new KafkaConsumer<>(p, new StringDeserializer(), byTopic);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(s.toList());
+            java.util.Collections.reverse(all);
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (Exception ignored) {
+            // best effort: a temp dir
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.ctflow.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.ServiceStats;
+import io.ctflow.json.AvroJson;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The demo's console view (each anomaly as it comes, a Service table per window) and its --json-out file. */
+final class ResultsView implements Closeable {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private final PrintStream out;
+    private final BufferedWriter json;
+    private Instant currentWindow;
+    int anomalies;
+    int stats;
+
+    ResultsView(PrintStream out, Path jsonOut) {
+        this.out = out;
+        try {
+            this.json = jsonOut == null ? null : Files.newBufferedWriter(jsonOut, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write --json-out " + jsonOut + ": " + e.getMessage());
+        }
+    }
+
+    synchronized void anomaly(NatAnomaly a) {
+        anomalies++;
+        String who = a.getClient() != null ? a.getClient() + " -> " + a.getServiceAddress() + " -> " + a.getBackend() : a.getDetail();
+        out.printf("%n!! %s %-8s %-6s on %s  %s%n", a.getType(), a.getStatus(), a.getCause() == null ? "" : a.getCause(),
+                a.getNode(), a.getService() == null ? "" : a.getService());
+        out.printf("   %s   (first seen %s, detected %s)%n", who, TIME.format(a.getFirstSeen()), TIME.format(a.getDetectedAt()));
+        out.printf("   hint: %s%n", a.getHint());
+        write(a, "anomaly");
+    }
+
+    synchronized void stats(ServiceStats s) {
+        stats++;
+        if (!s.getWindowStart().equals(currentWindow)) {
+            currentWindow = s.getWindowStart();
+            out.printf("%n-- Services, window %s-%s UTC%n", TIME.format(s.getWindowStart()), TIME.format(s.getWindowEnd()));
+            out.printf("   %-28s %5s %7s %9s %10s %6s %9s  %s%n", "service", "new", "replied", "unreplied", "incomplete", "active", "p50 setup", "states");
+        }
+        long incomplete = s.getIncompleteNat().values().stream().mapToLong(Long::longValue).sum();
+        out.printf("   %-28s %5d %7d %9d %10d %6d %9s  %s%n", s.getService(), s.getNewFlows(), s.getReplied(), s.getUnreplied(),
+                incomplete, s.getActive(), s.getSetupP50Micros() == null ? "-" : s.getSetupP50Micros() + "us", states(s.getStates()));
+        write(s, "service-stats");
+    }
+
+    private static String states(Map<String, Long> m) {
+        return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    private void write(org.apache.avro.generic.IndexedRecord r, String kind) {
+        if (json == null) {
+            return;
+        }
+        ObjectNode o = AvroJson.MAPPER.createObjectNode().put("kind", kind);
+        o.setAll(AvroJson.toJson(r));
+        try {
+            json.write(o.toString());
+            json.newLine();
+            json.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (json != null) {
+            json.close();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.ctflow.flow;
+
+import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.Tuple;
+import io.ctflow.net.Addresses;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Identity of one connection across every node that tracks it: the protocol plus the wire-level
+ * <em>reply</em> tuple (for ICMP: the addresses plus the echo id).
+ *
+ * <p>Why the reply tuple: DNAT rewrites the original destination (Service IP on the NAT node, pod IP
+ * on the backend's node), but the reply the backend sends is the same packet everywhere
+ * (backend → client, or backend → SNAT address), so the NAT node's entry and the backend node's entry
+ * of one connection get the same key. Keying {@code ctflow.events} by it puts every node's view of a
+ * connection on one partition, so the streams app joins them without a repartition.
+ *
+ * <p>Binary form (the Kafka key, 13 bytes for IPv4): protocol number, address length (4|16),
+ * reply source, reply destination, reply source port, reply destination port (big-endian u16;
+ * ICMP: id and 0; GRE: the keys' low 16 bits; no ports: 0). Text form, for humans and URLs:
+ * {@code tcp,10.244.1.3:8080,10.244.1.2:49502}.
+ */
+public final class FlowKey {
+    private final byte[] bytes;
+    private final int hash;
+
+    private FlowKey(byte[] bytes) {
+        this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
+    }
+
+    /** The key of a conntrack entry; null for markers (HEARTBEAT, GAP) that have no reply tuple. */
+    public static FlowKey of(ConntrackEvent e) {
+        Tuple r = e.getReply();
+        if (r == null) {
+            return null;
+        }
+        int proto = e.getProtocolNumber();
+        int sport;
+        int dport;
+        if (r.getIcmpId() != null) {
+            sport = r.getIcmpId();
+            dport = 0;
+        } else {
+            sport = r.getSrcPort() == null ? 0 : r.getSrcPort();
+            dport = r.getDstPort() == null ? 0 : r.getDstPort();
+        }
+        return of(proto, r.getSrc(), r.getDst(), sport, dport);
+    }
+
+    /** Builds a key from the reply tuple's parts. */
+    public static FlowKey of(int protocolNumber, ByteBuffer replySrc, ByteBuffer replyDst, int sport, int dport) {
+        int alen = replySrc.remaining();
+        if ((alen != 4 && alen != 16) || replyDst.remaining() != alen) {
+            throw new IllegalArgumentException("reply addresses must both be 4 or 16 bytes");
+        }
+        byte[] b = new byte[2 + 2 * alen + 4];
+        b[0] = (byte) protocolNumber;
+        b[1] = (byte) alen;
+        replySrc.duplicate().get(b, 2, alen);
+        replyDst.duplicate().get(b, 2 + alen, alen);
+        int p = 2 + 2 * alen;
+        b[p] = (byte) (sport >>> 8);
+        b[p + 1] = (byte) sport;
+        b[p + 2] = (byte) (dport >>> 8);
+        b[p + 3] = (byte) dport;
+        return new FlowKey(b);
+    }
+
+    /** Wraps the binary form (the Kafka key bytes); validates its shape. */
+    public static FlowKey fromBytes(byte[] b) {
+        if (b == null || b.length < 2 || (b[1] != 4 && b[1] != 16) || b.length != 2 + 2 * b[1] + 4) {
+            throw new IllegalArgumentException("not a flow key: " + (b == null ? "null" : b.length + " bytes"));
+        }
+        return new FlowKey(b.clone());
+    }
+
+    /** Parses the text form, e.g. {@code tcp,10.244.1.3:8080,10.244.1.2:49502} or {@code icmp,10.0.0.2,10.0.0.1,id=7}. */
+    public static FlowKey parse(String text) {
+        String[] parts = text.trim().split(",");
+        if (parts.length < 3 || parts.length > 4) {
+            throw new IllegalArgumentException("flow key must look like tcp,10.244.1.3:8080,10.244.1.2:49502; got '" + text + "'");
+        }
+        int proto = Protocols.number(parts[0]);
+        boolean ports = Protocols.hasPorts(proto);
+        HostPort src = HostPort.parse(parts[1], ports);
+        HostPort dst = HostPort.parse(parts[2], ports);
+        int sport = src.port;
+        int dport = dst.port;
+        if (parts.length == 4) {
+            if (!parts[3].startsWith("id=")) {
+                throw new IllegalArgumentException("expected id=N in '" + text + "'");
+            }
+            sport = Integer.parseInt(parts[3].substring(3));
+            dport = 0;
+        }
+        return of(proto, ByteBuffer.wrap(src.addr), ByteBuffer.wrap(dst.addr), sport, dport);
+    }
+
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** The binary form without copying; callers must not modify it. */
+    public byte[] rawBytes() {
+        return bytes;
+    }
+
+    public int protocolNumber() {
+        return bytes[0] & 0xff;
+    }
+
+    /** Reply source (the backend, on a DNATed connection). */
+    public byte[] replySrc() {
+        return Arrays.copyOfRange(bytes, 2, 2 + bytes[1]);
+    }
+
+    /** Reply destination (the client, or the SNAT address). */
+    public byte[] replyDst() {
+        return Arrays.copyOfRange(bytes, 2 + bytes[1], 2 + 2 * bytes[1]);
+    }
+
+    public int replySrcPort() {
+        int p = 2 + 2 * bytes[1];
+        return ((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff);
+    }
+
+    public int replyDstPort() {
+        int p = 2 + 2 * bytes[1] + 2;
+        return ((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff);
+    }
+
+    /** Text form; {@link #parse} reads it back. */
+    public String text() {
+        int proto = protocolNumber();
+        String name = Protocols.name(proto);
+        if (Protocols.isIcmp(proto)) {
+            return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst()) + ",id=" + replySrcPort();
+        }
+        if (Protocols.hasPorts(proto)) {
+            return name + "," + Addresses.withPort(replySrc(), replySrcPort()) + "," + Addresses.withPort(replyDst(), replyDstPort());
+        }
+        return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FlowKey k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return text();
+    }
+
+    private record HostPort(byte[] addr, int port) {
+        static HostPort parse(String s, boolean withPort) {
+            s = s.trim();
+            if (!withPort) {
+                return new HostPort(Addresses.parse(s.startsWith("[") ? s.substring(1, s.length() - 1) : s), 0);
+            }
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("expected address:port, got '" + s + "'");
+            }
+            String host = s.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port = Integer.parseInt(s.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            return new HostPort(Addresses.parse(host), port);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.ctflow.streams;
+
+import io.ctflow.config.Settings;
+import io.ctflow.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The streams app's configuration: our own knobs (timeouts, windows, topics, HTTP) plus every Kafka
+ * Streams / client / registry property, which passes through untouched.
+ */
+public record AppConfig(
+        Topics topics,
+        Duration tcpReplyTimeout,
+        Duration udpReplyTimeout,
+        Duration otherReplyTimeout,
+        Duration grace,
+        Duration window,
+        Duration flowLinger,
+        Set<String> requestResponseUdp,
+        int eventsPartitions,
+        String httpHost,
+        int httpPort,
+        Map<String, Object> kafka) {
+
+    public static final Set<String> OWN_KEYS = Set.of(
+            "topic.prefix", "reply.timeout.tcp", "reply.timeout.udp", "reply.timeout.other", "grace", "window",
+            "flow.linger", "udp.request-response", "events.partitions", "http.host", "http.port");
+
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("topic.prefix", Topics.DEFAULT_PREFIX);
+        d.put("reply.timeout.tcp", "3s");
+        d.put("reply.timeout.udp", "5s");
+        d.put("reply.timeout.other", "5s");
+        d.put("grace", "1s");
+        d.put("window", "10s");
+        d.put("flow.linger", "30s");
+        d.put("udp.request-response", "53");
+        d.put("events.partitions", "0");
+        d.put("http.host", "127.0.0.1");
+        d.put("http.port", "7070");
+        d.put("bootstrap.servers", "127.0.0.1:9092");
+        d.put("schema.registry.url", "http://127.0.0.1:8081");
+        d.put("application.id", "ctflow-streams");
+        d.put("processing.guarantee", "exactly_once_v2");
+        d.put("commit.interval.ms", "100");
+        return d;
+    }
+
+    /** Defaults, then the file, then CTFLOW_* variables, then flags. */
+    public static AppConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        return from(Settings.load(defaults(), OWN_KEYS, file, env, flags));
+    }
+
+    /** Defaults overridden by the given values (tests, the embedded demo). */
+    public static AppConfig of(Map<String, String> overrides) {
+        return load(null, Map.of(), overrides);
+    }
+
+    public static AppConfig from(Settings s) {
+        Set<String> rr = Arrays.stream(s.get("udp.request-response").split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+        for (String port : rr) {
+            try {
+                int p = Integer.parseInt(port);
+                if (p < 1 || p > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new Settings.ConfigException("udp.request-response must be a comma-separated list of ports, got '" + port + "'");
+            }
+        }
+        Map<String, Object> kafka = new HashMap<>(s.kafka());
+        AppConfig c = new AppConfig(new Topics(s.get("topic.prefix")),
+                positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
+                s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"), rr,
+                s.getInt("events.partitions"), s.get("http.host"), s.getInt("http.port"), Map.copyOf(kafka));
+        if (c.grace.isNegative()) {
+            throw new Settings.ConfigException("grace must not be negative");
+        }
+        return c;
+    }
+
+    private static Duration positive(Settings s, String key) {
+        Duration d = s.getDuration(key);
+        if (d.isZero() || d.isNegative()) {
+            throw new Settings.ConfigException("setting '" + key + "' must be positive");
+        }
+        return d;
+    }
+
+    public AppConfig withEventsPartitions(int n) {
+        return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
+                requestResponseUdp, n, httpHost, httpPort, kafka);
+    }
+
+    /** The longest reply timeout: how far a replay's closing heartbeat must reach. */
+    public Duration maxReplyTimeout() {
+        Duration m = tcpReplyTimeout;
+        m = udpReplyTimeout.compareTo(m) > 0 ? udpReplyTimeout : m;
+        return otherReplyTimeout.compareTo(m) > 0 ? otherReplyTimeout : m;
+    }
+
+    /** Event time past the last event after which every timer and window of it has fired. */
+    public Duration settleTime() {
+        return maxReplyTimeout().plus(grace).plus(window).plus(window).plus(grace).plus(Duration.ofSeconds(1));
+    }
+
+    public String registryUrl() {
+        return String.valueOf(kafka.get("schema.registry.url"));
+    }
+}

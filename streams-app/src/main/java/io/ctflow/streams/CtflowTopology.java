@@ -1,0 +1,98 @@
+package io.ctflow.streams;
+
+import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.ServiceStats;
+import io.ctflow.avro.internal.FlowUpdate;
+import io.ctflow.flow.FlowKey;
+import io.ctflow.schemas.Topics;
+import io.ctflow.streams.flow.FlowJoinProcessor;
+import io.ctflow.streams.flow.ReplyTimeout;
+import io.ctflow.streams.node.NodeAnomalyProcessor;
+import io.ctflow.streams.stats.ServiceStatsProcessor;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The one topology factory: pure (no lifecycle, no I/O), called by the app and by the tests alike.
+ *
+ * <pre>
+ * events ──► flow-join (flows, flow-deadlines, anomalies, node-gaps; reads services-global, node-facts-global)
+ *              ├─► anomalies ───────────────────────────────────────────────► ctflow.anomalies
+ *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
+ *                                 └─► service-stats (service-windows, service-latest, stats-watermarks) ─► ctflow.service-stats
+ * node-stats ─► node-anomalies (node-stats-last, node-anomalies; reads node-facts-global) ─────────────► ctflow.anomalies
+ * services ─► services-global        node-facts ─► node-facts-global
+ * </pre>
+ */
+public final class CtflowTopology {
+    private CtflowTopology() {}
+
+    public static Topology build(AppConfig config, AppSerdes serdes) {
+        if (config.eventsPartitions() < 1) {
+            throw new IllegalArgumentException("events.partitions must be known (>= 1) to build the topology");
+        }
+        Topics topics = config.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), serdes.services())
+                        .withLoggingDisabled(),
+                topics.services(), Consumed.with(Serdes.String(), serdes.services()).withName("services-source"),
+                () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), serdes.nodeFacts())
+                        .withLoggingDisabled(),
+                topics.nodeFacts(), Consumed.with(Serdes.String(), serdes.nodeFacts()).withName("node-facts-source"),
+                () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOW_DEADLINES), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
+
+        KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
+                Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
+        ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
+        KStream<String, SpecificRecord> joined = events.process(
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowLinger(), config.requestResponseUdp()),
+                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.FLOW_DEADLINES, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
+
+        Map<String, KStream<String, SpecificRecord>> out = joined.split(Named.as("flow-out-"))
+                .branch((k, v) -> v instanceof NatAnomaly, Branched.as("anomalies"))
+                .defaultBranch(Branched.as("updates"));
+        out.get("flow-out-anomalies")
+                .mapValues(v -> (NatAnomaly) v, Named.as("as-anomaly"))
+                .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("anomalies-sink"));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_WINDOWS), Serdes.String(), serdes.serviceAgg()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_LATEST), Serdes.String(), serdes.serviceStats()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.STATS_WATERMARKS), Serdes.Integer(), Serdes.Long()));
+        KStream<String, ServiceStats> stats = out.get("flow-out-updates")
+                .mapValues(v -> (FlowUpdate) v, Named.as("as-update"))
+                .repartition(Repartitioned.<String, FlowUpdate>as("service-updates")
+                        .withKeySerde(Serdes.String()).withValueSerde(serdes.flowUpdate())
+                        .withStreamPartitioner(new TickBroadcastPartitioner()))
+                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions()), Named.as("service-stats"),
+                        StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS);
+        stats.to(topics.serviceStats(), Produced.with(Serdes.String(), serdes.serviceStats()).withName("service-stats-sink"));
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_STATS_LAST), Serdes.String(), serdes.nodeStats()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_ANOMALIES), Serdes.String(), serdes.anomalies()));
+        builder.stream(topics.nodeStats(), Consumed.with(Serdes.String(), serdes.nodeStats()).withName("node-stats-source"))
+                .process(NodeAnomalyProcessor::new, Named.as("node-anomalies"), StoreNames.NODE_STATS_LAST, StoreNames.NODE_ANOMALIES)
+                .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("node-anomalies-sink"));
+
+        return builder.build();
+    }
+}

@@ -1,0 +1,18 @@
+package io.ctflow.streams;
+
+/** Every state store's name, in one place: they name changelog topics and the HTTP API's queries. */
+public final class StoreNames {
+    public static final String FLOWS = "flows";
+    public static final String FLOW_DEADLINES = "flow-deadlines";
+    public static final String ANOMALIES = "anomalies";
+    public static final String NODE_GAPS = "node-gaps";
+    public static final String SERVICES_GLOBAL = "services-global";
+    public static final String NODE_FACTS_GLOBAL = "node-facts-global";
+    public static final String SERVICE_WINDOWS = "service-windows";
+    public static final String SERVICE_LATEST = "service-latest";
+    public static final String STATS_WATERMARKS = "stats-watermarks";
+    public static final String NODE_STATS_LAST = "node-stats-last";
+    public static final String NODE_ANOMALIES = "node-anomalies";
+
+    private StoreNames() {}
+}

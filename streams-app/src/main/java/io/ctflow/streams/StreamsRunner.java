@@ -1,0 +1,149 @@
+package io.ctflow.streams;
+
+import io.ctflow.streams.api.HttpApi;
+import io.ctflow.streams.api.KafkaMetricsCollector;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lifecycle of the streams app: makes sure the topics exist, learns the events topic's partition
+ * count, builds the topology with {@link CtflowTopology#build}, runs it and the HTTP API, and closes
+ * both cleanly.
+ */
+public final class StreamsRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
+    private final AppConfig config;
+    private KafkaStreams streams;
+    private HttpApi api;
+    private int partitions;
+
+    public StreamsRunner(AppConfig config) {
+        this.config = config;
+    }
+
+    /** Starts the app; throws {@link StartupException} with one clear line when Kafka is unreachable. */
+    public StreamsRunner start() {
+        partitions = ensureTopics();
+        AppConfig cfg = config.withEventsPartitions(partitions);
+        Properties props = new Properties();
+        props.putAll(cfg.kafka());
+        props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + cfg.httpPort());
+        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka())), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; shutting the app down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new KafkaMetricsCollector(streams::metrics));
+        PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        streams.start();
+        try {
+            api = new HttpApi(streams, cfg.httpHost(), cfg.httpPort(), () -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try {
+                    writer.write(out, registry.scrape());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return out.toString(StandardCharsets.UTF_8);
+            }).start();
+        } catch (IOException e) {
+            streams.close(Duration.ofSeconds(10));
+            throw new StartupException("cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
+                    + " (" + e.getMessage() + "); pick another with --http-port");
+        }
+        return this;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Partitions of the events topic (= flow and stats tasks). */
+    public int partitions() {
+        return partitions;
+    }
+
+    public int httpPort() {
+        return api.port();
+    }
+
+    /** Creates missing topics; returns the events topic's partition count. */
+    private int ensureTopics() {
+        Map<String, Object> adminProps = new java.util.HashMap<>(config.kafka());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        String bootstrap = String.valueOf(config.kafka().get("bootstrap.servers"));
+        try (Admin admin = Admin.create(adminProps)) {
+            int brokers = admin.describeCluster().nodes().get(15, TimeUnit.SECONDS).size();
+            short rf = (short) Math.min(3, Math.max(1, brokers));
+            Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (NewTopic t : config.topics().all(config.eventsPartitions() > 0 ? config.eventsPartitions() : 6, rf)) {
+                if (!existing.contains(t.name())) {
+                    missing.add(t);
+                }
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(15, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            TopicDescription d = admin.describeTopics(List.of(config.topics().events())).allTopicNames()
+                    .get(15, TimeUnit.SECONDS).get(config.topics().events());
+            return d.partitions().size();
+        } catch (TimeoutException e) {
+            throw new StartupException("cannot reach Kafka at " + bootstrap + " (no answer in 15 s): is the broker up? set --bootstrap-servers");
+        } catch (ExecutionException e) {
+            throw new StartupException("Kafka at " + bootstrap + " refused: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while connecting to Kafka");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** A startup problem the user can fix; the CLI prints its message alone. */
+    public static final class StartupException extends RuntimeException {
+        public StartupException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package io.ctflow.streams.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.ServiceStats;
+import io.ctflow.avro.internal.FlowState;
+import io.ctflow.avro.internal.NodeView;
+import io.ctflow.flow.FlowKey;
+import io.ctflow.flow.FlowKeySerde;
+import io.ctflow.json.AvroJson;
+import io.ctflow.net.Addresses;
+import io.ctflow.streams.StoreNames;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Read-only JSON API over the app's stores (interactive queries). A key owned by another instance
+ * is fetched from it ({@code application.server}); list endpoints gather every instance's part.
+ *
+ * <pre>
+ * GET /health                     200 when the app is RUNNING (or rebalancing), 503 otherwise
+ * GET /metrics                    Prometheus text
+ * GET /services                   latest closed window of every Service
+ * GET /services/{id}              latest closed window of one Service (id may contain '/')
+ * GET /flows/{key}                every node's view of a connection (key: tcp,10.244.1.3:8080,10.244.1.2:49502)
+ * GET /anomalies?since=T          anomalies detected at or after T (ISO-8601 or epoch millis), oldest first
+ * </pre>
+ */
+public final class HttpApi implements AutoCloseable {
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final Supplier<String> metrics;
+    private final HttpServer server;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public HttpApi(KafkaStreams streams, String host, int port, Supplier<String> metrics) throws IOException {
+        this.streams = streams;
+        this.metrics = metrics;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.self = new HostInfo(host, server.getAddress().getPort());
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "ctflow-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+    }
+
+    public HttpApi start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                send(ex, 405, error("read-only API: use GET"));
+                return;
+            }
+            String path = ex.getRequestURI().getRawPath();
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            boolean local = "true".equals(query.get("local"));
+            if (path.equals("/health")) {
+                KafkaStreams.State s = streams.state();
+                boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+                ObjectNode o = AvroJson.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN").put("state", s.name());
+                send(ex, ok ? 200 : 503, o);
+            } else if (path.equals("/metrics")) {
+                byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            } else if (path.equals("/services")) {
+                ArrayNode all = gather(StoreNames.SERVICE_LATEST, "/services", local, v -> AvroJson.toJson((ServiceStats) v), null);
+                send(ex, 200, all);
+            } else if (path.startsWith("/services/")) {
+                String id = decode(path.substring("/services/".length()));
+                one(ex, StoreNames.SERVICE_LATEST, id, new StringSerializer(), path, local,
+                        v -> AvroJson.toJson((ServiceStats) v), "no stats for Service '" + id + "' yet");
+            } else if (path.startsWith("/flows/")) {
+                FlowKey key;
+                try {
+                    key = FlowKey.parse(decode(path.substring("/flows/".length())));
+                } catch (IllegalArgumentException e) {
+                    send(ex, 400, error(e.getMessage()));
+                    return;
+                }
+                one(ex, StoreNames.FLOWS, key, new FlowKeySerde().serializer(), path, local,
+                        v -> flowJson(key, (FlowState) v), "no flow " + key.text());
+            } else if (path.equals("/anomalies")) {
+                Instant since;
+                try {
+                    since = parseSince(query.get("since"));
+                } catch (IllegalArgumentException e) {
+                    send(ex, 400, error("since must be ISO-8601 (2026-01-01T00:00:00Z) or epoch millis"));
+                    return;
+                }
+                String q = "/anomalies?since=" + since.toEpochMilli();
+                ArrayNode flowAnoms = gather(StoreNames.ANOMALIES, q, local, v -> AvroJson.toJson((NatAnomaly) v), since);
+                ArrayNode out = AvroJson.MAPPER.createArrayNode();
+                List<JsonNode> items = new ArrayList<>();
+                flowAnoms.forEach(items::add);
+                // node anomalies: this instance's own (a remote instance's answer already holds its own)
+                localValues(StoreNames.NODE_ANOMALIES, since, v -> AvroJson.toJson((NatAnomaly) v)).forEach(items::add);
+                items.sort(Comparator.comparing((JsonNode n) -> n.path("detectedAt").asText()).thenComparing(n -> n.path("node").asText()));
+                items.forEach(out::add);
+                send(ex, 200, out);
+            } else {
+                send(ex, 404, error("unknown path; try /health, /metrics, /services, /services/{id}, /flows/{key}, /anomalies?since="));
+            }
+        } catch (RuntimeException e) {
+            try {
+                send(ex, 503, error("store not available: " + e.getMessage()));
+            } catch (IOException ignored) {
+                // client gone
+            }
+        }
+    }
+
+    private <K> void one(HttpExchange ex, String store, K key, Serializer<K> ser, String path, boolean local,
+                         java.util.function.Function<Object, JsonNode> render, String notFound) throws IOException {
+        KeyQueryMetadata md = streams.queryMetadataForKey(store, key, ser);
+        if (!local && md != null && md.activeHost() != null && !md.activeHost().equals(self) && md.activeHost().port() >= 0
+                && !md.activeHost().equals(HostInfo.unavailable())) {
+            forward(ex, md.activeHost(), path);
+            return;
+        }
+        ReadOnlyKeyValueStore<K, Object> s = streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
+        Object v = s.get(key);
+        if (v == null) {
+            send(ex, 404, error(notFound));
+        } else {
+            send(ex, 200, render.apply(v));
+        }
+    }
+
+    private ArrayNode gather(String store, String pathAndQuery, boolean local,
+                             java.util.function.Function<Object, JsonNode> render, Instant since) {
+        ArrayNode out = AvroJson.MAPPER.createArrayNode();
+        localValues(store, since, render).forEach(out::add);
+        if (local) {
+            return out;
+        }
+        for (StreamsMetadata md : streams.metadataForAllStreamsClients()) {
+            HostInfo h = md.hostInfo();
+            if (h.equals(self) || h.port() < 0) {
+                continue;
+            }
+            String sep = pathAndQuery.contains("?") ? "&" : "?";
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                        URI.create("http://" + h.host() + ":" + h.port() + pathAndQuery + sep + "local=true"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode remote = AvroJson.MAPPER.readTree(r.body());
+                if (remote.isArray()) {
+                    remote.forEach(out::add);
+                }
+            } catch (IOException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                out.add(error("instance " + h.host() + ":" + h.port() + " did not answer: " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    private List<JsonNode> localValues(String store, Instant since, java.util.function.Function<Object, JsonNode> render) {
+        List<JsonNode> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<Object, Object> s = streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
+        try (KeyValueIterator<Object, Object> it = s.all()) {
+            while (it.hasNext()) {
+                Object v = it.next().value;
+                if (since != null && v instanceof NatAnomaly a && a.getDetectedAt().isBefore(since)) {
+                    continue;
+                }
+                out.add(render.apply(v));
+            }
+        }
+        return out;
+    }
+
+    private void forward(HttpExchange ex, HostInfo owner, String path) throws IOException {
+        try {
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(
+                    URI.create("http://" + owner.host() + ":" + owner.port() + path + "?local=true"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.getResponseHeaders().set("X-Ctflow-Owner", owner.host() + ":" + owner.port());
+            ex.sendResponseHeaders(r.statusCode(), r.body().length);
+            ex.getResponseBody().write(r.body());
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            ObjectNode err = error("owner " + owner.host() + ":" + owner.port() + " did not answer: " + e.getMessage());
+            err.put("owner", owner.host() + ":" + owner.port());
+            send(ex, 502, err);
+        }
+    }
+
+    static ObjectNode flowJson(FlowKey key, FlowState st) {
+        ObjectNode o = AvroJson.MAPPER.createObjectNode();
+        o.put("key", key.text());
+        o.put("service", st.getService());
+        o.put("serviceAddress", st.getServiceAddress());
+        o.put("primary", st.getPrimary());
+        ArrayNode views = o.putArray("views");
+        for (NodeView v : st.getViews()) {
+            ObjectNode n = AvroJson.toJson(v);
+            n.put("nat", io.ctflow.streams.flow.NatKind.ofOrdinal(v.getNat()).name());
+            n.put("firstSeen", micros(v.getFirstSeen()).toString());
+            n.put("lastSeen", micros(v.getLastSeen()).toString());
+            if (v.getReplied() >= 0) {
+                n.put("replied", micros(v.getReplied()).toString());
+            } else {
+                n.putNull("replied");
+            }
+            n.put("anomaly", switch (v.getAnomaly()) {
+                case 1 -> "OPEN";
+                case 2 -> "RESOLVED";
+                case 3 -> "NONE";
+                case 4 -> "DEFERRED";
+                default -> "PENDING";
+            });
+            n.put("origSrc", Addresses.format(v.getOrigSrc()));
+            n.put("origDst", Addresses.format(v.getOrigDst()));
+            views.add(n);
+        }
+        return o;
+    }
+
+    private static Instant micros(long m) {
+        return Instant.ofEpochSecond(Math.floorDiv(m, 1_000_000), Math.floorMod(m, 1_000_000) * 1000);
+    }
+
+    static Instant parseSince(String s) {
+        if (s == null || s.isBlank()) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(s.trim()));
+        } catch (NumberFormatException e) {
+            try {
+                return Instant.parse(s.trim());
+            } catch (RuntimeException e2) {
+                throw new IllegalArgumentException(s);
+            }
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null) {
+            return q;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                q.put(decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
+            }
+        }
+        return q;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode error(String message) {
+        return AvroJson.MAPPER.createObjectNode().put("error", message);
+    }
+
+    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] b = AvroJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(b);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.ctflow.streams.flow;
+
+import io.ctflow.avro.Tuple;
+import java.util.Objects;
+
+/**
+ * Which NAT a conntrack entry applied, from comparing its tuples: DNAT when the original destination
+ * is not the reply source (a Service IP rewritten to a pod), SNAT when the original source is not
+ * the reply destination (masquerade).
+ */
+public enum NatKind {
+    NONE, SNAT, DNAT, BOTH;
+
+    public static NatKind of(Tuple original, Tuple reply) {
+        boolean dnat = !original.getDst().equals(reply.getSrc()) || !Objects.equals(original.getDstPort(), reply.getSrcPort());
+        boolean snat = !original.getSrc().equals(reply.getDst()) || !Objects.equals(original.getSrcPort(), reply.getDstPort());
+        if (dnat && snat) {
+            return BOTH;
+        }
+        return dnat ? DNAT : snat ? SNAT : NONE;
+    }
+
+    public boolean natted() {
+        return this != NONE;
+    }
+
+    public boolean dnat() {
+        return this == DNAT || this == BOTH;
+    }
+
+    public boolean snat() {
+        return this == SNAT || this == BOTH;
+    }
+
+    public static NatKind ofOrdinal(int i) {
+        return values()[i];
+    }
+}

@@ -1,0 +1,131 @@
+package io.ctflow.streams.node;
+
+import io.ctflow.avro.AnomalyStatus;
+import io.ctflow.avro.AnomalyType;
+import io.ctflow.avro.CpuStats;
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.NodeFacts;
+import io.ctflow.avro.NodeStats;
+import io.ctflow.streams.StoreNames;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Node-level anomalies from consecutive {@link NodeStats} samples of one node: TABLE_PRESSURE
+ * (count at or above 90 % of max; OPEN once, RESOLVED when it falls back), INSERT_FAILED, DROP,
+ * EARLY_DROP (a counter grew between two samples) and EVENT_LOSS (the collector lost events).
+ */
+public final class NodeAnomalyProcessor implements Processor<String, NodeStats, String, NatAnomaly> {
+    static final double PRESSURE = 0.9;
+    private ProcessorContext<String, NatAnomaly> ctx;
+    private KeyValueStore<String, NodeStats> last;
+    private KeyValueStore<String, NatAnomaly> anomalies;
+    private KeyValueStore<String, NodeFacts> facts;
+
+    @Override
+    public void init(ProcessorContext<String, NatAnomaly> context) {
+        this.ctx = context;
+        this.last = context.getStateStore(StoreNames.NODE_STATS_LAST);
+        this.anomalies = context.getStateStore(StoreNames.NODE_ANOMALIES);
+        this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
+    }
+
+    @Override
+    public void process(Record<String, NodeStats> record) {
+        NodeStats now = record.value();
+        if (now == null) {
+            return;
+        }
+        String node = now.getNode();
+        NodeStats prev = last.get(node);
+        pressure(node, now);
+        if (prev != null) {
+            counter(node, AnomalyType.INSERT_FAILED, prev, now, CpuStats::getInsertFailed,
+                    "conntrack inserts failed: check for table pressure, clashes of UDP/DNS races (kernel < 5.x) and nf_conntrack_max");
+            counter(node, AnomalyType.DROP, prev, now, CpuStats::getDrop,
+                    "conntrack dropped packets: raise nf_conntrack_max / hashsize or find the source of new connections");
+            counter(node, AnomalyType.EARLY_DROP, prev, now, CpuStats::getEarlyDrop,
+                    "conntrack evicted unassured entries to make room: the table is full; raise nf_conntrack_max");
+            long lost = now.getLostEvents() - prev.getLostEvents();
+            if (lost > 0) {
+                raise(node, AnomalyType.EVENT_LOSS, now, "collector on " + node + " lost " + lost + " conntrack events",
+                        "raise the collector's netlink buffer (--buffer) or its CPU; anomalies on " + node
+                                + " around this time may be missing or wrong until the next snapshot",
+                        Map.of("lostEvents", Long.toString(lost)));
+            }
+        }
+        last.put(node, now);
+    }
+
+    private void pressure(String node, NodeStats s) {
+        Long max = s.getMax();
+        if (max == null) {
+            NodeFacts f = facts.get(node);
+            String m = f == null ? null : f.getSysctls().get("net.netfilter.nf_conntrack_max");
+            max = m == null ? null : parseLong(m);
+        }
+        if (max == null || max <= 0 || s.getCount() == null) {
+            return;
+        }
+        String key = node + "|" + AnomalyType.TABLE_PRESSURE;
+        NatAnomaly open = anomalies.get(key);
+        boolean high = s.getCount() >= PRESSURE * max;
+        Map<String, String> used = Map.of("count", Long.toString(s.getCount()), "max", Long.toString(max));
+        if (high && (open == null || open.getStatus() == AnomalyStatus.RESOLVED)) {
+            NatAnomaly a = base(node, AnomalyType.TABLE_PRESSURE, s, used)
+                    .setDetail("conntrack table on " + node + " holds " + s.getCount() + " of " + max + " entries")
+                    .setHint("raise net.netfilter.nf_conntrack_max on " + node + " or find what opens so many connections")
+                    .build();
+            put(key, a);
+        } else if (!high && open != null && open.getStatus() == AnomalyStatus.OPEN) {
+            put(key, NatAnomaly.newBuilder(open).setStatus(AnomalyStatus.RESOLVED).setDetectedAt(s.getTimestamp())
+                    .setDetail(open.getDetail() + "; back to " + s.getCount()).build());
+        }
+    }
+
+    private void counter(String node, AnomalyType type, NodeStats prev, NodeStats now, ToLongFunction<CpuStats> f, String hint) {
+        long delta = sum(now.getCpus(), f) - sum(prev.getCpus(), f);
+        if (delta > 0) {
+            raise(node, type, now, type.name().toLowerCase().replace('_', ' ') + " grew by " + delta + " on " + node,
+                    hint, Map.of("delta", Long.toString(delta), "total", Long.toString(sum(now.getCpus(), f))));
+        }
+    }
+
+    private void raise(String node, AnomalyType type, NodeStats s, String detail, String hint, Map<String, String> used) {
+        String key = node + "|" + type + "|" + micros(s.getTimestamp());
+        put(key, base(node, type, s, used).setDetail(detail).setHint(hint).build());
+    }
+
+    private static NatAnomaly.Builder base(String node, AnomalyType type, NodeStats s, Map<String, String> used) {
+        return NatAnomaly.newBuilder().setType(type).setStatus(AnomalyStatus.OPEN).setNode(node)
+                .setFirstSeen(s.getTimestamp()).setDetectedAt(s.getTimestamp()).setFacts(new LinkedHashMap<>(used));
+    }
+
+    private void put(String key, NatAnomaly a) {
+        anomalies.put(key, a);
+        ctx.forward(new Record<>(key, a, a.getDetectedAt().toEpochMilli()));
+    }
+
+    private static long sum(List<CpuStats> cpus, ToLongFunction<CpuStats> f) {
+        return cpus.stream().mapToLong(f).sum();
+    }
+
+    private static Long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static long micros(Instant i) {
+        return i.getEpochSecond() * 1_000_000 + i.getNano() / 1000;
+    }
+}
