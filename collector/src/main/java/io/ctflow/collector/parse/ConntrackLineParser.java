@@ -1,0 +1,521 @@
+package io.ctflow.collector.parse;
+
+import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.EventType;
+import io.ctflow.avro.L3Protocol;
+import io.ctflow.avro.Protocol;
+import io.ctflow.avro.StatusFlag;
+import io.ctflow.avro.Tuple;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Parses one line of conntrack output into a {@link ConntrackEvent}. Accepts what
+ * libnetfilter_conntrack's default formatter prints ({@code conntrack -E}/{@code -L}, with or
+ * without {@code -o timestamp,id,extended}) and the kernel's {@code /proc/net/nf_conntrack}:
+ *
+ * <pre>
+ * [sec.usec]? [NEW|UPDATE|DESTROY]? (l3name l3num)? l4name l4num timeout? STATE?
+ *   src= dst= (sport= dport= | type= code= id= | srckey= dstkey=)? zone-orig=? packets=? bytes=? [UNREPLIED]?
+ *   src= dst= ...same for the reply... [ASSURED|OFFLOAD|HW_OFFLOAD]? mark= secctx= zone= ... use= id= labels=
+ * </pre>
+ *
+ * A line without an event tag is a table line (type SNAPSHOT). Unknown {@code key=value} tokens
+ * and unknown bracket flags are tolerated; anything else that does not fit is a
+ * {@link ParseException}, which is the only exception any input string can cause.
+ *
+ * <p>The timestamp is read the way conntrack-tools writes it, {@code "[%-8ld.%-6ld]"}: the part
+ * after the dot is tv_usec as an integer, left-justified and not zero-padded, so
+ * {@code [100.5123  ]} is 100 s + 5123 µs.
+ *
+ * <p>Hand-written tokenizer (no regex, no split, no substrings except for kept strings) so
+ * that one core parses several hundred thousand lines per second. Instances are immutable and
+ * thread-safe.
+ */
+public final class ConntrackLineParser {
+    /** Longer lines are rejected: a real entry is a few hundred characters. */
+    public static final int MAX_LINE_CHARS = 64 * 1024;
+
+    private final String node;
+    private final boolean keepRaw;
+
+    /**
+     * @param node    node name put in every event
+     * @param keepRaw whether to keep the raw line in {@code raw}
+     */
+    public ConntrackLineParser(String node, boolean keepRaw) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.keepRaw = keepRaw;
+    }
+
+    /**
+     * Parses one line (a trailing CR/LF is ignored).
+     *
+     * @param fallbackTimestamp event time when the line carries no {@code [sec.usec]} timestamp
+     * @param sequence          the collector's sequence number for this observation
+     * @throws ParseException   with a short reason when the line is not a conntrack entry
+     */
+    public ConntrackEvent parse(String line, Instant fallbackTimestamp, long sequence) throws ParseException {
+        Objects.requireNonNull(fallbackTimestamp, "fallbackTimestamp");
+        if (line == null) {
+            throw new ParseException("no line");
+        }
+        if (line.length() > MAX_LINE_CHARS) {
+            throw new ParseException("line too long (" + line.length() + " chars)");
+        }
+        Line l = new Line(line);
+        l.parse();
+        return l.toEvent(node, fallbackTimestamp, sequence, keepRaw ? line : null);
+    }
+
+    /** One-off form of {@link #parse(String, Instant, long)}. */
+    public static ConntrackEvent parse(String line, String node, Instant fallbackTimestamp, long sequence,
+                                       boolean keepRaw) throws ParseException {
+        return new ConntrackLineParser(node, keepRaw).parse(line, fallbackTimestamp, sequence);
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public boolean keepRaw() {
+        return keepRaw;
+    }
+
+    // States as the kernel and libnetfilter_conntrack name them (TCP, SCTP, DCCP), so the common
+    // ones are shared constants rather than a new String per line.
+    private static final String[] KNOWN_STATES = {
+        "ESTABLISHED", "TIME_WAIT", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "CLOSE",
+        "NONE", "LISTEN", "SYN_SENT2", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "SHUTDOWN_SENT",
+        "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED", "REQUEST", "RESPOND",
+        "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING", "TIMEWAIT", "IGNORE", "INVALID",
+    };
+
+    private static final int FLAG_UNREPLIED = 1;
+    private static final int FLAG_ASSURED = 2;
+    private static final int FLAG_OFFLOAD = 4;
+    private static final int FLAG_HW_OFFLOAD = 8;
+    private static final int FLAG_UNKNOWN = 16;
+
+    /** The fields of one direction as they are read. */
+    private static final class TupleParts {
+        byte[] src;
+        byte[] dst;
+        Integer srcPort;
+        Integer dstPort;
+        Integer icmpType;
+        Integer icmpCode;
+        Integer icmpId;
+        Long packets;
+        Long bytes;
+
+        void check(String which, Protocol protocol) throws ParseException {
+            if (dst == null) {
+                throw new ParseException("no dst in " + which + " tuple");
+            }
+            if (Protocols.hasPorts(protocol) && (srcPort == null || dstPort == null)) {
+                throw new ParseException("no ports in " + which + " tuple");
+            }
+            if (Protocols.isIcmp(protocol) && (icmpType == null || icmpCode == null || icmpId == null)) {
+                throw new ParseException("no icmp type/code/id in " + which + " tuple");
+            }
+            if (protocol == Protocol.GRE && (srcPort == null || dstPort == null)) {
+                throw new ParseException("no gre keys in " + which + " tuple");
+            }
+            if (src.length != dst.length) {
+                throw new ParseException("mixed IPv4 and IPv6 in " + which + " tuple");
+            }
+        }
+
+        Tuple toTuple() {
+            return new Tuple(ByteBuffer.wrap(src), ByteBuffer.wrap(dst), srcPort, dstPort, icmpType, icmpCode, icmpId,
+                packets, bytes);
+        }
+    }
+
+    /** Parse state of one line. */
+    private static final class Line {
+        private final String s;
+        private final LineTokenizer t;
+
+        private Instant timestamp;
+        private EventType type = EventType.SNAPSHOT;
+        private L3Protocol l3; // null: decided by the addresses
+        private Protocol protocol;
+        private int protocolNumber;
+        private Long timeout;
+        private String state;
+
+        private TupleParts original;
+        private TupleParts reply;
+        private TupleParts current;
+        // A tuple stays open from src= until a non-tuple token; only while open is id= an ICMP id.
+        private boolean tupleOpen;
+
+        private int flagBits;
+        private int flagCount;
+        private final StatusFlag[] flagOrder = new StatusFlag[5];
+        private Long conntrackId;
+        private long mark;
+        private Integer use;
+        private String secctx;
+        private String labels;
+        private Integer zone;
+        private Integer zoneOrig;
+        private Integer zoneReply;
+
+        Line(String s) {
+            this.s = s;
+            this.t = new LineTokenizer(s);
+        }
+
+        void parse() throws ParseException {
+            if (!t.next()) {
+                throw new ParseException("empty line");
+            }
+            boolean has = true;
+            if (t.isBracket() && t.stop - t.start > 2 && isDigit(s.charAt(t.start + 1))) {
+                timestamp = timestamp();
+                has = t.next();
+            }
+            if (has && t.isBracket()) {
+                type = eventType();
+                has = t.next();
+            }
+            if (!has) {
+                throw new ParseException("no protocol");
+            }
+            if (t.isLowerWord() && layer3Follows()) {
+                l3 = t.is("ipv4") ? L3Protocol.IPV4 : t.is("ipv6") ? L3Protocol.IPV6 : L3Protocol.OTHER;
+                t.next();
+                if (LineTokenizer.number(s, t.start, t.stop, 255) < 0) {
+                    throw new ParseException("bad layer-3 number '" + t.text() + "'");
+                }
+                has = t.next();
+            }
+            if (!has) {
+                throw new ParseException("no protocol");
+            }
+            layer4();
+            has = t.next();
+            if (has && t.isDigits()) {
+                long v = LineTokenizer.number(s, t.start, t.stop, 0xffffffffL);
+                if (v < 0) {
+                    throw new ParseException("timeout out of range '" + t.text() + "'");
+                }
+                timeout = v;
+                has = t.next();
+            }
+            if (has && t.isUpperWord()) {
+                state = stateName();
+                has = t.next();
+            }
+            while (has) {
+                bodyToken();
+                has = t.next();
+            }
+            validate();
+        }
+
+        ConntrackEvent toEvent(String node, Instant fallback, long sequence, String raw) {
+            int z = zone != null ? zone : zoneOrig != null ? zoneOrig : zoneReply != null ? zoneReply : 0;
+            List<StatusFlag> flags = new ArrayList<>(flagCount);
+            for (int i = 0; i < flagCount; i++) {
+                flags.add(flagOrder[i]);
+            }
+            return new ConntrackEvent(node, type, timestamp != null ? timestamp : fallback, conntrackId, z, mark, l3,
+                protocol, protocolNumber, state, type == EventType.DESTROY ? null : timeout, original.toTuple(),
+                reply.toTuple(), flags, use, secctx, labels, sequence, raw);
+        }
+
+        // ---- header ----
+
+        private Instant timestamp() throws ParseException {
+            int i = t.start + 1;
+            int end = t.stop - 1;
+            int secStart = i;
+            while (i < end && isDigit(s.charAt(i))) {
+                i++;
+            }
+            long sec = LineTokenizer.number(s, secStart, i, 999_999_999_999L);
+            while (i < end && s.charAt(i) == ' ') { // "%-8ld" pads short seconds too
+                i++;
+            }
+            long usec = 0;
+            if (sec >= 0 && i < end && s.charAt(i) == '.') {
+                int usecStart = ++i;
+                while (i < end && isDigit(s.charAt(i))) {
+                    i++;
+                }
+                usec = LineTokenizer.number(s, usecStart, i, 999_999);
+            }
+            while (i < end && s.charAt(i) == ' ') {
+                i++;
+            }
+            if (sec < 0 || usec < 0 || i != end) {
+                throw new ParseException("bad timestamp '" + t.text() + "'");
+            }
+            return Instant.ofEpochSecond(sec, usec * 1000);
+        }
+
+        private EventType eventType() throws ParseException {
+            if (t.bracketIs("NEW")) {
+                return EventType.NEW;
+            }
+            if (t.bracketIs("UPDATE")) {
+                return EventType.UPDATE;
+            }
+            if (t.bracketIs("DESTROY")) {
+                return EventType.DESTROY;
+            }
+            throw new ParseException("unknown event type '" + t.text() + "'");
+        }
+
+        // "ipv4 2 tcp 6" (-o extended) versus "unknown 2 592 src=" (no prefix, protocol 2):
+        // the layer-3 pair is there when a second "name number" pair follows the first.
+        private boolean layer3Follows() throws ParseException {
+            int here = t.mark();
+            boolean result = t.next() && t.isDigits() && t.next() && t.isLowerWord() && t.next() && t.isDigits();
+            t.reset(here);
+            return result;
+        }
+
+        private void layer4() throws ParseException {
+            if (!t.isLowerWord()) {
+                throw new ParseException("expected protocol, got '" + t.text() + "'");
+            }
+            int nameStart = t.start;
+            int nameStop = t.stop;
+            if (!t.next()) {
+                throw new ParseException("no protocol number");
+            }
+            long number = LineTokenizer.number(s, t.start, t.stop, 255);
+            if (number < 0) {
+                throw new ParseException("bad protocol number '" + t.text() + "'");
+            }
+            protocolNumber = (int) number;
+            protocol = Protocols.byNumber(protocolNumber);
+            String expected = Protocols.name(protocol);
+            boolean nameOk = protocol != Protocol.OTHER && nameStop - nameStart == expected.length()
+                && s.regionMatches(nameStart, expected, 0, expected.length());
+            if (!nameOk && !(nameStop - nameStart == 7 && s.regionMatches(nameStart, "unknown", 0, 7))) {
+                Protocol named = Protocols.byName(s.substring(nameStart, nameStop));
+                if (named != null && named != protocol) {
+                    throw new ParseException("protocol '" + s.substring(nameStart, nameStop) + "' with number " + number);
+                }
+            }
+        }
+
+        private String stateName() {
+            int len = t.stop - t.start;
+            for (String known : KNOWN_STATES) {
+                if (known.length() == len && s.regionMatches(t.start, known, 0, len)) {
+                    return known;
+                }
+            }
+            return s.substring(t.start, t.stop);
+        }
+
+        // ---- body ----
+
+        private void bodyToken() throws ParseException {
+            if (t.isBracket()) {
+                flag();
+                tupleOpen = false;
+                return;
+            }
+            int eq = t.eq;
+            if (eq <= t.start) {
+                throw new ParseException("unexpected '" + t.text() + "'");
+            }
+            int keyLen = eq - t.start;
+            if (key("src", keyLen)) {
+                startTuple().src = address();
+            } else if (key("dst", keyLen)) {
+                tuple("dst").dst = address();
+            } else if (key("sport", keyLen)) {
+                tuple("sport").srcPort = (int) number(65535, "port");
+            } else if (key("dport", keyLen)) {
+                tuple("dport").dstPort = (int) number(65535, "port");
+            } else if (key("id", keyLen)) {
+                if (Protocols.isIcmp(protocol) && tupleOpen && current.icmpId == null) {
+                    current.icmpId = (int) number(65535, "icmp id");
+                } else {
+                    conntrackId = number(0xffffffffL, "id");
+                    tupleOpen = false;
+                }
+            } else if (key("packets", keyLen)) {
+                tuple("packets").packets = number(Long.MAX_VALUE, "packets");
+            } else if (key("bytes", keyLen)) {
+                tuple("bytes").bytes = number(Long.MAX_VALUE, "bytes");
+            } else if (key("type", keyLen)) {
+                tuple("type").icmpType = (int) number(255, "icmp type");
+            } else if (key("code", keyLen)) {
+                tuple("code").icmpCode = (int) number(255, "icmp code");
+            } else if (key("srckey", keyLen)) {
+                tuple("srckey").srcPort = greKey();
+            } else if (key("dstkey", keyLen)) {
+                tuple("dstkey").dstPort = greKey();
+            } else if (key("zone-orig", keyLen)) {
+                zoneOrig = (int) number(65535, "zone");
+            } else if (key("zone-reply", keyLen)) {
+                zoneReply = (int) number(65535, "zone");
+            } else {
+                tupleOpen = false;
+                entryKey(keyLen);
+            }
+        }
+
+        /** A key of the entry as a whole (not of a tuple); unknown keys are ignored. */
+        private void entryKey(int keyLen) throws ParseException {
+            if (key("mark", keyLen)) {
+                mark = number(0xffffffffL, "mark");
+            } else if (key("use", keyLen)) {
+                use = (int) number(Integer.MAX_VALUE, "use");
+            } else if (key("zone", keyLen)) {
+                zone = (int) number(65535, "zone");
+            } else if (key("secctx", keyLen)) {
+                secctx = s.substring(t.eq + 1, t.stop);
+            } else if (key("labels", keyLen)) {
+                labels = s.substring(t.eq + 1, t.stop);
+            }
+        }
+
+        private boolean key(String k, int keyLen) {
+            return keyLen == k.length() && s.regionMatches(t.start, k, 0, keyLen);
+        }
+
+        private TupleParts startTuple() throws ParseException {
+            TupleParts p = new TupleParts();
+            if (original == null) {
+                original = p;
+            } else if (reply == null) {
+                reply = p;
+            } else {
+                throw new ParseException("more than two tuples");
+            }
+            current = p;
+            tupleOpen = true;
+            return p;
+        }
+
+        private TupleParts tuple(String key) throws ParseException {
+            if (current == null) {
+                throw new ParseException(key + "= before src=");
+            }
+            return current;
+        }
+
+        private byte[] address() throws ParseException {
+            byte[] a = IpLiteral.parse(s, t.eq + 1, t.stop);
+            if (a == null) {
+                throw new ParseException("bad address '" + t.snippet(t.eq + 1, t.stop) + "'");
+            }
+            return a;
+        }
+
+        /** The value of the current key=value token as a decimal number in [0, max]. */
+        private long number(long max, String what) throws ParseException {
+            long v = LineTokenizer.number(s, t.eq + 1, t.stop, max);
+            if (v < 0) {
+                throw new ParseException(badNumber(what, max));
+            }
+            return v;
+        }
+
+        private String badNumber(String what, long max) {
+            String value = t.snippet(t.eq + 1, t.stop);
+            boolean digits = !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9');
+            return digits ? what + " out of range '" + value + "' (max " + max + ")" : "bad " + what + " '" + value + "'";
+        }
+
+        private int greKey() throws ParseException {
+            long v = LineTokenizer.hexNumber(s, t.eq + 1, t.stop, 0xffff);
+            if (v < 0) {
+                throw new ParseException("bad gre key '" + t.snippet(t.eq + 1, t.stop) + "'");
+            }
+            return (int) v;
+        }
+
+        private void flag() throws ParseException {
+            if (t.bracketIs("UNREPLIED")) {
+                addFlag(FLAG_UNREPLIED, StatusFlag.UNREPLIED);
+            } else if (t.bracketIs("ASSURED")) {
+                addFlag(FLAG_ASSURED, StatusFlag.ASSURED);
+            } else if (t.bracketIs("OFFLOAD")) {
+                addFlag(FLAG_OFFLOAD, StatusFlag.OFFLOAD);
+            } else if (t.bracketIs("HW_OFFLOAD")) {
+                addFlag(FLAG_HW_OFFLOAD, StatusFlag.HW_OFFLOAD);
+            } else if (contains('=', t.start, t.stop)) {
+                // [start=...] [stop=...]: kernel timestamps (-o ktimestamp); event time is [sec.usec] or ours
+                return;
+            } else if (isFlagWord(t.start + 1, t.stop - 1)) {
+                addFlag(FLAG_UNKNOWN, StatusFlag.UNKNOWN);
+            } else {
+                throw new ParseException("bad flag '" + t.text() + "'");
+            }
+        }
+
+        private boolean isFlagWord(int from, int to) {
+            if (from >= to) {
+                return false;
+            }
+            for (int i = from; i < to; i++) {
+                char c = s.charAt(i);
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void addFlag(int bit, StatusFlag flag) {
+            if ((flagBits & bit) == 0) {
+                flagBits |= bit;
+                flagOrder[flagCount++] = flag;
+            }
+        }
+
+        // ---- checks ----
+
+        private void validate() throws ParseException {
+            if (original == null) {
+                throw new ParseException("no original tuple");
+            }
+            if (reply == null) {
+                throw new ParseException("no reply tuple");
+            }
+            original.check("original", protocol);
+            reply.check("reply", protocol);
+            int len = original.src.length;
+            if (reply.src.length != len) {
+                throw new ParseException("mixed IPv4 and IPv6 tuples");
+            }
+            if (l3 == L3Protocol.IPV4 && len != 4) {
+                throw new ParseException("ipv4 entry with IPv6 addresses");
+            }
+            if (l3 == L3Protocol.IPV6 && len != 16) {
+                throw new ParseException("ipv6 entry with IPv4 addresses");
+            }
+            if (l3 == null) {
+                l3 = len == 4 ? L3Protocol.IPV4 : L3Protocol.IPV6;
+            }
+        }
+
+        private boolean contains(char c, int from, int to) {
+            for (int i = from; i < to; i++) { // not indexOf: it would scan past the token
+                if (s.charAt(i) == c) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+    }
+}
