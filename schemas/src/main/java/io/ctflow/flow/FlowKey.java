@@ -16,7 +16,7 @@ import java.util.Arrays;
  * of one connection get the same key. Keying {@code ctflow.events} by it puts every node's view of a
  * connection on one partition, so the streams app joins them without a repartition.
  *
- * <p>Binary form (the Kafka key, 13 bytes for IPv4): protocol number, address length (4|16),
+ * <p>Binary form (the Kafka key: 14 bytes for IPv4, 38 for IPv6): protocol number, address length (4|16),
  * reply source, reply destination, reply source port, reply destination port (big-endian u16;
  * ICMP: id and 0; GRE: the keys' low 16 bits; no ports: 0). Text form, for humans and URLs:
  * {@code tcp,10.244.1.3:8080,10.244.1.2:49502}.
@@ -51,6 +51,10 @@ public final class FlowKey {
 
     /** Builds a key from the reply tuple's parts. */
     public static FlowKey of(int protocolNumber, ByteBuffer replySrc, ByteBuffer replyDst, int sport, int dport) {
+        // Out-of-range values would be truncated into a key of another flow; the parser never makes them.
+        if (protocolNumber < 0 || protocolNumber > 255 || sport < 0 || sport > 0xffff || dport < 0 || dport > 0xffff) {
+            throw new IllegalArgumentException("flow key out of range: protocol " + protocolNumber + ", ports " + sport + "/" + dport);
+        }
         int alen = replySrc.remaining();
         if ((alen != 4 && alen != 16) || replyDst.remaining() != alen) {
             throw new IllegalArgumentException("reply addresses must both be 4 or 16 bytes");

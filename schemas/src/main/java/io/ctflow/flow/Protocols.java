@@ -55,7 +55,12 @@ public final class Protocols {
     public static int number(String nameOrNumber) {
         String s = nameOrNumber.trim();
         if (!s.isEmpty() && Character.isDigit(s.charAt(0))) {
-            int n = Integer.parseInt(s);
+            int n;
+            try {
+                n = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("unknown protocol '" + nameOrNumber + "'");
+            }
             if (n < 0 || n > 255) {
                 throw new IllegalArgumentException("protocol number out of range: " + n);
             }

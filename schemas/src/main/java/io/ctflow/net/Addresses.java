@@ -29,8 +29,12 @@ public final class Addresses {
                 throw new IllegalArgumentException("not an IP address: " + literal);
             }
         }
+        if (literal.charAt(0) == '.') {
+            // The JDK treats only text starting with a hex digit or ':' as a literal; ".1:2" would be looked up in DNS.
+            throw new IllegalArgumentException("not an IP address: " + literal);
+        }
         try {
-            // Only hex digits, ':' and '.' reach here, so this is a literal parse, never a DNS lookup.
+            // Only hex digits, ':' and '.' reach here, not starting with '.', so this is a literal parse, never a DNS lookup.
             byte[] b = InetAddress.getByName(literal).getAddress();
             if (b.length == 4) { // ::ffff:a.b.c.d is folded to IPv4 by the JDK; keep it 16 bytes as printed
                 byte[] mapped = new byte[16];
@@ -79,9 +83,23 @@ public final class Addresses {
         }
         if (b.length == 16) {
             // By hand: the JDK turns ::ffff:a.b.c.d into an Inet4Address, and we keep what conntrack printed.
+            int[] w = new int[8];
+            for (int i = 0; i < 8; i++) {
+                w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+            }
+            // conntrack prints with glibc's inet_ntop, which writes the IPv4 part of ::ffff:a.b.c.d (mapped) and
+            // ::a.b.c.d (compatible, when that is not just ::x) dotted, as RFC 5952 section 5 recommends.
+            boolean first5Zero = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0;
+            String v4 = (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
+            if (first5Zero && w[5] == 0xffff) {
+                return "::ffff:" + v4;
+            }
+            if (first5Zero && w[5] == 0 && w[6] != 0) {
+                return "::" + v4;
+            }
             StringBuilder full = new StringBuilder(40);
-            for (int i = 0; i < 16; i += 2) {
-                full.append(i == 0 ? "" : ":").append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff)));
+            for (int i = 0; i < 8; i++) {
+                full.append(i == 0 ? "" : ":").append(Integer.toHexString(w[i]));
             }
             return compressV6(full.toString());
         }
@@ -134,7 +152,15 @@ public final class Addresses {
             throw new IllegalArgumentException("not CIDR: " + ifaceCidr);
         }
         byte[] a = parse(ifaceCidr.substring(0, slash));
-        int bits = Integer.parseInt(ifaceCidr.substring(slash + 1).trim());
+        int bits;
+        try {
+            bits = Integer.parseInt(ifaceCidr.substring(slash + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not CIDR: " + ifaceCidr);
+        }
+        if (bits < 0 || bits > a.length * 8) {
+            throw new IllegalArgumentException("prefix length out of range in " + ifaceCidr);
+        }
         for (int i = 0; i < a.length; i++) {
             int keep = Math.max(0, Math.min(8, bits - i * 8));
             a[i] = (byte) (a[i] & ((0xff << (8 - keep)) & 0xff));

@@ -52,6 +52,12 @@ public record AppConfig(
         d.put("application.id", "ctflow-streams");
         d.put("processing.guarantee", "exactly_once_v2");
         d.put("commit.interval.ms", "100");
+        // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
+        // broker then forgets the producer's sequence state and rejects its next batch
+        // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
+        // So: no purging; the repartition topic's records age out by time instead.
+        d.put("repartition.purge.interval.ms", Long.toString(Long.MAX_VALUE));
+        d.put("topic.retention.ms", Long.toString(24L * 3600 * 1000));
         return d;
     }
 

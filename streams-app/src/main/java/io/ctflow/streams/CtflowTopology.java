@@ -56,9 +56,9 @@ public final class CtflowTopology {
                 topics.nodeFacts(), Consumed.with(Serdes.String(), serdes.nodeFacts()).withName("node-facts-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOW_DEADLINES), Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOW_DEADLINES), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
 
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
@@ -75,9 +75,9 @@ public final class CtflowTopology {
                 .mapValues(v -> (NatAnomaly) v, Named.as("as-anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("anomalies-sink"));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_WINDOWS), Serdes.String(), serdes.serviceAgg()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_LATEST), Serdes.String(), serdes.serviceStats()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.STATS_WATERMARKS), Serdes.Integer(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_WINDOWS), Serdes.String(), serdes.serviceAgg()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_LATEST), Serdes.String(), serdes.serviceStats()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.STATS_WATERMARKS), Serdes.Integer(), Serdes.Long()).withCachingEnabled());
         KStream<String, ServiceStats> stats = out.get("flow-out-updates")
                 .mapValues(v -> (FlowUpdate) v, Named.as("as-update"))
                 .repartition(Repartitioned.<String, FlowUpdate>as("service-updates")
@@ -87,8 +87,8 @@ public final class CtflowTopology {
                         StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS);
         stats.to(topics.serviceStats(), Produced.with(Serdes.String(), serdes.serviceStats()).withName("service-stats-sink"));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_STATS_LAST), Serdes.String(), serdes.nodeStats()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_ANOMALIES), Serdes.String(), serdes.anomalies()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_STATS_LAST), Serdes.String(), serdes.nodeStats()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.stream(topics.nodeStats(), Consumed.with(Serdes.String(), serdes.nodeStats()).withName("node-stats-source"))
                 .process(NodeAnomalyProcessor::new, Named.as("node-anomalies"), StoreNames.NODE_STATS_LAST, StoreNames.NODE_ANOMALIES)
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("node-anomalies-sink"));

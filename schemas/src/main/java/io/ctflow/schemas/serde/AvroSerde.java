@@ -1,12 +1,16 @@
 package io.ctflow.schemas.serde;
 
+import io.ctflow.schemas.registry.SchemaRegistryClient;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
-/** A Kafka {@link Serde} of Avro records in the Confluent wire format. */
-public final class AvroSerde<T> implements Serde<T> {
+/**
+ * {@link AvroSerializer} and {@link AvroDeserializer} as one Kafka {@link Serde}. The no-arg
+ * constructor serves Kafka Streams' {@code default.value.serde} class name; {@link #configure}
+ * then reads the settings (specific records with {@code specific.avro.reader=true} or
+ * {@code specific.avro.value.type}, else GenericRecord). {@link AvroSerdes} builds typed ones.
+ */
+public class AvroSerde<T> implements Serde<T> {
     private final AvroSerializer<T> serializer;
     private final AvroDeserializer<T> deserializer;
 
@@ -14,24 +18,36 @@ public final class AvroSerde<T> implements Serde<T> {
         this(new AvroSerializer<>(), new AvroDeserializer<>());
     }
 
-    AvroSerde(AvroSerializer<T> serializer, AvroDeserializer<T> deserializer) {
+    public AvroSerde(AvroSerializer<T> serializer, AvroDeserializer<T> deserializer) {
         this.serializer = serializer;
         this.deserializer = deserializer;
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
+        if (serializer.client() == null && deserializer.client() == null) {
+            // One client for both halves: a schema the serializer registered is known to the deserializer.
+            SchemaRegistryClient client = SchemaRegistryClient.create(configs);
+            serializer.useClient(client);
+            deserializer.useClient(client);
+        }
         serializer.configure(configs, isKey);
         deserializer.configure(configs, isKey);
     }
 
     @Override
-    public Serializer<T> serializer() {
+    public AvroSerializer<T> serializer() {
         return serializer;
     }
 
     @Override
-    public Deserializer<T> deserializer() {
+    public AvroDeserializer<T> deserializer() {
         return deserializer;
+    }
+
+    @Override
+    public void close() {
+        serializer.close();
+        deserializer.close();
     }
 }

@@ -24,6 +24,9 @@ public final class DeadlineIndex {
 
     private static final byte[] EMPTY = new byte[0];
     private final KeyValueStore<Bytes, byte[]> store;
+    // Earliest deadline that may be in the store (a lower bound), so most records need no range scan.
+    // MIN_VALUE: unknown (after a restart), scan once to learn it.
+    private long earliest = Long.MIN_VALUE;
 
     public DeadlineIndex(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
@@ -31,6 +34,9 @@ public final class DeadlineIndex {
 
     public void add(long atMicros, Kind kind, FlowKey flow, String node) {
         store.put(key(atMicros, kind, flow, node), EMPTY);
+        if (earliest != Long.MIN_VALUE && atMicros < earliest) {
+            earliest = atMicros;
+        }
     }
 
     public void remove(long atMicros, Kind kind, FlowKey flow, String node) {
@@ -40,6 +46,9 @@ public final class DeadlineIndex {
     /** Removes and returns up to {@code max} timers due at or before {@code nowMicros}, in time order. */
     public List<Due> pollDue(long nowMicros, int max) {
         List<Due> due = new ArrayList<>();
+        if (earliest != Long.MIN_VALUE && nowMicros < earliest) {
+            return due;
+        }
         Bytes from = Bytes.wrap(new byte[8]);
         Bytes to = Bytes.wrap(ByteBuffer.allocate(9).putLong(Math.max(0, nowMicros)).put((byte) 0x7f).array());
         try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
@@ -52,10 +61,20 @@ public final class DeadlineIndex {
                 due.add(d);
             }
         }
+        // A full batch may leave more due entries: stay unknown so the next call scans again.
+        earliest = due.size() == max ? Long.MIN_VALUE : nextAfter(nowMicros);
         for (Due d : due) {
             store.delete(key(d.at, d.kind, d.flow, d.node));
         }
         return due;
+    }
+
+    /** The first deadline after {@code t}, or MAX_VALUE: the range scan stops at t, later keys are read here. */
+    private long nextAfter(long t) {
+        Bytes from = Bytes.wrap(ByteBuffer.allocate(8).putLong(t + 1).array());
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, null)) {
+            return it.hasNext() ? decode(it.next().key.get()).at : Long.MAX_VALUE;
+        }
     }
 
     static Bytes key(long atMicros, Kind kind, FlowKey flow, String node) {

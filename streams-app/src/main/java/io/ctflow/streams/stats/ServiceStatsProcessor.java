@@ -28,7 +28,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the output is the same however the partitions' processing interleaves.
  */
 public final class ServiceStatsProcessor implements Processor<String, FlowUpdate, String, ServiceStats> {
-    static final int MAX_SAMPLES = 10_000;
     private static final int CLOSED_KEY = -1;
 
     private final long sizeMicros;
@@ -150,9 +149,9 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
                 .setActive(active)
                 .setStates(states)
                 .setBackends(new TreeMap<>(w.getBackends()))
-                .setSetupP50Micros(Percentiles.of(w.getLatencies(), 50))
-                .setSetupP99Micros(Percentiles.of(w.getLatencies(), 99))
-                .setClients(w.getClients().size())
+                .setSetupP50Micros(LatencyHistogram.percentile(w.getLatencyBuckets(), 50))
+                .setSetupP99Micros(LatencyHistogram.percentile(w.getLatencyBuckets(), 99))
+                .setClients(DistinctClients.count(w.getClients(), w.getClientBits()))
                 .build();
     }
 
@@ -163,7 +162,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
             }
         }
         WindowAcc w = new WindowAcc(start, 0L, 0L, 0L, new HashMap<>(), new HashMap<>(), new HashMap<>(),
-                new ArrayList<>(), new ArrayList<>());
+                new HashMap<>(), new ArrayList<>(), ByteBuffer.allocate(0));
         agg.getWindows().add(w);
         return w;
     }
@@ -176,17 +175,16 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
                     if (u.getBackend() != null) {
                         w.getBackends().merge(u.getBackend(), 1L, Long::sum);
                     }
-                    ByteBuffer c = u.getClient();
-                    if (c != null && !w.getClients().contains(c) && w.getClients().size() < MAX_SAMPLES) {
-                        w.getClients().add(c);
+                    if (u.getClient() != null) {
+                        w.setClientBits(DistinctClients.add(w.getClients(), w.getClientBits(), u.getClient()));
                     }
                 }
                 w.getStateDelta().merge(u.getToState(), 1L, Long::sum);
             }
             case REPLIED -> {
                 w.setReplied(w.getReplied() + 1);
-                if (u.getLatency() >= 0 && w.getLatencies().size() < MAX_SAMPLES) {
-                    w.getLatencies().add(u.getLatency());
+                if (u.getLatency() >= 0) {
+                    LatencyHistogram.add(w.getLatencyBuckets(), u.getLatency());
                 }
             }
             case UNREPLIED -> w.setUnreplied(w.getUnreplied() + 1);

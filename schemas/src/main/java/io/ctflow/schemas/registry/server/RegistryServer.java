@@ -1,56 +1,92 @@
 package io.ctflow.schemas.registry.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.ctflow.schemas.registry.RegistryException;
+import io.ctflow.schemas.registry.server.RegistryStore.ApiError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A small in-memory schema registry speaking the subset of the Confluent REST API that the serdes
- * (and Confluent's own) use, for the embedded default and tests. Ids are global and stable (the same
- * schema under any subject gets the same id); BACKWARD compatibility by default, checked with Avro's
- * {@link SchemaCompatibility}; Confluent's status and error codes.
+ * A small in-memory schema registry speaking the subset of the Confluent Schema Registry REST API
+ * that serdes and tools use, for the embedded default and tests. Ids are global and stable (the same
+ * schema under any subject gets the same id); versions count from 1 per subject; BACKWARD
+ * compatibility by default, checked with Avro's {@code SchemaCompatibility}; Confluent's status and
+ * error codes. Not persistent.
+ *
+ * <pre>
+ * GET    /                                        {}
+ * GET    /schemas/types                           ["AVRO"]
+ * GET    /schemas/ids/{id}[/schema|/subjects|/versions]
+ * GET    /subjects                                ?deleted=true
+ * POST   /subjects/{s}                            look up: {subject, id, version, schema}
+ * DELETE /subjects/{s}                            ?permanent=true
+ * GET    /subjects/{s}/versions
+ * POST   /subjects/{s}/versions                   register: {id}
+ * GET    /subjects/{s}/versions/{v|latest}[/schema]
+ * DELETE /subjects/{s}/versions/{v}
+ * GET|PUT /config, GET|PUT|DELETE /config/{s}
+ * POST   /compatibility/subjects/{s}/versions[/{v|latest}]   {is_compatible}, ?verbose=true
+ * GET    /mode                                   {"mode":"READWRITE"}
+ * </pre>
+ * Other query parameters ({@code normalize}, {@code fetchMaxId}, ...) are accepted and ignored.
  */
 public final class RegistryServer implements AutoCloseable {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8081;
+    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> LEVELS = Set.of("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
-            "FULL", "FULL_TRANSITIVE");
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    static {
+        // The JDK server writes headers and body in separate segments; with Nagle on, the body waits for the
+        // client's delayed ACK: ~40 ms per call instead of ~1. The property is read once, at the JVM's first
+        // HttpServer, so set it here unless the user chose otherwise.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final String scheme;
+    private final RegistryStore store = new RegistryStore();
     private final AtomicLong requests = new AtomicLong();
-    // guarded by this
-    private final Map<String, Integer> idByCanonical = new HashMap<>();
-    private final Map<Integer, String> schemaById = new HashMap<>();
-    private final Map<String, List<Integer>> subjects = new TreeMap<>(); // subject -> ids by version-1
-    private final Map<String, String> subjectLevel = new HashMap<>();
-    private String globalLevel = "BACKWARD";
+    private final AtomicInteger failuresToInject = new AtomicInteger();
+    private volatile String expectedAuthorization;
 
-    private RegistryServer(HttpServer server) {
+    private RegistryServer(HttpServer server, String scheme) {
         this.server = server;
+        this.scheme = scheme;
+        int n = INSTANCES.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        // A few threads: registry traffic is a handful of calls per schema, not per record.
         this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "ctflow-registry");
+            Thread t = new Thread(r, "ctflow-registry-" + n + "-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -58,31 +94,74 @@ public final class RegistryServer implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
+    /** Starts on 127.0.0.1:8081. */
+    public static RegistryServer start() {
+        return start(DEFAULT_HOST, DEFAULT_PORT);
+    }
+
     /** Starts on host:port (port 0: a free one). A taken port is one clear IllegalStateException. */
     public static RegistryServer start(String host, int port) {
         try {
-            RegistryServer s = new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0));
-            s.server.start();
-            return s;
-        } catch (BindException e) {
-            throw new IllegalStateException("port " + port + " is in use; pass another with --registry-port");
+            return started(new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0), "http"), host, port);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the schema registry on " + host + ":" + port + ": " + e.getMessage());
+            throw startFailure(host, port, e);
         }
     }
 
+    /** Starts an HTTPS registry with the given server context (its key and certificate). */
+    public static RegistryServer startTls(String host, int port, SSLContext ssl) {
+        try {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(ssl));
+            return started(new RegistryServer(https, "https"), host, port);
+        } catch (IOException e) {
+            throw startFailure(host, port, e);
+        }
+    }
+
+    private static RegistryServer started(RegistryServer s, String host, int port) {
+        s.server.start();
+        LOG.info("schema registry listening on {}", s.url());
+        return s;
+    }
+
+    private static IllegalStateException startFailure(String host, int port, IOException e) {
+        if (e instanceof BindException) {
+            return new IllegalStateException("port " + port + " is in use; pass another with --registry-port", e);
+        }
+        return new IllegalStateException("cannot start the schema registry on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+
+    /** The base URL clients use, e.g. http://127.0.0.1:8081. */
     public String url() {
         InetSocketAddress a = server.getAddress();
-        return "http://" + a.getHostString() + ":" + a.getPort();
+        String host = a.getHostString();
+        return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     public int port() {
         return server.getAddress().getPort();
     }
 
-    /** Requests served so far (tests check the serdes' caching with it). */
+    /** Requests received so far (tests check the serdes' caching with it). */
     public long requestCount() {
         return requests.get();
+    }
+
+    /** Distinct schemas (ids) registered so far. */
+    public long schemaCount() {
+        return store.schemaCount();
+    }
+
+    /** Requires HTTP Basic credentials on every request from now on (null: none); others get 401. */
+    public void requireBasicAuth(String user, String password) {
+        expectedAuthorization = user == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers the next {@code n} requests with 503 (error_code 50003), as a registry that lost its leader does: for retry tests. */
+    public void failNextRequests(int n) {
+        failuresToInject.set(n);
     }
 
     @Override
@@ -91,267 +170,266 @@ public final class RegistryServer implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    // ---- HTTP ----------------------------------------------------------------------------------
+
+    private void handle(HttpExchange ex) {
         requests.incrementAndGet();
-        try (ex) {
-            String method = ex.getRequestMethod();
-            String[] p = segments(ex.getRequestURI().getRawPath());
-            JsonNode body = method.equals("POST") || method.equals("PUT") ? readBody(ex) : null;
-            Reply r = route(method, p, body);
-            send(ex, r.status, r.body);
+        try {
+            Object answer = route(ex);
+            if (answer instanceof RawText t) {
+                send(ex, 200, "application/json", t.text.getBytes(StandardCharsets.UTF_8));
+            } else {
+                send(ex, 200, CONTENT_TYPE, JSON.writeValueAsBytes(answer));
+            }
         } catch (ApiError e) {
-            send(ex, e.status, JSON.createObjectNode().put("error_code", e.code).put("message", e.getMessage()));
-        } catch (RuntimeException e) {
-            send(ex, 500, JSON.createObjectNode().put("error_code", 50001).put("message", "internal error: " + e));
+            error(ex, e.status, e.code, e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("schema registry: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            error(ex, 500, RegistryException.STORE_ERROR, "Internal error: " + e);
+        } finally {
+            ex.close();
         }
     }
 
-    private record Reply(int status, JsonNode body) {}
+    private record RawText(String text) {}
 
-    private synchronized Reply route(String method, String[] p, JsonNode body) {
-        if (p.length == 0 && method.equals("GET")) {
-            return ok(JSON.createObjectNode());
+    private Object route(HttpExchange ex) throws IOException {
+        String auth = expectedAuthorization;
+        if (auth != null && !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"schema-registry\"");
+            throw new ApiError(401, 401, "Unauthorized");
         }
-        String head = p.length > 0 ? p[0] : "";
-        switch (head) {
+        if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new ApiError(503, 50003, "Error while forwarding the request to the leader (injected)");
+        }
+        String method = ex.getRequestMethod();
+        List<String> p = segments(ex.getRequestURI().getRawPath());
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        boolean deleted = "true".equalsIgnoreCase(q.get("deleted"));
+        int n = p.size();
+        String first = n == 0 ? "" : p.get(0);
+        switch (first) {
+            case "" -> {
+                allow(method, "GET");
+                return JSON.createObjectNode();
+            }
             case "schemas" -> {
-                if (p.length == 2 && p[1].equals("types") && method.equals("GET")) {
-                    return ok(JSON.createArrayNode().add("AVRO"));
+                if (n == 2 && p.get(1).equals("types")) {
+                    allow(method, "GET");
+                    return List.of("AVRO");
                 }
-                if (p.length >= 3 && p[1].equals("ids") && method.equals("GET")) {
-                    String s = schemaById.get(parseInt(p[2], 40403, "schema not found"));
-                    if (s == null) {
-                        throw new ApiError(404, 40403, "Schema " + p[2] + " not found");
+                if (n >= 3 && n <= 4 && p.get(1).equals("ids")) {
+                    allow(method, "GET");
+                    int id = schemaId(p.get(2));
+                    if (n == 3) {
+                        return JSON.createObjectNode().put("schema", store.byId(id).text());
                     }
-                    return ok(JSON.createObjectNode().put("schema", s));
+                    return switch (p.get(3)) {
+                        case "schema" -> new RawText(store.byId(id).text());
+                        case "subjects" -> store.usesOf(id, deleted).stream().map(m -> m.get("subject")).distinct().toList();
+                        case "versions" -> store.usesOf(id, deleted);
+                        default -> throw notFound();
+                    };
                 }
             }
             case "subjects" -> {
-                if (p.length == 1 && method.equals("GET")) {
-                    ArrayNode a = JSON.createArrayNode();
-                    subjects.keySet().forEach(a::add);
-                    return ok(a);
+                if (n == 1) {
+                    allow(method, "GET");
+                    return store.subjects(deleted);
                 }
-                String subject = p.length > 1 ? p[1] : "";
-                if (p.length == 2 && method.equals("POST")) {
-                    return lookup(subject, parse(body));
-                }
-                if (p.length == 2 && method.equals("DELETE")) {
-                    List<Integer> ids = subjectIds(subject);
-                    subjects.remove(subject);
-                    ArrayNode a = JSON.createArrayNode();
-                    for (int v = 1; v <= ids.size(); v++) {
-                        a.add(v);
+                String subject = p.get(1);
+                if (n == 2) {
+                    allow(method, "POST", "DELETE");
+                    if (method.equals("POST")) {
+                        return store.lookup(subject, schemaOf(ex), deleted);
                     }
-                    return ok(a);
+                    return store.deleteSubject(subject, "true".equalsIgnoreCase(q.get("permanent")));
                 }
-                if (p.length == 3 && p[2].equals("versions") && method.equals("GET")) {
-                    ArrayNode a = JSON.createArrayNode();
-                    for (int v = 1; v <= subjectIds(subject).size(); v++) {
-                        a.add(v);
+                if (p.get(2).equals("versions")) {
+                    if (n == 3) {
+                        allow(method, "GET", "POST");
+                        if (method.equals("POST")) {
+                            return JSON.createObjectNode().put("id", store.register(subject, schemaOf(ex)));
+                        }
+                        return store.versions(subject, deleted);
                     }
-                    return ok(a);
-                }
-                if (p.length == 3 && p[2].equals("versions") && method.equals("POST")) {
-                    return ok(JSON.createObjectNode().put("id", register(subject, parse(body))));
-                }
-                if (p.length == 4 && p[2].equals("versions") && method.equals("GET")) {
-                    List<Integer> ids = subjectIds(subject);
-                    int v = version(p[3], ids.size());
-                    return ok(versionJson(subject, v, ids.get(v - 1)));
+                    if (n == 4) {
+                        allow(method, "GET", "DELETE");
+                        if (method.equals("DELETE")) {
+                            return store.deleteVersion(subject, p.get(3), "true".equalsIgnoreCase(q.get("permanent")));
+                        }
+                        return store.version(subject, p.get(3), deleted);
+                    }
+                    if (n == 5 && p.get(4).equals("schema")) {
+                        allow(method, "GET");
+                        return new RawText((String) store.version(subject, p.get(3), deleted).get("schema"));
+                    }
                 }
             }
             case "config" -> {
-                String subject = p.length > 1 ? p[1] : null;
-                if (method.equals("GET")) {
-                    String level = subject == null ? globalLevel : subjectLevel.get(subject);
-                    if (level == null) {
-                        throw new ApiError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility configured");
-                    }
-                    return ok(JSON.createObjectNode().put("compatibilityLevel", level));
+                if (n == 1) {
+                    allow(method, "GET", "PUT", "DELETE");
+                    return switch (method) {
+                        case "GET" -> JSON.createObjectNode().put("compatibilityLevel", store.globalLevel());
+                        case "PUT" -> JSON.createObjectNode().put("compatibility", store.setGlobalLevel(level(ex)));
+                        default -> JSON.createObjectNode().put("compatibilityLevel", store.setGlobalLevel("BACKWARD"));
+                    };
                 }
-                if (method.equals("PUT")) {
-                    String level = body == null ? "" : body.path("compatibility").asText(body.path("compatibilityLevel").asText("")).toUpperCase(Locale.ROOT);
-                    if (!LEVELS.contains(level)) {
-                        throw new ApiError(422, 42203, "Invalid compatibility level: " + level);
+                if (n == 2) {
+                    String subject = p.get(1);
+                    allow(method, "GET", "PUT", "DELETE");
+                    switch (method) {
+                        case "PUT" -> {
+                            return JSON.createObjectNode().put("compatibility", store.setSubjectLevel(subject, level(ex)));
+                        }
+                        case "DELETE" -> {
+                            String was = store.deleteSubjectLevel(subject);
+                            if (was == null) {
+                                throw levelNotConfigured(subject);
+                            }
+                            return JSON.createObjectNode().put("compatibilityLevel", was);
+                        }
+                        default -> {
+                            String level = store.subjectLevel(subject);
+                            if (level == null && "true".equalsIgnoreCase(q.get("defaultToGlobal"))) {
+                                level = store.globalLevel();
+                            }
+                            if (level == null) {
+                                throw levelNotConfigured(subject);
+                            }
+                            return JSON.createObjectNode().put("compatibilityLevel", level);
+                        }
                     }
-                    if (subject == null) {
-                        globalLevel = level;
-                    } else {
-                        subjectLevel.put(subject, level);
-                    }
-                    return ok(JSON.createObjectNode().put("compatibility", level));
                 }
             }
             case "compatibility" -> {
-                if (p.length == 5 && p[1].equals("subjects") && p[3].equals("versions") && method.equals("POST")) {
-                    Schema candidate = parse(body);
-                    List<Integer> ids = subjectIds(p[2]);
-                    int v = version(p[4], ids.size());
-                    boolean ok = compatible(levelOf(p[2]), candidate, List.of(new Schema.Parser().parse(schemaById.get(ids.get(v - 1)))));
-                    return ok(JSON.createObjectNode().put("is_compatible", ok));
+                if ((n == 4 || n == 5) && p.get(1).equals("subjects") && p.get(3).equals("versions")) {
+                    allow(method, "POST");
+                    List<String> problems = store.checkCompatibility(p.get(2), n == 5 ? p.get(4) : null, schemaOf(ex));
+                    ObjectNode r = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
+                    if ("true".equalsIgnoreCase(q.get("verbose"))) {
+                        problems.forEach(r.putArray("messages")::add);
+                    }
+                    return r;
                 }
             }
-            default -> { }
-        }
-        throw new ApiError(404, 404, "HTTP 404 Not Found");
-    }
-
-    private int register(String subject, Schema schema) {
-        String canonical = schema.toString();
-        List<Integer> ids = subjects.get(subject);
-        Integer existing = idByCanonical.get(canonical);
-        if (ids != null && existing != null && ids.contains(existing)) {
-            return existing; // same schema again: same id, no new version
-        }
-        if (ids != null && !ids.isEmpty()) {
-            String level = levelOf(subject);
-            List<Schema> against = new ArrayList<>();
-            if (level.endsWith("_TRANSITIVE")) {
-                ids.forEach(i -> against.add(new Schema.Parser().parse(schemaById.get(i))));
-            } else {
-                against.add(new Schema.Parser().parse(schemaById.get(ids.get(ids.size() - 1))));
+            case "mode" -> {
+                if (n == 1) {
+                    allow(method, "GET");
+                    return JSON.createObjectNode().put("mode", "READWRITE");
+                }
             }
-            if (!compatible(level, schema, against)) {
-                throw new ApiError(409, 409, "Schema being registered is incompatible with an earlier schema for subject \""
-                        + subject + "\" (" + level + ")");
+            default -> {
+                // 404 below
             }
         }
-        int id = existing != null ? existing : schemaById.size() + 1;
-        idByCanonical.put(canonical, id);
-        schemaById.put(id, canonical);
-        subjects.computeIfAbsent(subject, s -> new ArrayList<>()).add(id);
-        return id;
+        throw notFound();
     }
 
-    private Reply lookup(String subject, Schema schema) {
-        List<Integer> ids = subjectIds(subject);
-        Integer id = idByCanonical.get(schema.toString());
-        int idx = id == null ? -1 : ids.indexOf(id);
-        if (idx < 0) {
-            throw new ApiError(404, 40403, "Schema not found");
-        }
-        return ok(versionJson(subject, idx + 1, id));
+    private static ApiError notFound() {
+        return new ApiError(404, 404, "HTTP 404 Not Found");
     }
 
-    private ObjectNode versionJson(String subject, int version, int id) {
-        return JSON.createObjectNode().put("subject", subject).put("version", version).put("id", id).put("schema", schemaById.get(id));
+    private static ApiError levelNotConfigured(String subject) {
+        return new ApiError(404, RegistryException.SUBJECT_COMPATIBILITY_NOT_CONFIGURED,
+                "Subject '" + subject + "' does not have subject-level compatibility configured");
     }
 
-    private String levelOf(String subject) {
-        return subjectLevel.getOrDefault(subject, globalLevel);
-    }
-
-    static boolean compatible(String level, Schema candidate, List<Schema> existing) {
-        for (Schema old : existing) {
-            boolean backward = SchemaCompatibility.checkReaderWriterCompatibility(candidate, old).getType()
-                    == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
-            boolean forward = SchemaCompatibility.checkReaderWriterCompatibility(old, candidate).getType()
-                    == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
-            boolean ok = switch (level.replace("_TRANSITIVE", "")) {
-                case "NONE" -> true;
-                case "FORWARD" -> forward;
-                case "FULL" -> forward && backward;
-                default -> backward;
-            };
-            if (!ok) {
-                return false;
+    private static void allow(String method, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(method)) {
+                return;
             }
         }
-        return true;
+        throw new ApiError(405, 405, "HTTP 405 Method Not Allowed");
     }
 
-    private List<Integer> subjectIds(String subject) {
-        List<Integer> ids = subjects.get(subject);
-        if (ids == null || ids.isEmpty()) {
-            throw new ApiError(404, 40401, "Subject '" + subject + "' not found.");
-        }
-        return ids;
-    }
-
-    private static int version(String v, int count) {
-        if (v.equals("latest") || v.equals("-1")) {
-            return count;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new ApiError(422, 42202, "The specified version '" + v + "' is not a valid version id.");
-        }
-        if (n < 1) {
-            throw new ApiError(422, 42202, "The specified version '" + v + "' is not a valid version id.");
-        }
-        if (n > count) {
-            throw new ApiError(404, 40402, "Version " + n + " not found.");
-        }
-        return n;
-    }
-
-    private static int parseInt(String s, int code, String what) {
+    private static int schemaId(String s) {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new ApiError(404, code, what);
+            throw new ApiError(404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + s + " not found");
         }
     }
 
-    private static Schema parse(JsonNode body) {
-        if (body == null || !body.hasNonNull("schema")) {
-            throw new ApiError(422, 42201, "Invalid schema: the request has no \"schema\"");
+    private static JsonNode body(HttpExchange ex) throws IOException {
+        byte[] b = ex.getRequestBody().readAllBytes();
+        try {
+            JsonNode n = JSON.readTree(b);
+            if (n == null || !n.isObject()) {
+                throw new ApiError(400, 400, "request body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, 400, "Unexpected character in JSON body: " + e.getOriginalMessage());
         }
-        String type = body.path("schemaType").asText("AVRO");
+    }
+
+    /** The Avro schema of a register/lookup/compatibility request: {"schema": "...", "schemaType"?: "AVRO"}. */
+    private static Schema schemaOf(HttpExchange ex) throws IOException {
+        JsonNode b = body(ex);
+        String type = b.path("schemaType").asText("AVRO");
         if (!type.equalsIgnoreCase("AVRO")) {
-            throw new ApiError(422, 42201, "Invalid schema: only AVRO is supported, got " + type);
+            throw new ApiError(422, RegistryException.INVALID_SCHEMA, "Invalid schema type " + type + ": this registry supports AVRO only");
         }
-        try {
-            return new Schema.Parser().parse(body.get("schema").asText());
-        } catch (SchemaParseException | NullPointerException e) {
-            throw new ApiError(422, 42201, "Invalid schema: " + e.getMessage());
+        if (b.path("references").size() > 0) {
+            throw new ApiError(422, RegistryException.INVALID_SCHEMA, "Invalid schema: schema references are not supported");
         }
+        JsonNode s = b.get("schema");
+        return RegistryStore.parse(s == null || !s.isTextual() ? null : s.asText());
     }
 
-    private static JsonNode readBody(HttpExchange ex) {
-        try {
-            byte[] b = ex.getRequestBody().readAllBytes();
-            return b.length == 0 ? null : JSON.readTree(b);
-        } catch (IOException e) {
-            throw new ApiError(422, 42201, "Invalid schema: unreadable JSON body");
-        }
+    private static String level(HttpExchange ex) throws IOException {
+        JsonNode b = body(ex);
+        JsonNode l = b.has("compatibility") ? b.get("compatibility") : b.get("compatibilityLevel");
+        return l == null || !l.isTextual() ? null : l.asText();
     }
 
-    private static String[] segments(String rawPath) {
-        List<String> out = new ArrayList<>();
-        for (String s : rawPath.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+    private static List<String> segments(String rawPath) {
+        String path = rawPath == null ? "" : rawPath;
+        while (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.isEmpty()) {
+            return List.of();
+        }
+        // Split before decoding, so an encoded '/' stays inside its subject name.
+        return java.util.Arrays.stream(path.split("/", -1)).map(RegistryServer::decode).toList();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw != null) {
+            for (String kv : raw.split("&")) {
+                int eq = kv.indexOf('=');
+                q.put(decode(eq < 0 ? kv : kv.substring(0, eq)), eq < 0 ? "" : decode(kv.substring(eq + 1)));
             }
         }
-        return out.toArray(String[]::new);
+        return q;
     }
 
-    private static Reply ok(JsonNode body) {
-        return new Reply(200, body);
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] b = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
+    private static void error(HttpExchange ex, int status, int code, String message) {
+        try {
+            send(ex, status, CONTENT_TYPE, JSON.writeValueAsBytes(JSON.createObjectNode().put("error_code", code).put("message", message)));
+        } catch (IOException e) {
+            LOG.debug("schema registry: cannot answer {}: {}", ex.getRequestURI(), e.toString());
         }
     }
 
-    private static final class ApiError extends RuntimeException {
-        final int status;
-        final int code;
-
-        ApiError(int status, int code, String message) {
-            super(message);
-            this.status = status;
-            this.code = code;
+    private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
         }
     }
-
 }

@@ -1,0 +1,44 @@
+package io.ctflow.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ctflow.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+    @Test
+    void defaultsThenFileThenEnvThenFlagsAndKafkaPassThrough(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("app.properties");
+        Files.writeString(f, "reply.timeout.tcp=4s\nwindow=20s\nssl.truststore.location=/etc/ts.jks\nsecurity.protocol=SSL\n");
+        AppConfig c = AppConfig.load(f, Map.of("CTFLOW_WINDOW", "30s", "CTFLOW_REPLY_TIMEOUT_UDP", "7s", "HOME", "/root"),
+                Map.of("http.port", "8080", "bootstrap.servers", "k:9093"));
+        assertEquals(Duration.ofSeconds(4), c.tcpReplyTimeout());
+        assertEquals(Duration.ofSeconds(7), c.udpReplyTimeout());
+        assertEquals(Duration.ofSeconds(30), c.window(), "env wins over file");
+        assertEquals(8080, c.httpPort());
+        assertEquals("SSL", c.kafka().get("security.protocol"));
+        assertEquals("/etc/ts.jks", c.kafka().get("ssl.truststore.location"));
+        assertEquals("k:9093", c.kafka().get("bootstrap.servers"));
+        assertEquals("exactly_once_v2", c.kafka().get("processing.guarantee"));
+        assertFalse(c.kafka().containsKey("window"), "our own keys stay ours");
+        assertEquals(Set.of("53"), c.requestResponseUdp());
+    }
+
+    @Test
+    void mistakesAreOneLineErrors() {
+        assertTrue(assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("window", "ten"))).getMessage()
+                .contains("'window' must be a duration"));
+        assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("reply.timeout.tcp", "0s")));
+        assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("udp.request-response", "53,dns")));
+        assertThrows(Settings.ConfigException.class, () -> AppConfig.load(Path.of("/nonexistent.properties"), Map.of(), Map.of()));
+    }
+}
