@@ -1,0 +1,155 @@
+package io.ctflow.cli.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.ctflow.collector.capture.Capture;
+import io.ctflow.collector.parse.ConntrackLineParser;
+import io.ctflow.collector.parse.ParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Records bridge-off and bridge-on on this machine's kernel and checks the capture files. Runs
+ * only as root with ip, iptables, conntrack and python3 (CI installs them).
+ */
+@Timeout(value = 90)
+class LabKernelTest {
+    @TempDir
+    static Path tmp;
+    static LabRecorder.Recording bridgeOff;
+    static LabRecorder.Recording bridgeOn;
+
+    @BeforeAll
+    @Timeout(value = 80)
+    static void record() {
+        Assumptions.assumeTrue(Tools.isRoot() && Tools.missing().isEmpty(),
+                "skipped: needs root and ip/iptables/conntrack/python3 — CI installs them");
+        Assumptions.assumeTrue(Tools.brNetfilterLoaded(), "skipped: " + Tools.NO_BR_NETFILTER);
+        bridgeOff = LabRecorder.record(Scenario.BRIDGE_OFF, tmp.resolve("bridge-off"), System.err);
+        bridgeOn = LabRecorder.record(Scenario.BRIDGE_ON, tmp.resolve("bridge-on"), System.err);
+    }
+
+    @AfterAll
+    static void nothingLeft() {
+        if (!Tools.available()) {
+            return;
+        }
+        List<String> left = LabNetwork.namespaces(Tools.resolve()).stream()
+                .filter(n -> n.startsWith(LabNetwork.tag())).toList();
+        assertEquals(List.of(), left, "lab namespaces left behind");
+    }
+
+    static List<String> lines(Path dir, String file) throws IOException {
+        return Files.readAllLines(dir.resolve(file), StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+    }
+
+    static Predicate<String> flow(String src, String dst, int dport) {
+        return l -> l.contains(" src=" + src + " dst=" + dst + " ") && l.contains(" dport=" + dport + " ");
+    }
+
+    static Map<String, Boolean> clientResults(LabRecorder.Recording r) {
+        return r.flows().stream().collect(Collectors.toMap(f -> f.flow().name(), Traffic.Result::ok));
+    }
+
+    @Test
+    void bridgeOffLeavesAToWebUnrepliedOnNode1() throws IOException {
+        List<String> ev = lines(bridgeOff.dir(), "events-node1.txt");
+        Predicate<String> web = flow("10.244.1.2", "10.96.0.10", 80);
+        assertTrue(ev.stream().anyMatch(l -> web.test(l) && l.contains("[NEW]") && l.contains("[UNREPLIED]")), String.join("\n", ev));
+        assertTrue(ev.stream().anyMatch(l -> web.test(l) && l.contains("[DESTROY]") && l.contains("[UNREPLIED]")), String.join("\n", ev));
+        assertFalse(ev.stream().anyMatch(l -> web.test(l) && !l.contains("[UNREPLIED]")), "a->web was replied: " + String.join("\n", ev));
+        // a->api: the backend is on node2, its reply is routed back through node1's conntrack
+        Predicate<String> api = flow("10.244.1.2", "10.96.0.20", 80);
+        assertTrue(ev.stream().anyMatch(l -> api.test(l) && l.contains("[UPDATE]") && !l.contains("[UNREPLIED]")), String.join("\n", ev));
+        // a->kube-dns (udp): unreplied too; a->legacy: unreplied
+        Predicate<String> dns = flow("10.244.1.2", "10.96.0.53", 53);
+        assertTrue(ev.stream().anyMatch(l -> dns.test(l) && l.contains("[DESTROY]") && l.contains("[UNREPLIED]")), String.join("\n", ev));
+        Predicate<String> legacy = flow("10.244.1.2", "10.96.0.30", 80);
+        assertTrue(ev.stream().anyMatch(l -> legacy.test(l) && l.contains("[DESTROY]") && l.contains("[UNREPLIED]")), String.join("\n", ev));
+        // c->web is DNATed on node2 and replied there
+        List<String> ev2 = lines(bridgeOff.dir(), "events-node2.txt");
+        Predicate<String> cweb = flow("10.244.2.2", "10.96.0.10", 80);
+        assertTrue(ev2.stream().anyMatch(l -> cweb.test(l) && l.contains("[UPDATE]") && l.contains("ESTABLISHED")), String.join("\n", ev2));
+
+        Map<String, Boolean> client = clientResults(bridgeOff);
+        assertEquals(false, client.get("a->web"), bridgeOff.flows().toString());
+        assertEquals(true, client.get("a->api"), bridgeOff.flows().toString());
+        assertEquals(true, client.get("c->web"), bridgeOff.flows().toString());
+        assertEquals(true, client.get("a->b direct"), bridgeOff.flows().toString());
+        assertEquals(false, client.get("a->legacy"), bridgeOff.flows().toString());
+        assertTrue(bridgeOff.complete(), "DESTROY missing for " + bridgeOff.undestroyed());
+    }
+
+    @Test
+    void bridgeOnRepliesAToWeb() throws IOException {
+        List<String> ev = lines(bridgeOn.dir(), "events-node1.txt");
+        Predicate<String> web = flow("10.244.1.2", "10.96.0.10", 80);
+        assertTrue(ev.stream().anyMatch(l -> web.test(l) && l.contains("[UPDATE]") && !l.contains("[UNREPLIED]")), String.join("\n", ev));
+        assertFalse(ev.stream().anyMatch(l -> l.contains("[DESTROY]") && l.contains("[UNREPLIED]")
+                        && !flow("10.244.1.2", "10.96.0.30", 80).test(l)),
+                "an entry other than a->legacy destroyed unreplied: " + String.join("\n", ev));
+        Map<String, Boolean> client = clientResults(bridgeOn);
+        for (String f : List.of("a->web", "a->api", "a->kube-dns", "c->web", "a->b direct")) {
+            assertEquals(true, client.get(f), f + ": " + bridgeOn.flows());
+        }
+        assertTrue(bridgeOn.complete(), "DESTROY missing for " + bridgeOn.undestroyed());
+    }
+
+    @Test
+    void everyRecordedLineParsesAndTheDirectoryIsACapture() throws IOException {
+        for (LabRecorder.Recording r : List.of(bridgeOff, bridgeOn)) {
+            Capture cap = Capture.open(r.dir());
+            assertEquals(List.of("node1", "node2"), cap.nodes());
+            assertEquals(4, cap.services().size(), r.dir().toString());
+            assertEquals(2, cap.facts().size());
+            assertEquals(4, cap.stats().size());
+            for (String node : cap.nodes()) {
+                ConntrackLineParser parser = new ConntrackLineParser(node, false);
+                List<String> files = Files.exists(r.dir().resolve("proc-" + node + ".txt"))
+                        ? List.of("events-" + node + ".txt", "proc-" + node + ".txt") : List.of("events-" + node + ".txt");
+                for (String file : files) {
+                    List<String> ls = lines(r.dir(), file);
+                    if (file.startsWith("events")) {
+                        assertFalse(ls.isEmpty(), r.dir() + "/" + file + " is empty");
+                    }
+                    long seq = 0;
+                    for (String l : ls) {
+                        try {
+                            parser.parse(l, Instant.EPOCH, ++seq);
+                        } catch (ParseException e) {
+                            fail(r.dir() + "/" + file + ": '" + l + "': " + e.getMessage());
+                        }
+                    }
+                }
+                assertEquals(LabTopology.natRules(), Files.readString(r.dir().resolve("nat-" + node + ".txt")), node);
+            }
+        }
+        assertEquals(LabTopologyTest.factsAsRecorded(Scenario.BRIDGE_OFF, "node1"),
+                Files.readString(bridgeOff.dir().resolve("facts-node1.txt")));
+        assertTrue(Files.readString(bridgeOn.dir().resolve("facts-node1.txt")).contains("net.bridge.bridge-nf-call-iptables=1\n"));
+    }
+
+    @Test
+    void boundedInTime() {
+        for (LabRecorder.Recording r : List.of(bridgeOff, bridgeOn)) {
+            assertTrue(r.total().compareTo(Duration.ofSeconds(40)) < 0, r.scenario().id() + " took " + r.total());
+        }
+    }
+}
