@@ -94,6 +94,10 @@ public final class Topics {
     }
 
     private static NewTopic topic(String name, int partitions, short replication, Map<String, String> configs) {
-        return new NewTopic(name, partitions, replication).configs(configs);
+        Map<String, String> c = new java.util.HashMap<>(configs);
+        // Records carry event time (the kernel's clock, or a capture's). Retention must count from
+        // when they reached Kafka, or replaying last month's capture would be deleted within minutes.
+        c.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        return new NewTopic(name, partitions, replication).configs(c);
     }
 }

@@ -63,6 +63,15 @@ class TopicsTest {
 
     static void assertTopic(NewTopic t, int partitions, Map<String, String> configs) {
         assertEquals(partitions, t.numPartitions(), t.name());
-        assertEquals(configs, t.configs(), t.name());
+        Map<String, String> expected = new java.util.HashMap<>(configs);
+        expected.put("message.timestamp.type", "LogAppendTime");
+        assertEquals(expected, t.configs(), t.name());
+    }
+
+    @Test
+    void everyTopicCountsRetentionFromAppendTimeNotEventTime() {
+        for (NewTopic t : Topics.defaults().all(3, (short) 1)) {
+            assertEquals("LogAppendTime", t.configs().get("message.timestamp.type"), t.name());
+        }
     }
 }

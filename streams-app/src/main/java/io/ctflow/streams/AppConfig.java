@@ -55,9 +55,11 @@ public record AppConfig(
         // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
         // broker then forgets the producer's sequence state and rejects its next batch
         // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
-        // So: no purging; the repartition topic's records age out by time instead.
+        // So: no purging; the repartition topic is bounded by size instead (not by time: its records
+        // carry event time, and a replayed capture's would be deleted at once).
         d.put("repartition.purge.interval.ms", Long.toString(Long.MAX_VALUE));
-        d.put("topic.retention.ms", Long.toString(24L * 3600 * 1000));
+        d.put("topic.retention.bytes", Long.toString(1L << 30));
+        d.put("topic.segment.bytes", Long.toString(64L << 20));
         return d;
     }
 
