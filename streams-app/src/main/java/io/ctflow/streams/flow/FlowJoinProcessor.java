@@ -301,7 +301,10 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     private void scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = expiry(st);
-        if (st.getExpireAt() == 0 || expiry < st.getExpireAt()) {
+        // Moving a timer costs a delete and a put: do it only to forget a finished flow sooner. A
+        // shorter conntrack timeout on an UPDATE is left to the lazy re-check in expire().
+        boolean allDestroyed = st.getViews().stream().allMatch(NodeView::getDestroyed);
+        if (st.getExpireAt() == 0 || (allDestroyed && expiry < st.getExpireAt())) {
             if (st.getExpireAt() != 0) {
                 deadlines.remove(st.getExpireAt(), DeadlineIndex.Kind.EXPIRE, key, null);
             }

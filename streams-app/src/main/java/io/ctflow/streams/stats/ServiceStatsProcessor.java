@@ -36,6 +36,10 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
     private KeyValueStore<String, ServiceAgg> windows;
     private KeyValueStore<String, ServiceStats> latest;
     private KeyValueStore<Integer, Long> watermarks;
+    // Deserialized view of this task's service-windows store: every update reads its Service's
+    // aggregate, and decoding it each time cost more than the update. The store stays the truth
+    // (written on every update, so the changelog and exactly-once are unaffected).
+    private final Map<String, ServiceAgg> aggs = new HashMap<>();
 
     public ServiceStatsProcessor(Duration window, int upstreamPartitions) {
         this.sizeMicros = window.toNanos() / 1000;
@@ -64,7 +68,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         if (service == null || service.isEmpty()) {
             return;
         }
-        ServiceAgg agg = windows.get(service);
+        ServiceAgg agg = aggs.computeIfAbsent(service, windows::get);
         if (agg == null) {
             agg = new ServiceAgg(u.getServiceAddress(), new HashMap<>(), new ArrayList<>());
         }
@@ -77,6 +81,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
             apply(window(agg, start), u);
         }
         windows.put(service, agg);
+        aggs.put(service, agg);
     }
 
     private void onTick(int source, long wm) {
@@ -128,8 +133,10 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         for (KeyValue<String, ServiceAgg> kv : changed) {
             if (kv.value.getWindows().isEmpty() && kv.value.getClosedStates().isEmpty()) {
                 windows.delete(kv.key);
+                aggs.remove(kv.key);
             } else {
                 windows.put(kv.key, kv.value);
+                aggs.put(kv.key, kv.value);
             }
         }
     }
