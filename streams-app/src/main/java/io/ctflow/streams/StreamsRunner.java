@@ -48,20 +48,10 @@ public final class StreamsRunner implements AutoCloseable {
     public StreamsRunner start() {
         partitions = ensureTopics();
         AppConfig cfg = config.withEventsPartitions(partitions);
-        Properties props = new Properties();
-        props.putAll(cfg.kafka());
-        props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + cfg.httpPort());
-        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka())), props);
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("stream thread failed; shutting the app down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new KafkaMetricsCollector(streams::metrics));
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-        streams.start();
         try {
-            api = new HttpApi(streams, cfg.httpHost(), cfg.httpPort(), () -> {
+            api = new HttpApi(cfg.httpHost(), cfg.httpPort(), () -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 try {
                     writer.write(out, registry.scrape());
@@ -69,12 +59,23 @@ public final class StreamsRunner implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
                 return out.toString(StandardCharsets.UTF_8);
-            }).start();
+            });
         } catch (IOException e) {
-            streams.close(Duration.ofSeconds(10));
             throw new StartupException("cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
                     + " (" + e.getMessage() + "); pick another with --http-port");
         }
+        Properties props = new Properties();
+        props.putAll(cfg.kafka());
+        // the port actually bound (http.port 0 picks one): other instances forward queries to it
+        props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + api.port());
+        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka())), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; shutting the app down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        registry.register(new KafkaMetricsCollector(streams::metrics));
+        streams.start();
+        api.start(streams);
         return this;
     }
 

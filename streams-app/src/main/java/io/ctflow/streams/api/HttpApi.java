@@ -57,14 +57,14 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * </pre>
  */
 public final class HttpApi implements AutoCloseable {
-    private final KafkaStreams streams;
+    private volatile KafkaStreams streams;
     private final HostInfo self;
     private final Supplier<String> metrics;
     private final HttpServer server;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    public HttpApi(KafkaStreams streams, String host, int port, Supplier<String> metrics) throws IOException {
-        this.streams = streams;
+    /** Binds the port now (so {@code application.server} can name the real one); serves after {@link #start}. */
+    public HttpApi(String host, int port, Supplier<String> metrics) throws IOException {
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
@@ -76,7 +76,8 @@ public final class HttpApi implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
-    public HttpApi start() {
+    public HttpApi start(KafkaStreams streams) {
+        this.streams = streams;
         server.start();
         return this;
     }
@@ -182,7 +183,7 @@ public final class HttpApi implements AutoCloseable {
         }
         for (StreamsMetadata md : streams.metadataForAllStreamsClients()) {
             HostInfo h = md.hostInfo();
-            if (h.equals(self) || h.port() < 0) {
+            if (h.equals(self) || h.port() <= 0) {
                 continue;
             }
             String sep = pathAndQuery.contains("?") ? "&" : "?";

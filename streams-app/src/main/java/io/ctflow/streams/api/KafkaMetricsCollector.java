@@ -1,6 +1,7 @@
 package io.ctflow.streams.api;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -30,6 +31,7 @@ public final class KafkaMetricsCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Map<String, GaugeSnapshot.Builder> byName = new TreeMap<>();
+        Map<String, CounterSnapshot.Builder> counters = new TreeMap<>();
         Map<String, Set<Labels>> seen = new TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
             Object v = e.getValue().metricValue();
@@ -37,18 +39,31 @@ public final class KafkaMetricsCollector implements MultiCollector {
                 continue;
             }
             MetricName mn = e.getKey();
-            String name = PrometheusNaming.sanitizeMetricName("kafka_" + mn.group() + "_" + mn.name());
+            // Kafka's cumulative "-total" metrics are counters: Prometheus names them <name>_total.
+            boolean counter = mn.name().endsWith("-total");
+            String base = counter ? mn.name().substring(0, mn.name().length() - "-total".length()) : mn.name();
+            String name = PrometheusNaming.sanitizeMetricName("kafka_" + mn.group() + "_" + base);
             Labels.Builder lb = Labels.builder();
             new TreeMap<>(mn.tags()).forEach((k, val) -> lb.label(PrometheusNaming.sanitizeLabelName(k), val));
             Labels labels = lb.build();
             if (!seen.computeIfAbsent(name, x -> new HashSet<>()).add(labels)) {
                 continue;
             }
-            byName.computeIfAbsent(name, x -> GaugeSnapshot.builder().name(x).help(mn.description()))
-                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(n.doubleValue()).labels(labels).build());
+            if (counter) {
+                counters.computeIfAbsent(name, x -> CounterSnapshot.builder().name(x).help(mn.description()))
+                        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(n.doubleValue()).labels(labels).build());
+            } else {
+                byName.computeIfAbsent(name, x -> GaugeSnapshot.builder().name(x).help(mn.description()))
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(n.doubleValue()).labels(labels).build());
+            }
         }
         List<MetricSnapshot> out = new ArrayList<>();
-        byName.values().forEach(b -> out.add(b.build()));
+        byName.forEach((n, b) -> {
+            if (!counters.containsKey(n)) { // a gauge and a counter of one name: keep the counter
+                out.add(b.build());
+            }
+        });
+        counters.values().forEach(b -> out.add(b.build()));
         return new MetricSnapshots(out);
     }
 }

@@ -1,0 +1,95 @@
+package io.ctflow.collector.cli;
+
+import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.live.LiveCollector;
+import io.ctflow.collector.live.LiveOptions;
+import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.publish.Sink;
+import io.ctflow.collector.record.CaptureWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ctflow record}: writes a capture of a live node, without Kafka. */
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = {"Record a live node into a capture directory (no Kafka).",
+                "Writes events-NODE.txt (conntrack -E -o timestamp,id,extended), facts-NODE.txt, nat-NODE.txt "
+                        + "(iptables-save -t nat), stats-before/after-NODE.txt (conntrack -S) and, with --proc, proc-NODE.txt. "
+                        + "Stops after --duration or on Ctrl-C."})
+public final class RecordCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Capture directory to write (created).")
+    Path out;
+
+    @Mixin
+    NodeOptions nodeOptions;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Stop after this long (default: on Ctrl-C).")
+    Duration duration;
+
+    @Option(names = "--facts-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "30s",
+            description = "How often facts and NAT rules are re-read (default ${DEFAULT-VALUE}).")
+    Duration factsInterval;
+
+    @Option(names = "--proc", description = "Also save /proc/net/nf_conntrack once (half-way through --duration, else at the end).")
+    boolean proc;
+
+    @Override
+    public Integer call() throws Exception {
+        return CliSupport.run("record", spec.commandLine().getErr(), this::record);
+    }
+
+    private int record() throws Exception {
+        LiveOptions options;
+        try {
+            options = nodeOptions.apply(new LiveOptions()).duration(duration).factsInterval(factsInterval).snapshots(false)
+                    .recordProc(proc).statsInterval(Duration.ofHours(24)).heartbeat(Duration.ofSeconds(1));
+        } catch (IllegalArgumentException e) {
+            throw CollectorException.user(e.getMessage());
+        }
+        new LiveCollector(options, Sink.DISCARD, null, new CollectorMetrics()).checkEnvironment();
+        CountDownLatch done = new CountDownLatch(1);
+        try (CaptureWriter writer = new CaptureWriter(out, options.node())) {
+            LiveCollector collector = new LiveCollector(options, Sink.DISCARD, writer, new CollectorMetrics());
+            Thread hook = new Thread(() -> {
+                collector.stop();
+                try {
+                    done.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ctflow-record-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            spec.commandLine().getErr().println("ctflow record: node " + options.node()
+                    + (options.netns() == null ? "" : " (netns " + options.netns() + ")") + " into " + out
+                    + (duration == null ? "; Ctrl-C to stop" : " for " + duration.toSeconds() + " s"));
+            spec.commandLine().getErr().flush();
+            try {
+                LiveCollector.Summary s = collector.run();
+                writer.flush();
+                spec.commandLine().getOut().println("ctflow record: " + out + ": " + writer.eventLines() + " event lines ("
+                        + s.deadLetters() + " unparsable, " + s.lostEvents() + " losses) for node " + options.node());
+                spec.commandLine().getOut().flush();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // shutting down
+                }
+            }
+            return 0;
+        } finally {
+            done.countDown();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.ctflow.collector.cli;
+
+import io.ctflow.collector.CollectorConfig;
+import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.capture.Capture;
+import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.metrics.MetricsServer;
+import io.ctflow.collector.publish.Publisher;
+import io.ctflow.collector.replay.ConsoleProgress;
+import io.ctflow.collector.replay.Replayer;
+import io.ctflow.collector.replay.Speed;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ctflow replay DIR}: publishes a capture as its nodes' live collectors would have. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Publish a capture directory to Kafka as its nodes' live collectors would have.",
+                "Facts and Services first, then stats, then every event in time order with the kernel's timestamps as "
+                        + "event time; dead letters for lines that do not parse; heartbeats every second of capture time to "
+                        + "every partition, and a closing heartbeat at last event + --settle so the streams app completes "
+                        + "its windows."})
+public final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "Capture directory (events-NODE.txt, facts-NODE.txt, nat-NODE.txt, ...).")
+    Path dir;
+
+    @Option(names = "--speed", paramLabel = "max|1x|Nx", converter = Converters.SpeedConverter.class, defaultValue = "max",
+            description = "max: as fast as possible (default); 1x: real time by the event timestamps; Nx: N times faster.")
+    Speed speed;
+
+    @Option(names = "--settle", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "30s",
+            description = "The closing heartbeat's distance past the last event (default ${DEFAULT-VALUE}).")
+    Duration settle;
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "1s",
+            description = "Heartbeat period in capture time (default ${DEFAULT-VALUE}).")
+    Duration heartbeat;
+
+    @Option(names = "--keep-raw", description = "Put each raw line in the event's raw field.")
+    boolean keepRaw;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve Prometheus metrics on this port at /metrics (default 0 = off).")
+    int metricsPort;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Override
+    public Integer call() throws Exception {
+        return CliSupport.run("replay", spec.commandLine().getErr(), this::replay);
+    }
+
+    private int replay() throws Exception {
+        if (heartbeat.isZero() || heartbeat.isNegative()) {
+            throw CollectorException.user("--heartbeat must be positive");
+        }
+        if (settle.isNegative()) {
+            throw CollectorException.user("--settle must not be negative");
+        }
+        CollectorConfig config = kafka.load();
+        Capture capture = Capture.open(dir);
+        CollectorMetrics metrics = new CollectorMetrics();
+        MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics.registry()) : null;
+        try (Publisher publisher = config.connect(metrics)) {
+            Replayer.Options options = Replayer.Options.defaults().withSpeed(speed).withSettle(settle).withHeartbeat(heartbeat)
+                    .withKeepRaw(keepRaw).withProgress(ConsoleProgress.stderr()).withMetrics(metrics);
+            Replayer.Result r = Replayer.replay(capture, publisher, options);
+            publisher.flush();
+            spec.commandLine().getOut().println("ctflow replay: " + dir + " (" + String.join(", ", capture.nodes()) + "): " + r.summary());
+            spec.commandLine().getOut().flush();
+            if (publisher.sendErrors() > 0) {
+                throw CollectorException.environment(publisher.sendErrors() + " records were not accepted by Kafka (see the log above)");
+            }
+            return 0;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+}

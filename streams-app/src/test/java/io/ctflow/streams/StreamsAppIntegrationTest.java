@@ -1,0 +1,132 @@
+package io.ctflow.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ctflow.avro.Cause;
+import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.ServiceStats;
+import io.ctflow.collector.CollectorConfig;
+import io.ctflow.collector.capture.Capture;
+import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.publish.Publisher;
+import io.ctflow.collector.replay.Replayer;
+import io.ctflow.embedded.EmbeddedKafka;
+import io.ctflow.json.AvroJson;
+import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.testing.Captures;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real thing: the embedded KRaft broker and registry, the collector's replay of a real
+ * capture, the streams app (exactly-once) — results read back through the serde and the HTTP API.
+ */
+class StreamsAppIntegrationTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void replayedBridgeOffCaptureGivesItsAnomaliesAndStatsOverKafkaAndHttp() throws Exception {
+        Path state = Files.createTempDirectory("ctflow-it");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+             RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
+            Map<String, String> s = new HashMap<>();
+            s.put("bootstrap.servers", kafka.bootstrapServers());
+            s.put("schema.registry.url", registry.url());
+            s.put("state.dir", state.toString());
+            s.put("http.port", "0");
+            s.put("application.id", "ctflow-it");
+            s.put("flow.linger", "10m"); // keep finished flows past the replay's end, for GET /flows
+            AppConfig config = AppConfig.of(s);
+            try (StreamsRunner app = new StreamsRunner(config).start()) {
+                CollectorConfig cc = CollectorConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "schema.registry.url", registry.url()));
+                try (Publisher p = cc.connect(new CollectorMetrics())) {
+                    Replayer.replay(Capture.open(Captures.scenario("bridge-off")), p, Replayer.Options.defaults());
+                }
+                Map<String, NatAnomaly> anomalies = new HashMap<>();
+                List<ServiceStats> stats = new ArrayList<>();
+                Map<String, Object> cp = new HashMap<>();
+                cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                cp.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader");
+                cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                var anomalySerde = AvroSerdes.specific(NatAnomaly.class, config.kafka(), false);
+                var statsSerde = AvroSerdes.specific(ServiceStats.class, config.kafka(), false);
+                try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                    c.subscribe(List.of(config.topics().anomalies(), config.topics().serviceStats()));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    // complete when the three anomalies and a closed window of every Service are in
+                    while (System.nanoTime() < deadline && !(anomalies.size() == 3 && services(stats) == 4)) {
+                        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            if (r.topic().equals(config.topics().anomalies())) {
+                                anomalies.put(r.key(), anomalySerde.deserializer().deserialize(r.topic(), r.value()));
+                            } else {
+                                stats.add(statsSerde.deserializer().deserialize(r.topic(), r.value()));
+                            }
+                        }
+                    }
+                }
+                assertEquals(List.of("tcp,10.244.1.3:8080,10.244.1.2:49502@node1", "tcp,10.244.1.99:8080,10.244.1.2:52488@node1",
+                        "udp,10.244.1.3:5353,10.244.1.2:57136@node1"), anomalies.keySet().stream().sorted().toList());
+                anomalies.values().forEach(a -> assertEquals(Cause.REPLY_BYPASSED_CONNTRACK, a.getCause()));
+                assertEquals(4, services(stats));
+
+                String base = "http://127.0.0.1:" + app.httpPort();
+                JsonNode health = get(base + "/health", 200);
+                assertEquals("UP", health.get("status").asText());
+                JsonNode list = get(base + "/anomalies?since=2026-11-26T16:47:00Z", 200);
+                assertEquals(3, list.size());
+                assertEquals("default/web:http", list.get(0).get("service").asText(), "oldest first");
+                assertEquals(0, get(base + "/anomalies?since=2030-01-01T00:00:00Z", 200).size());
+                get(base + "/anomalies?since=yesterday", 400);
+                JsonNode svcs = get(base + "/services", 200);
+                assertEquals(4, svcs.size());
+                JsonNode web = get(base + "/services/default/web:http", 200);
+                assertEquals("default/web:http", web.get("service").asText());
+                get(base + "/services/nope", 404);
+                JsonNode flow = get(base + "/flows/" + URLEncoder.encode("tcp,10.244.1.3:8080,10.244.1.2:49502", StandardCharsets.UTF_8), 200);
+                assertEquals("node1", flow.get("primary").asText());
+                assertEquals("OPEN", flow.get("views").get(0).get("anomaly").asText());
+                get(base + "/flows/garbage", 400);
+                HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, metrics.statusCode());
+                assertTrue(metrics.body().contains("kafka_stream_thread_metrics_process_total{"), "Kafka Streams metrics exposed");
+            }
+        } finally {
+            try (var w = Files.walk(state)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long services(List<ServiceStats> stats) {
+        return stats.stream().map(ServiceStats::getService).distinct().count();
+    }
+
+    private static JsonNode get(String url, int status) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, r.statusCode(), url + " -> " + r.body());
+        return AvroJson.MAPPER.readTree(r.body());
+    }
+}
