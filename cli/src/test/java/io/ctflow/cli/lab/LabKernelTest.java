@@ -152,4 +152,28 @@ class LabKernelTest {
             assertTrue(r.total().compareTo(Duration.ofSeconds(40)) < 0, r.scenario().id() + " took " + r.total());
         }
     }
+
+    /** The seed's failure reproduced on this kernel and found by the whole pipeline (embedded Kafka, registry, streams app). */
+    @Test
+    @Timeout(value = 150)
+    void theRecordedScenariosGoThroughThePipeline() throws Exception {
+        Path offOut = tmp.resolve("bridge-off.jsonl");
+        Path onOut = tmp.resolve("bridge-on.jsonl");
+        for (Path[] run : new Path[][] {{bridgeOff.dir(), offOut}, {bridgeOn.dir(), onOut}}) {
+            assertEquals(0, io.ctflow.cli.Ctflow.run("demo", "--capture", run[0].toString(), "--once", "--kafka-port", "0",
+                    "--registry-port", "0", "--http-port", "0", "--json-out", run[1].toString(), "--timeout", "90s"));
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> off = new java.util.ArrayList<>();
+        for (String l : Files.readAllLines(offOut)) {
+            com.fasterxml.jackson.databind.JsonNode n = io.ctflow.json.AvroJson.MAPPER.readTree(l);
+            if (n.get("kind").asText().equals("anomaly")) {
+                off.add(n);
+            }
+        }
+        assertTrue(off.stream().anyMatch(n -> n.get("service").asText().equals("default/web:http")
+                && n.get("node").asText().equals("node1") && n.get("cause").asText().equals("REPLY_BYPASSED_CONNTRACK")), off.toString());
+        for (String l : Files.readAllLines(onOut)) {
+            assertTrue(!l.contains("\"kind\":\"anomaly\""), "bridge-on must give no anomaly: " + l);
+        }
+    }
 }

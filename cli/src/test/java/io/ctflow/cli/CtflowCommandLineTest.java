@@ -1,0 +1,69 @@
+package io.ctflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every subcommand has --help; user mistakes are one line on stderr and a non-zero exit, never a stack trace. */
+class CtflowCommandLineTest {
+    static final List<String> SUBCOMMANDS = List.of("demo", "lab", "streams", "bench", "collect", "record", "replay", "parse");
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Ctflow.commandLine();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cl.setOut(new java.io.PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
+        cl.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everySubcommandIsMountedAndHasHelp() {
+        CommandLine cl = Ctflow.commandLine();
+        assertTrue(cl.getSubcommands().keySet().containsAll(SUBCOMMANDS), cl.getSubcommands().keySet().toString());
+        for (String sub : SUBCOMMANDS) {
+            Run r = run(sub, "--help");
+            assertEquals(0, r.code, sub);
+            assertTrue(r.out.startsWith("Usage: ctflow " + sub), sub + ": " + r.out);
+        }
+        Run top = run("--help");
+        assertEquals(0, top.code);
+        assertTrue(top.out.contains("demo") && top.out.contains("streams"), top.out);
+    }
+
+    @Test
+    void wrongFlagsGiveOneClearLineAndExit2() {
+        for (String sub : SUBCOMMANDS) {
+            Run r = run(sub, "--no-such-flag");
+            assertEquals(2, r.code, sub);
+            assertEquals(1, r.err.strip().lines().count(), sub + ": " + r.err);
+            // picocli reports a missing required option or parameter first, else the unknown flag
+            assertTrue(r.err.contains("Unknown option: '--no-such-flag'") || r.err.contains("Missing required"), r.err);
+            assertTrue(r.err.contains("--help"), r.err);
+        }
+        Run bad = run("nonsense");
+        assertEquals(2, bad.code);
+        assertEquals(1, bad.err.strip().lines().count(), bad.err);
+    }
+
+    @Test
+    void userMistakesInsideACommandAreOneLineToo() {
+        Run r = run("demo", "--capture", "/no/such/capture", "--once");
+        assertEquals(2, r.code);
+        assertEquals("demo: capture '/no/such/capture' is neither a directory nor a shipped capture (bridge-off, bridge-on, hairpin)",
+                r.err.strip());
+        Run p = run("replay", "/no/such/dir", "--bootstrap-servers", "127.0.0.1:1");
+        assertTrue(p.code != 0);
+        assertEquals(1, p.err.strip().lines().count(), p.err);
+        assertTrue(!p.err.contains("\tat "), "no stack trace: " + p.err);
+    }
+}
