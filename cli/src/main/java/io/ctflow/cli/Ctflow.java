@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ctflow", mixinStandardHelpOptions = true, version = "ctflow 0.1.0",
         description = {"Conntrack telemetry into Kafka; incomplete Service NAT found with Kafka Streams.",
                 "Start with: ctflow demo"},
-        subcommands = {DemoCommand.class, io.ctflow.cli.lab.LabCommand.class, StreamsCommand.class, io.ctflow.cli.bench.BenchCommand.class,
+        subcommands = {DemoCommand.class, UpCommand.class, io.ctflow.cli.lab.LabCommand.class, StreamsCommand.class, io.ctflow.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ctflow implements Runnable {
     @CommandLine.Spec

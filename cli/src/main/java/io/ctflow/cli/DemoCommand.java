@@ -1,12 +1,7 @@
 package io.ctflow.cli;
 
-import io.ctflow.avro.NatAnomaly;
-import io.ctflow.avro.ServiceStats;
 import io.ctflow.collector.capture.Capture;
-import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.schemas.Topics;
-import io.ctflow.schemas.registry.server.RegistryServer;
-import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.StreamsRunner;
@@ -14,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +17,9 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -67,58 +57,37 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = resolveCapture(capture);
         Capture cap = Capture.open(dir);
         Duration limit = io.ctflow.config.Settings.parseDuration("--timeout", timeout);
-        Path stateDir = Files.createTempDirectory("ctflow-demo-state");
         System.err.printf("ctflow demo: starting embedded Kafka on %d and the schema registry on %d ...%n", kafkaPort, registryPort);
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).build().start();
-             RegistryServer registry = RegistryServer.start("127.0.0.1", registryPort);
+        try (EmbeddedStack stack = EmbeddedStack.start("ctflow-demo", kafkaPort, registryPort, httpPort);
              ResultsView view = new ResultsView(System.out, jsonOut)) {
-            Map<String, String> settings = new HashMap<>();
-            settings.put("bootstrap.servers", kafka.bootstrapServers());
-            settings.put("schema.registry.url", registry.url());
-            settings.put("application.id", "ctflow-demo");
-            settings.put("state.dir", stateDir.toString());
-            settings.put("http.port", Integer.toString(httpPort));
-            AppConfig config = AppConfig.of(settings);
-            kafka.createTopics(config.topics().all(3, (short) 1));
-            try (StreamsRunner app = new StreamsRunner(config).start();
-                 KafkaConsumer<String, Object> results = resultsConsumer(kafka.bootstrapServers(), config)) {
-                results.subscribe(List.of(config.topics().anomalies(), config.topics().serviceStats()));
-                System.err.printf("ctflow demo: streams app up, HTTP API on http://127.0.0.1:%d; replaying %s (%s)%n",
-                        app.httpPort(), dir.getFileName(), String.join(", ", cap.nodes()));
-                Instant last = DemoReplay.replay(cap, kafka.bootstrapServers(), registry.url(), config);
-                Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
-                long deadline = System.nanoTime() + limit.toNanos();
-                boolean complete = false;
-                CountDownLatch stop = new CountDownLatch(1);
-                if (!once) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ctflow-demo-stop"));
-                }
-                while (stop.getCount() > 0) {
-                    for (ConsumerRecord<String, Object> r : results.poll(Duration.ofMillis(200))) {
-                        if (r.value() instanceof NatAnomaly a) {
-                            view.anomaly(a);
-                        } else if (r.value() instanceof ServiceStats s) {
-                            view.stats(s);
-                        }
-                    }
-                    if (!complete && processedPast(app, config, target) && caughtUp(kafka.bootstrapServers(), results, config.topics())) {
-                        complete = true;
-                        System.err.printf("%nctflow demo: results complete: %d anomalies, %d Service-stats records%n", view.anomalies, view.stats);
-                        if (once) {
-                            return 0;
-                        }
-                        System.err.println("ctflow demo: still running (Kafka " + kafka.bootstrapServers() + ", registry " + registry.url()
-                                + ", API http://127.0.0.1:" + app.httpPort() + "); Ctrl-C to stop");
-                    }
-                    if (once && System.nanoTime() > deadline) {
-                        System.err.println("ctflow demo: results not complete after " + timeout);
-                        return 1;
-                    }
-                }
-                return 0;
+            AppConfig config = stack.config;
+            System.err.printf("ctflow demo: streams app up, HTTP API on http://127.0.0.1:%d; replaying %s (%s)%n",
+                    stack.app.httpPort(), dir.getFileName(), String.join(", ", cap.nodes()));
+            Instant last = DemoReplay.replay(cap, stack.kafka.bootstrapServers(), stack.registry.url(), config);
+            Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
+            long deadline = System.nanoTime() + limit.toNanos();
+            boolean complete = false;
+            CountDownLatch stop = new CountDownLatch(1);
+            if (!once) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ctflow-demo-stop"));
             }
-        } finally {
-            deleteTree(stateDir);
+            while (stop.getCount() > 0) {
+                view.show(stack.results.poll(Duration.ofMillis(200)));
+                if (!complete && processedPast(stack.app, target) && caughtUp(stack.kafka.bootstrapServers(), stack.results, config.topics())) {
+                    complete = true;
+                    System.err.printf("%nctflow demo: results complete: %d anomalies, %d Service-stats records%n", view.anomalies, view.stats);
+                    if (once) {
+                        return 0;
+                    }
+                    System.err.println("ctflow demo: still running (Kafka " + stack.kafka.bootstrapServers() + ", registry "
+                            + stack.registry.url() + ", API http://127.0.0.1:" + stack.app.httpPort() + "); Ctrl-C to stop");
+                }
+                if (once && System.nanoTime() > deadline) {
+                    System.err.println("ctflow demo: results not complete after " + timeout);
+                    return 1;
+                }
+            }
+            return 0;
         }
     }
 
@@ -140,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Every stats task has closed its windows up to {@code target}: all results exist (maybe not yet committed). */
-    private static boolean processedPast(StreamsRunner app, AppConfig config, Instant target) {
+    private static boolean processedPast(StreamsRunner app, Instant target) {
         long targetMicros = target.toEpochMilli() * 1000;
         try {
             int n = app.partitions();
@@ -179,32 +148,6 @@ public final class DemoCommand implements Callable<Integer> {
             return true;
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    private static KafkaConsumer<String, Object> resultsConsumer(String bootstrap, AppConfig config) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "ctflow-demo-view");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Deserializer<NatAnomaly> anomalies = AvroSerdes.specific(NatAnomaly.class, config.kafka(), false).deserializer();
-        Deserializer<ServiceStats> stats = AvroSerdes.specific(ServiceStats.class, config.kafka(), false).deserializer();
-        String anomalyTopic = config.topics().anomalies();
-        Deserializer<Object> byTopic = (topic, data) -> topic.equals(anomalyTopic)
-                ? anomalies.deserialize(topic, data) : stats.deserialize(topic, data);
-        return new KafkaConsumer<>(p, new StringDeserializer(), byTopic);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(s.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        } catch (Exception ignored) {
-            // best effort: a temp dir
         }
     }
 }

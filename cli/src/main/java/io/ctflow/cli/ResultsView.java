@@ -4,6 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.json.AvroJson;
+import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.streams.AppConfig;
+import java.util.HashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -34,6 +43,31 @@ final class ResultsView implements Closeable {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write --json-out " + jsonOut + ": " + e.getMessage());
         }
+    }
+
+    void show(ConsumerRecords<String, Object> records) {
+        for (ConsumerRecord<String, Object> r : records) {
+            if (r.value() instanceof NatAnomaly a) {
+                anomaly(a);
+            } else if (r.value() instanceof ServiceStats s) {
+                stats(s);
+            }
+        }
+    }
+
+    /** A read_committed consumer of the anomalies and Service-stats topics, values decoded by topic. */
+    static KafkaConsumer<String, Object> consumer(String bootstrap, AppConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "ctflow-demo-view");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Deserializer<NatAnomaly> anomalies = AvroSerdes.specific(NatAnomaly.class, config.kafka(), false).deserializer();
+        Deserializer<ServiceStats> stats = AvroSerdes.specific(ServiceStats.class, config.kafka(), false).deserializer();
+        String anomalyTopic = config.topics().anomalies();
+        Deserializer<Object> byTopic = (topic, data) -> topic.equals(anomalyTopic)
+                ? anomalies.deserialize(topic, data) : stats.deserialize(topic, data);
+        return new KafkaConsumer<>(p, new StringDeserializer(), byTopic);
     }
 
     synchronized void anomaly(NatAnomaly a) {

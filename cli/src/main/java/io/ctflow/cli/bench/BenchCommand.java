@@ -327,14 +327,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(s.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        } catch (Exception ignored) {
-            // temp dir
-        }
+        io.ctflow.cli.EmbeddedStack.deleteTree(dir);
     }
 }
