@@ -66,4 +66,21 @@ class CtflowCommandLineTest {
         assertEquals(1, p.err.strip().lines().count(), p.err);
         assertTrue(!p.err.contains("\tat "), "no stack trace: " + p.err);
     }
+
+    /** `ctflow up` monitors this host: as root with conntrack it starts everything and stops cleanly after --duration. */
+    @Test
+    void upRunsTheEmbeddedStackWithTheLiveCollector() {
+        boolean root = UpCommand.isRoot();
+        boolean conntrack = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/conntrack"))
+                || java.nio.file.Files.isExecutable(java.nio.file.Path.of("/sbin/conntrack"));
+        if (!root) {
+            Run r = run("up", "--kafka-port", "0", "--registry-port", "0", "--http-port", "0");
+            assertEquals(2, r.code);
+            assertTrue(r.err.contains("needs root"), r.err);
+            return;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(conntrack, "skipped: conntrack is not installed (CI installs it)");
+        Run r = run("up", "--kafka-port", "0", "--registry-port", "0", "--http-port", "0", "--duration", "3s");
+        assertEquals(0, r.code, r.err);
+    }
 }
