@@ -47,6 +47,7 @@ public final class StreamsRunner implements AutoCloseable {
     /** Starts the app; throws {@link StartupException} with one clear line when Kafka is unreachable. */
     public StreamsRunner start() {
         partitions = ensureTopics();
+        checkRegistry();
         AppConfig cfg = config.withEventsPartitions(partitions);
         PrometheusRegistry registry = new PrometheusRegistry();
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -90,6 +91,18 @@ public final class StreamsRunner implements AutoCloseable {
 
     public int httpPort() {
         return api.port();
+    }
+
+    /** Fails at start, in one line, when the registry is unreachable, instead of on the first record. */
+    private void checkRegistry() {
+        try {
+            io.ctflow.schemas.registry.SchemaRegistryClient.create(config.kafka()).getSubjects();
+        } catch (io.ctflow.schemas.registry.RegistryUnreachableException e) {
+            throw new StartupException("cannot reach the schema registry at " + config.registryUrl()
+                    + ": is it up? set --schema-registry-url");
+        } catch (RuntimeException e) {
+            throw new StartupException("schema registry at " + config.registryUrl() + " refused: " + e.getMessage());
+        }
     }
 
     /** Creates missing topics; returns the events topic's partition count. */

@@ -120,6 +120,22 @@ class StreamsAppIntegrationTest {
         }
     }
 
+    @Test
+    void anUnreachableRegistryIsOneClearStartupError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
+            closed = sock.getLocalPort();
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
+            AppConfig config = AppConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                    "schema.registry.url", "http://127.0.0.1:" + closed, "http.port", "0", "ctflow.registry.retries", "0"));
+            StreamsRunner.StartupException e = org.junit.jupiter.api.Assertions.assertThrows(StreamsRunner.StartupException.class,
+                    () -> new StreamsRunner(config).start());
+            assertEquals("cannot reach the schema registry at http://127.0.0.1:" + closed + ": is it up? set --schema-registry-url",
+                    e.getMessage());
+        }
+    }
+
     private static long services(List<ServiceStats> stats) {
         return stats.stream().map(ServiceStats::getService).distinct().count();
     }
