@@ -55,6 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     int flows = 50_000;
     @Option(names = "--only", description = "Run one part: collector, streams or state (default: all).")
     String only = "all";
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A streams app setting for the measurement (e.g. commit.interval.ms=500), repeatable.")
+    Map<String, String> set = new java.util.HashMap<>();
     @Option(names = "--rounds", description = "Timed rounds per measurement after one warm-up; the best is kept (default ${DEFAULT-VALUE}).")
     int rounds = 3;
 
@@ -66,7 +68,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--events and --flows must be at least 1000, --rounds at least 1");
         }
         try (RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            AppConfig config = AppConfig.of(Map.of("schema.registry.url", registry.url(), "events.partitions", "1"));
+            Map<String, String> settings = new java.util.HashMap<>(set);
+            settings.put("schema.registry.url", registry.url());
+            settings.put("events.partitions", "1");
+            AppConfig config = AppConfig.of(settings);
             AppSerdes serdes = AppSerdes.create(config.kafka());
             out.println("| measurement | rate | baseline (same run) | ratio |");
             out.println("| --- | --- | --- | --- |");

@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,6 +48,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord> {
     static final int MAX_EVIDENCE = 6;
     private static final int MAX_DUE_PER_PASS = 10_000;
+    private static final int RECENT_FLOWS = 4096;
     private static final int REPLIED = 2;
     private static final int UNREPLIED = 4;
     private static final int END = 8;
@@ -65,6 +68,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private KeyValueStore<String, NodeFacts> facts;
     private KeyValueStore<String, Long> gaps;
     private long lastTick = Long.MIN_VALUE;
+    // The one connection update this event makes (NEW, STATE or REPLIED, carrying the first reply):
+    // one repartition record and one stats update per event instead of up to two.
+    private FlowUpdate pending;
+    // Decoded states of the flows touched last: a connection's events come close together, and
+    // decoding its state on each of them cost more than the join. The store stays the truth: every
+    // change is written to it at once (changelog, exactly-once unaffected).
+    private final Map<FlowKey, FlowState> recent = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FlowKey, FlowState> eldest) {
+            return size() > RECENT_FLOWS;
+        }
+    };
     // Event time of this processor's own input: the task's stream time may also count other sources.
     private long maxEventTime = Long.MIN_VALUE;
     private int partition;
@@ -109,7 +124,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             return;
         }
         FlowKey key = record.key() != null ? record.key() : FlowKey.of(e);
-        FlowState st = flows.get(key);
+        pending = null;
+        FlowState st = load(key);
         if (st == null) {
             st = new FlowState(new ArrayList<>(), null, null, null, 0, 0L);
         }
@@ -130,12 +146,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 ServiceEntry svc = services.get(serviceKey(key.protocolNumber(), v));
                 st.setService(svc != null ? svc.getId() : addr);
                 st.setServiceAddress(addr);
-                FlowUpdate u = update(UpdateKind.NEW, ts, st);
-                u.setFresh(type != EventType.SNAPSHOT);
-                u.setClient(copy(v.getOrigSrc()));
-                u.setBackend(Addresses.withPort(key.replySrc(), key.replySrcPort()));
-                u.setToState(stateName(e.getState()));
-                emit(st.getService(), u);
+                pending = update(UpdateKind.NEW, ts, st);
+                pending.setFresh(type != EventType.SNAPSHOT);
+                pending.setClient(copy(v.getOrigSrc()));
+                pending.setBackend(Addresses.withPort(key.replySrc(), key.replySrcPort()));
+                pending.setToState(stateName(e.getState()));
             }
         }
         boolean primary = node.equals(st.getPrimary());
@@ -153,10 +168,15 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             addEvidence(v, e);
         }
         if (primary && !created && !v.getDestroyed() && !Objects.equals(prevState, v.getState())) {
-            FlowUpdate u = update(UpdateKind.STATE, ts, st);
-            u.setFromState(stateName(prevState));
-            u.setToState(stateName(v.getState()));
-            emit(st.getService(), u);
+            if (pending == null) {
+                pending = update(UpdateKind.STATE, ts, st);
+            }
+            pending.setKind(UpdateKind.STATE);
+            pending.setFromState(stateName(prevState));
+            pending.setToState(stateName(v.getState()));
+        }
+        if (pending != null) {
+            emit(st.getService(), pending);
         }
         if (type == EventType.DESTROY && !v.getDestroyed()) {
             v.setDestroyed(true);
@@ -171,7 +191,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             }
         }
         scheduleExpiry(key, st);
-        flows.put(key, st);
+        save(key, st);
     }
 
     private void onReply(FlowKey key, FlowState st, NodeView v, long ts, boolean primary, EventType type) {
@@ -179,9 +199,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         v.getEvidence().clear(); // a replied view needs no evidence: keeps healthy flows small
         if (primary && (st.getCounted() & REPLIED) == 0) {
             st.setCounted(st.getCounted() | REPLIED);
-            FlowUpdate u = update(UpdateKind.REPLIED, ts, st);
-            u.setLatency(type == EventType.SNAPSHOT ? -1 : ts - v.getFirstSeen());
-            emit(st.getService(), u);
+            if (pending == null) {
+                pending = update(UpdateKind.REPLIED, ts, st);
+            }
+            pending.setReplied(true);
+            pending.setLatency(type == EventType.SNAPSHOT ? -1 : ts - v.getFirstSeen());
         }
         if (v.getAnomaly() == 1) {
             v.setAnomaly(2);
@@ -214,7 +236,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         do {
             due = deadlines.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
             for (DeadlineIndex.Due d : due) {
-                FlowState st = flows.get(d.flow());
+                FlowState st = load(d.flow());
                 if (st == null) {
                     continue;
                 }
@@ -222,7 +244,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                     NodeView v = view(st, d.node());
                     if (v != null && v.getReplied() < 0 && (v.getAnomaly() == 0 || v.getAnomaly() == DEFERRED)) {
                         judge(d.flow(), st, v, d.at(), true);
-                        flows.put(d.flow(), st);
+                        save(d.flow(), st);
                     }
                 } else {
                     expire(d.flow(), st, d.at());
@@ -331,7 +353,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long expiry = expiry(st);
         if (expiry > at) {
             scheduleExpiry(key, st);
-            flows.put(key, st);
+            save(key, st);
             return;
         }
         if (st.getPrimary() != null && (st.getCounted() & END) == 0) {
@@ -340,7 +362,28 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             u.setFromState(stateName(p == null ? null : p.getState()));
             emit(st.getService(), u);
         }
+        forget(key);
+    }
+
+    private FlowState load(FlowKey key) {
+        FlowState st = recent.get(key);
+        if (st == null) {
+            st = flows.get(key);
+            if (st != null) {
+                recent.put(key, st);
+            }
+        }
+        return st;
+    }
+
+    private void save(FlowKey key, FlowState st) {
+        flows.put(key, st);
+        recent.put(key, st);
+    }
+
+    private void forget(FlowKey key) {
         flows.delete(key);
+        recent.remove(key);
     }
 
     private void emit(String service, FlowUpdate u) {

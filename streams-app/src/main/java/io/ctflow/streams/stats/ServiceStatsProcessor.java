@@ -175,6 +175,12 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
     }
 
     private static void apply(WindowAcc w, FlowUpdate u) {
+        if (u.getReplied()) {
+            w.setReplied(w.getReplied() + 1);
+            if (u.getLatency() >= 0) {
+                LatencyHistogram.add(w.getLatencyBuckets(), u.getLatency());
+            }
+        }
         switch (u.getKind()) {
             case NEW -> {
                 if (u.getFresh()) {
@@ -188,16 +194,10 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
                 }
                 w.getStateDelta().merge(u.getToState(), 1L, Long::sum);
             }
-            case REPLIED -> {
-                w.setReplied(w.getReplied() + 1);
-                if (u.getLatency() >= 0) {
-                    LatencyHistogram.add(w.getLatencyBuckets(), u.getLatency());
-                }
-            }
             case UNREPLIED -> w.setUnreplied(w.getUnreplied() + 1);
             case INCOMPLETE -> w.getIncomplete().merge(u.getCause(), 1L, Long::sum);
             case STATE, END -> applyState(w.getStateDelta(), u);
-            default -> { }
+            default -> { } // REPLIED: counted above
         }
     }
 
