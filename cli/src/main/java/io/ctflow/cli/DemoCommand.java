@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
                 "and a replay of a real conntrack capture (default: the shipped bridge-off capture, the seed's failure).",
                 "Without --once it keeps running (Kafka on --kafka-port, registry on --registry-port) until Ctrl-C."})
 public final class DemoCommand implements Callable<Integer> {
+    private static final long QUIET_NANOS = 1_000_000_000L;
     @Option(names = "--capture", paramLabel = "DIR|SCENARIO",
             description = "Capture directory, or a shipped one: bridge-off (default), bridge-on, hairpin.")
     String capture = "bridge-off";
@@ -67,13 +68,27 @@ public final class DemoCommand implements Callable<Integer> {
             Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
             long deadline = System.nanoTime() + limit.toNanos();
             boolean complete = false;
+            long processedAt = -1;
+            long lastOutputAt = System.nanoTime();
             CountDownLatch stop = new CountDownLatch(1);
             if (!once) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ctflow-demo-stop"));
             }
             while (stop.getCount() > 0) {
-                view.show(stack.results.poll(Duration.ofMillis(200)));
-                if (!complete && processedPast(stack.app, target) && caughtUp(stack.kafka.bootstrapServers(), stack.results, config.topics())) {
+                var polled = stack.results.poll(Duration.ofMillis(200));
+                if (!polled.isEmpty()) {
+                    lastOutputAt = System.nanoTime();
+                }
+                view.show(polled);
+                if (processedAt < 0 && processedPast(stack.app, target)) {
+                    processedAt = System.nanoTime();
+                }
+                // Every window is closed in the app's stores; its results reach read_committed readers with
+                // the next commit (every 100 ms). Done when no transaction is open, this reader is at the
+                // end, and nothing new came for 1 s after the stores said so (ten commit intervals).
+                long settledSince = Math.max(processedAt, lastOutputAt);
+                if (!complete && processedAt >= 0 && System.nanoTime() - settledSince > QUIET_NANOS
+                        && caughtUp(stack.kafka.bootstrapServers(), stack.results, config.topics())) {
                     complete = true;
                     System.err.printf("%nctflow demo: results complete: %d anomalies, %d Service-stats records%n", view.anomalies, view.stats);
                     if (once) {
