@@ -120,6 +120,74 @@ class StreamsAppIntegrationTest {
         }
     }
 
+    /** Two instances of the app share the partitions; each answers for all, fetching what the other owns. */
+    @Test
+    void twoInstancesAnswerForEachOther() throws Exception {
+        Path stateA = Files.createTempDirectory("ctflow-it-a");
+        Path stateB = Files.createTempDirectory("ctflow-it-b");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+             RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
+            Map<String, String> s = new HashMap<>();
+            s.put("bootstrap.servers", kafka.bootstrapServers());
+            s.put("schema.registry.url", registry.url());
+            s.put("http.port", "0");
+            s.put("application.id", "ctflow-it-two");
+            s.put("flow.linger", "10m");
+            Map<String, String> a = new HashMap<>(s);
+            a.put("state.dir", stateA.toString());
+            Map<String, String> b = new HashMap<>(s);
+            b.put("state.dir", stateB.toString());
+            try (StreamsRunner one = new StreamsRunner(AppConfig.of(a)).start();
+                 StreamsRunner two = new StreamsRunner(AppConfig.of(b)).start()) {
+                CollectorConfig cc = CollectorConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "schema.registry.url", registry.url()));
+                try (Publisher p = cc.connect(new CollectorMetrics())) {
+                    Replayer.replay(Capture.open(Captures.scenario("bridge-off")), p, Replayer.Options.defaults());
+                }
+                String base1 = "http://127.0.0.1:" + one.httpPort();
+                String base2 = "http://127.0.0.1:" + two.httpPort();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                JsonNode all1 = null;
+                JsonNode all2 = null;
+                while (System.nanoTime() < deadline) { // both running, every Service's first window closed
+                    all1 = tryGet(base1 + "/services");
+                    all2 = tryGet(base2 + "/services");
+                    if (all1 != null && all2 != null && all1.size() == 4 && all2.size() == 4) {
+                        break;
+                    }
+                    Thread.sleep(200); // polling with the deadline above
+                }
+                assertEquals(4, all1.size(), "instance one gathers every Service: " + all1);
+                assertEquals(4, all2.size(), "instance two gathers every Service: " + all2);
+                assertTrue(one.streams().metadataForAllStreamsClients().size() == 2, "two instances share the app");
+                String key = URLEncoder.encode("tcp,10.244.1.3:8080,10.244.1.2:49502", StandardCharsets.UTF_8);
+                for (String base : List.of(base1, base2)) { // one of them owns the flow, the other forwards
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/flows/" + key)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), base + " " + r.body());
+                    assertEquals("node1", AvroJson.MAPPER.readTree(r.body()).get("primary").asText());
+                }
+                assertEquals(3, get(base1 + "/anomalies", 200).size());
+                assertEquals(3, get(base2 + "/anomalies", 200).size());
+            }
+        } finally {
+            for (Path dir : List.of(stateA, stateB)) {
+                try (var w = Files.walk(dir)) {
+                    w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static JsonNode tryGet(String url) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? AvroJson.MAPPER.readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     @Test
     void anUnreachableRegistryIsOneClearStartupError() throws Exception {
         int closed;
