@@ -20,9 +20,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -132,7 +130,7 @@ public final class StreamsRunner implements AutoCloseable {
                     }
                 }
             }
-            return eventsPartitions(admin);
+            return io.ctflow.schemas.TopicPartitions.count(admin, config.topics().events(), java.time.Duration.ofSeconds(15));
         } catch (TimeoutException e) {
             throw new StartupException("cannot reach Kafka at " + bootstrap + " (no answer in 15 s): is the broker up? set --bootstrap-servers");
         } catch (ExecutionException e) {
@@ -140,23 +138,6 @@ public final class StreamsRunner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while connecting to Kafka");
-        }
-    }
-
-    /** The events topic's partition count; a topic created a moment ago may not be known to every broker yet. */
-    private int eventsPartitions(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
-        String events = config.topics().events();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                TopicDescription d = admin.describeTopics(List.of(events)).allTopicNames().get(15, TimeUnit.SECONDS).get(events);
-                return d.partitions().size();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100); // metadata propagation after createTopics, bounded by the deadline
-            }
         }
     }
 

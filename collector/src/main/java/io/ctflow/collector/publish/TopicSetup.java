@@ -83,8 +83,7 @@ public final class TopicSetup {
                 }
             }
             String events = topics.events();
-            return admin.describeTopics(List.of(events)).allTopicNames().get(ms + 2000L, TimeUnit.MILLISECONDS)
-                    .get(events).partitions().size();
+            return io.ctflow.schemas.TopicPartitions.count(admin, events, Duration.ofMillis(ms + 2000L));
         } catch (TimeoutException e) {
             throw unreachable(bootstrap, timeout, e);
         } catch (ExecutionException e) {
