@@ -51,6 +51,56 @@ public final class Protocols {
         return p == Protocol.OTHER ? Integer.toString(number) : p.name().toLowerCase(Locale.ROOT);
     }
 
+    private static final String[] NAMES = new String[Protocol.values().length];
+
+    static {
+        for (Protocol p : Protocol.values()) {
+            NAMES[p.ordinal()] = p.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Lower-case name of the enum ("tcp", "icmpv6", "other"); precomputed: the parser asks once per line. */
+    public static String name(Protocol p) {
+        return NAMES[p.ordinal()];
+    }
+
+    /**
+     * A protocol by the name conntrack, iptables or a person writes (any case; ip6tables spells
+     * icmpv6 "ipv6-icmp"), or by its number; null when unknown.
+     */
+    public static Protocol byName(String name) {
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "icmpv6", "ipv6-icmp", "icmp6":
+                return Protocol.ICMPV6;
+            case "other":
+                return null;
+            default:
+                if (n.length() <= 3 && n.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    Protocol p = of(Integer.parseInt(n));
+                    return p == Protocol.OTHER ? null : p;
+                }
+                for (Protocol p : Protocol.values()) {
+                    if (NAMES[p.ordinal()].equals(n) && p != Protocol.OTHER) {
+                        return p;
+                    }
+                }
+                return null;
+        }
+    }
+
+    /** Whether conntrack prints sport=/dport= in this protocol's tuples (GRE prints keys instead). */
+    public static boolean hasPortFields(Protocol p) {
+        return p == Protocol.TCP || p == Protocol.UDP || p == Protocol.SCTP || p == Protocol.DCCP || p == Protocol.UDPLITE;
+    }
+
+    public static boolean isIcmp(Protocol p) {
+        return p == Protocol.ICMP || p == Protocol.ICMPV6;
+    }
+
     /** Reads a name (any case) or a number. */
     public static int number(String nameOrNumber) {
         String s = nameOrNumber.trim();

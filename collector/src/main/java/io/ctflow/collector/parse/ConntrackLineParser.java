@@ -1,5 +1,6 @@
 package io.ctflow.collector.parse;
 
+import io.ctflow.flow.Protocols;
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
 import io.ctflow.avro.L3Protocol;
@@ -116,7 +117,7 @@ public final class ConntrackLineParser {
             if (dst == null) {
                 throw new ParseException("no dst in " + which + " tuple");
             }
-            if (Protocols.hasPorts(protocol) && (srcPort == null || dstPort == null)) {
+            if (Protocols.hasPortFields(protocol) && (srcPort == null || dstPort == null)) {
                 throw new ParseException("no ports in " + which + " tuple");
             }
             if (Protocols.isIcmp(protocol) && (icmpType == null || icmpCode == null || icmpId == null)) {
@@ -297,7 +298,7 @@ public final class ConntrackLineParser {
                 throw new ParseException("bad protocol number '" + t.text() + "'");
             }
             protocolNumber = (int) number;
-            protocol = Protocols.byNumber(protocolNumber);
+            protocol = Protocols.of(protocolNumber);
             String expected = Protocols.name(protocol);
             boolean nameOk = protocol != Protocol.OTHER && nameStop - nameStart == expected.length()
                 && s.regionMatches(nameStart, expected, 0, expected.length());

@@ -1,5 +1,6 @@
 package io.ctflow.collector.parse;
 
+import io.ctflow.flow.Protocols;
 import io.ctflow.avro.Endpoint;
 import io.ctflow.avro.Protocol;
 import io.ctflow.avro.ServiceEntry;

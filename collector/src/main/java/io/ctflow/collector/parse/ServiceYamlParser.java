@@ -1,5 +1,6 @@
 package io.ctflow.collector.parse;
 
+import io.ctflow.flow.Protocols;
 import io.ctflow.avro.Endpoint;
 import io.ctflow.avro.Protocol;
 import io.ctflow.avro.ServiceEntry;
@@ -149,7 +150,7 @@ public final class ServiceYamlParser {
             return Protocol.TCP;
         }
         Protocol p = value instanceof String ? Protocols.byName(((String) value).strip()) : null;
-        if (p == null || !Protocols.hasPorts(p)) {
+        if (p == null || !Protocols.hasPortFields(p)) {
             throw new IllegalArgumentException(where + ": expected tcp, udp, sctp, dccp or udplite, got "
                 + describe(value));
         }

@@ -325,8 +325,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long expiry = expiry(st);
         // Moving a timer costs a delete and a put: do it only to forget a finished flow sooner. A
         // shorter conntrack timeout on an UPDATE is left to the lazy re-check in expire().
-        boolean allDestroyed = st.getViews().stream().allMatch(NodeView::getDestroyed);
-        if (st.getExpireAt() == 0 || (allDestroyed && expiry < st.getExpireAt())) {
+        if (st.getExpireAt() == 0 || (allDestroyed(st) && expiry < st.getExpireAt())) {
             if (st.getExpireAt() != 0) {
                 deadlines.remove(st.getExpireAt(), DeadlineIndex.Kind.EXPIRE, key, null);
             }
@@ -339,13 +338,20 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private long expiry(FlowState st) {
         long last = 0;
         long maxTimeout = 0;
-        boolean allDestroyed = true;
         for (NodeView v : st.getViews()) {
             last = Math.max(last, v.getLastSeen());
             maxTimeout = Math.max(maxTimeout, v.getTimeout());
-            allDestroyed &= v.getDestroyed();
         }
-        return allDestroyed ? last + lingerMicros : last + maxTimeout * 1_000_000 + lingerMicros;
+        return allDestroyed(st) ? last + lingerMicros : last + maxTimeout * 1_000_000 + lingerMicros;
+    }
+
+    private static boolean allDestroyed(FlowState st) {
+        for (NodeView v : st.getViews()) {
+            if (!v.getDestroyed()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void expire(FlowKey key, FlowState st, long at) {
