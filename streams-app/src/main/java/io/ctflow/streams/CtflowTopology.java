@@ -65,7 +65,7 @@ public final class CtflowTopology {
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.process(
-                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowLinger(), config.requestResponseUdp()),
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.FLOW_DEADLINES, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
 
         Map<String, KStream<String, SpecificRecord>> out = joined.split(Named.as("flow-out-"))
