@@ -48,6 +48,16 @@ final class FlowCache {
         recent.remove(key);
     }
 
+    /** Every flow in the store (the task's restored state), for rebuilding what is derived from it. */
+    void forEachStored(java.util.function.BiConsumer<FlowKey, FlowState> action) {
+        try (org.apache.kafka.streams.state.KeyValueIterator<FlowKey, FlowState> it = store.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                action.accept(kv.key, kv.value);
+            }
+        }
+    }
+
     void clear() {
         recent.clear();
     }

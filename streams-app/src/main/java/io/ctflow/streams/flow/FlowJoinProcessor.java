@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,7 +48,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
-    private DeadlineIndex deadlines;
+    private final FlowTimers timers = new FlowTimers();
     private KeyValueStore<String, NatAnomaly> anomalies;
     private KeyValueStore<String, ServiceEntry> services;
     private KeyValueStore<String, NodeFacts> facts;
@@ -74,8 +73,6 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.ctx = context;
         this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS));
-        KeyValueStore<Bytes, byte[]> d = context.getStateStore(StoreNames.FLOW_DEADLINES);
-        this.deadlines = new DeadlineIndex(d);
         this.anomalies = context.getStateStore(StoreNames.ANOMALIES);
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
@@ -84,6 +81,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
+        rebuildTimers();
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
 
@@ -92,6 +90,13 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (flows != null) {
             flows.clear();
         }
+        timers.clear();
+    }
+
+    /** Timers are derived from the flows' deadlines: after a (re)start, read them back from the restored store. */
+    private void rebuildTimers() {
+        timers.clear();
+        flows.forEachStored(timers::addDeadlinesOf);
     }
 
     @Override
@@ -149,7 +154,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         NatKind nat = FlowViews.nat(v);
         if (nat.natted() && e.getFlags().contains(StatusFlag.UNREPLIED)) {
-            deadlines.add(v.getFirstSeen() + timeout.micros(key.protocolNumber()), DeadlineIndex.Kind.REPLY, key, v.getNode());
+            judgeAt(key, v, v.getFirstSeen() + timeout.micros(key.protocolNumber()));
         }
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
@@ -245,22 +250,22 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     }
 
     private void fireDue(long watermarkMicros) {
-        List<DeadlineIndex.Due> due;
+        List<FlowTimers.Timer> due;
         do {
-            due = deadlines.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
-            for (DeadlineIndex.Due d : due) {
+            due = timers.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
+            for (FlowTimers.Timer d : due) {
                 FlowState st = flows.load(d.flow());
                 if (st == null) {
                     continue;
                 }
-                if (d.kind() == DeadlineIndex.Kind.REPLY) {
+                // Act only when the flow still names this deadline: timers that moved are left behind.
+                if (d.kind() == FlowTimers.Kind.REPLY) {
                     NodeView v = FlowViews.find(st, d.node());
-                    // A timer set for an earlier connection on this tuple is not this view's.
-                    if (v != null && FlowViews.awaitsJudgement(v) && d.at() >= v.getFirstSeen() + timeout.micros(d.flow().protocolNumber())) {
+                    if (v != null && v.getJudgeAt() == d.at() && FlowViews.awaitsJudgement(v)) {
                         judge(d.flow(), st, v, d.at(), true);
                         flows.save(d.flow(), st);
                     }
-                } else {
+                } else if (st.getExpireAt() == d.at()) {
                     expire(d.flow(), st, watermarkMicros);
                 }
             }
@@ -273,7 +278,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (byTimer && v.getJudgement() == Judgement.PENDING && gap != null && gap >= v.getFirstSeen() && gap <= at) {
             // The node lost events meanwhile: the reply may be in the hole. Wait one more timeout for the snapshot.
             v.setJudgement(Judgement.DEFERRED);
-            deadlines.add(at + timeout.micros(key.protocolNumber()), DeadlineIndex.Kind.REPLY, key, v.getNode());
+            judgeAt(key, v, at + timeout.micros(key.protocolNumber()));
             return;
         }
         boolean primary = v.getNode().equals(st.getPrimary());
@@ -300,15 +305,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
     }
 
+    private void judgeAt(FlowKey key, NodeView v, long at) {
+        v.setJudgeAt(at);
+        timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
+    }
+
     private void scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = retention.expiry(st);
-        // Moving a timer costs a delete and a put: do it only to forget a finished flow sooner. A
-        // later expiry (a longer timeout on an UPDATE) is left to the lazy re-check in expire().
+        // One timer per flow: moved only to forget a finished flow sooner (the old one is then
+        // skipped). A later expiry (a longer timeout on an UPDATE) is left to the re-check in expire().
         if (st.getExpireAt() == 0 || (FlowRetention.allDestroyed(st) && expiry < st.getExpireAt())) {
-            if (st.getExpireAt() != 0) {
-                deadlines.remove(st.getExpireAt(), DeadlineIndex.Kind.EXPIRE, key, null);
-            }
-            st.setExpireAt(deadlines.add(expiry, DeadlineIndex.Kind.EXPIRE, key, null));
+            st.setExpireAt(expiry);
+            timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
         }
     }
 
