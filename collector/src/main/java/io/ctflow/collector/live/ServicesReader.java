@@ -127,16 +127,25 @@ public final class ServicesReader {
         return r6 != null && r6.ok() ? r.stdout().strip() + "\n" + r6.stdout() : r.stdout();
     }
 
-    /** {@code ipvsadm -Ln}, else /proc/net/ip_vs; null when neither exists. */
+    /**
+     * {@code ipvsadm -Ln} (else /proc/net/ip_vs itself) when /proc/net/ip_vs exists; null when it
+     * does not. ipvsadm is not run without it: it would {@code modprobe ip_vs} on a node that does
+     * not use IPVS.
+     */
     private String ipvsTable(List<String> problems, boolean required) throws IOException, InterruptedException {
+        String proc = tools.read(IP_VS);
+        if (proc == null) {
+            if (required) {
+                problems.add(IP_VS + " does not exist (the ip_vs module is not loaded): IPVS Services are not read");
+            }
+            return null;
+        }
         NodeAccess.Result r = tools.run("ipvsadm", "-Ln");
         if (r != null && r.ok()) {
             return r.stdout();
         }
-        String proc = tools.read(IP_VS);
-        if (proc == null && required) {
-            problems.add(r == null ? "ipvsadm not found and " + IP_VS + " does not exist: IPVS Services are not read (modprobe ip_vs; apt-get install ipvsadm)"
-                    : "ipvsadm -Ln: " + r.error());
+        if (r != null && required) {
+            problems.add("ipvsadm -Ln: " + r.error() + " (read " + IP_VS + " instead)");
         }
         return proc;
     }

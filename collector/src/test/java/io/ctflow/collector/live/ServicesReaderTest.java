@@ -48,6 +48,11 @@ class ServicesReaderTest {
             return this;
         }
 
+        FakeNode file(String path, String content) {
+            files.put(path, content);
+            return this;
+        }
+
         @Override
         public NodeAccess.Result run(String tool, String... args) {
             String line = tool + (args.length == 0 ? "" : " " + String.join(" ", args));
@@ -84,7 +89,8 @@ class ServicesReaderTest {
                 .tool("nft -j list table ip kube-proxy", resource("kube-proxy-inline-dnat.nft.json").split("\n")[0])
                 .tool("nft -j list table ip6 kube-proxy", "ERR:Error: No such file or directory")
                 .tool("iptables-save -t nat", NAT)
-                .tool("ipvsadm -Ln", IPVS_EMPTY);
+                .tool("ipvsadm -Ln", IPVS_EMPTY)
+                .file("/proc/net/ip_vs", IPVS_EMPTY);
     }
 
     @Test
@@ -124,6 +130,7 @@ class ServicesReaderTest {
         FakeNode node = new FakeNode()
                 .tool("nft -j list table ip kube-proxy", "ERR:Error: No such file or directory")
                 .tool("ipvsadm -Ln", IPVS_EMPTY)
+                .file("/proc/net/ip_vs", IPVS_EMPTY)
                 .tool("iptables-save -t nat", NAT)
                 .tool("ip6tables-save -t nat", "ERR:ip6tables-save v1.8.9 (nf_tables): table `nat' does not exist");
         ServicesReader.Reading r = new ServicesReader(node, null, ServicesMode.AUTO).read("n1", T);
@@ -133,6 +140,17 @@ class ServicesReaderTest {
         assertNull(r.ipvsText());
         assertNull(r.nftJson());
         assertEquals(List.of(), r.problems(), "a missing ip6 nat table is normal");
+    }
+
+    @Test
+    void ipvsadmIsNotRunWhereIpVsIsNotLoadedItWouldLoadIt() throws Exception {
+        FakeNode node = new FakeNode().tool("ipvsadm -Ln", resource("ipvsadm-Ln.txt")).tool("iptables-save -t nat", NAT);
+        assertEquals("iptables", new ServicesReader(node, null, ServicesMode.AUTO).read("n1", T).mode());
+        assertTrue(node.ran.stream().noneMatch(c -> c.startsWith("ipvsadm")), node.ran.toString());
+        ServicesReader.Reading r = new ServicesReader(node, null, ServicesMode.IPVS).read("n1", T);
+        assertEquals(List.of("/proc/net/ip_vs does not exist (the ip_vs module is not loaded): IPVS Services are not read"),
+                r.problems());
+        assertTrue(node.ran.stream().noneMatch(c -> c.startsWith("ipvsadm")), node.ran.toString());
     }
 
     @Test
@@ -164,12 +182,10 @@ class ServicesReaderTest {
                 null, ServicesMode.NFTABLES).read("n1", T);
         assertEquals(List.of("nft -j list table ip kube-proxy: Error: No such file or directory (is kube-proxy running in nftables mode?)"),
                 r.problems());
-        r = new ServicesReader(bare, null, ServicesMode.IPVS).read("n1", T);
-        assertEquals(List.of("ipvsadm not found and /proc/net/ip_vs does not exist: IPVS Services are not read (modprobe ip_vs; "
-                + "apt-get install ipvsadm)"), r.problems());
-        r = new ServicesReader(new FakeNode().tool("ipvsadm -Ln", resource("ipvsadm-Ln.txt")), null, ServicesMode.IPVS)
-                .read("n1", T);
+        r = new ServicesReader(new FakeNode().tool("ipvsadm -Ln", resource("ipvsadm-Ln.txt"))
+                .file("/proc/net/ip_vs", resource("proc-net-ip_vs.txt")), null, ServicesMode.IPVS).read("n1", T);
         assertEquals("ipvs", r.mode());
+        assertEquals(resource("ipvsadm-Ln.txt"), r.ipvsText(), "ipvsadm's listing when it is installed");
         assertEquals(6, r.services().size());
     }
 
