@@ -10,7 +10,7 @@ public enum ServicesMode {
     IPTABLES,
     /** {@code nft -j list table ip kube-proxy} (and ip6): kube-proxy's nftables mode. */
     NFTABLES,
-    /** {@code ipvsadm -Ln}, else /proc/net/ip_vs; names from iptables comments: kube-proxy's IPVS mode. */
+    /** /proc/net/ip_vs (as {@code ipvsadm -Ln} prints it when installed); names from iptables comments: kube-proxy's IPVS mode. */
     IPVS,
     /** Only the {@code --services-yaml} file. */
     YAML;
