@@ -1,5 +1,6 @@
 package io.ctflow.collector.parse;
 
+import io.ctflow.collector.parse.NftTokenizer.Token;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,16 +11,10 @@ import java.util.List;
  * (flowtables, counters, quotas) are skipped; {@code # handle N} comments are ignored.
  */
 final class NftTextReader {
-    private static final String NL = "\n";
+    private static final String NL = NftTokenizer.NL;
 
     private final List<Token> tokens;
     private int pos;
-
-    private record Token(String text, boolean quoted, int line) {
-        boolean is(String s) {
-            return !quoted && text.equals(s);
-        }
-    }
 
     private NftTextReader(List<Token> tokens) {
         this.tokens = tokens;
@@ -29,7 +24,7 @@ final class NftTextReader {
      * @throws IllegalArgumentException naming the line, for unbalanced braces or an unterminated quote
      */
     static List<NftTable> read(String text) {
-        return new NftTextReader(tokenize(text)).tables();
+        return new NftTextReader(NftTokenizer.tokenize(text)).tables();
     }
 
     /** Whether the text looks like nft's listing: its first statement is {@code table ...}. */
@@ -293,48 +288,5 @@ final class NftTextReader {
                 depth--;
             }
         }
-    }
-
-    /** Words, quoted strings, the punctuation { } , ; = and newlines; '#' to the end of a line is a comment. */
-    private static List<Token> tokenize(String text) {
-        List<Token> out = new ArrayList<>();
-        int line = 1;
-        int len = text.length();
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < len; ) {
-            char c = text.charAt(i);
-            if (c == '\n') {
-                out.add(new Token(NL, false, line++));
-                i++;
-            } else if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '#') {
-                while (i < len && text.charAt(i) != '\n') {
-                    i++;
-                }
-            } else if (c == '"') {
-                int end = text.indexOf('"', i + 1);
-                if (end < 0) {
-                    throw new IllegalArgumentException("line " + line + ": unterminated quote");
-                }
-                out.add(new Token(text.substring(i + 1, end), true, line));
-                i = end + 1;
-            } else if (c == '{' || c == '}' || c == ',' || c == ';' || c == '=') {
-                out.add(new Token(String.valueOf(c), false, line));
-                i++;
-            } else {
-                sb.setLength(0);
-                while (i < len) {
-                    char d = text.charAt(i);
-                    if (Character.isWhitespace(d) || d == '{' || d == '}' || d == ',' || d == ';' || d == '"' || d == '=') {
-                        break;
-                    }
-                    sb.append(d);
-                    i++;
-                }
-                out.add(new Token(sb.toString(), false, line));
-            }
-        }
-        return out;
     }
 }
