@@ -1,0 +1,74 @@
+package io.ctflow.cli.simulate;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One node's {@code events-NODE.txt}: lines in its clock's time order, with netlink overflow (when
+ * asked) as {@link LossModel} decides. A fleet has a thousand of these, so none keeps a file open:
+ * each buffers 64 KiB and appends it when full.
+ */
+final class NodeEventWriter {
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path file;
+    private final LossModel loss;
+    private final byte[] buf = new byte[BUFFER];
+    private int pos;
+    long written;
+    long lost;
+    /** Entries in the node's table now (NEW minus DESTROY, lost events included: the kernel had them). */
+    long live;
+    long newEntries;
+
+    NodeEventWriter(Path file, LossModel loss) throws IOException {
+        this.file = file;
+        this.loss = loss;
+        Files.write(file, new byte[0]);
+    }
+
+    /**
+     * Writes event {@code index} of {@code c}, or drops it in a loss burst (never an anomaly's: the
+     * truth must stay checkable), writing a loss line where a burst starts.
+     */
+    void event(Connection c, int index, long printedMicros, LineRenderer renderer) throws IOException {
+        Step.Type type = c.step[index].type;
+        if (type == Step.Type.NEW) {
+            live++;
+            newEntries++;
+        } else if (type == Step.Type.DESTROY) {
+            live--;
+        }
+        int verdict = c.anomaly < 0 ? loss.next() : LossModel.KEEP;
+        if (verdict == LossModel.KEEP) {
+            append(renderer.buf, renderer.event(c, index, printedMicros));
+            written++;
+            return;
+        }
+        if (verdict == LossModel.DROP_FIRST) {
+            append(renderer.buf, renderer.lost(printedMicros));
+        }
+        lost++;
+    }
+
+    private void append(byte[] line, int len) throws IOException {
+        if (pos + len > buf.length) {
+            flush();
+        }
+        System.arraycopy(line, 0, buf, pos, len);
+        pos += len;
+    }
+
+    void flush() throws IOException {
+        if (pos == 0) {
+            return;
+        }
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
+            out.write(buf, 0, pos);
+        }
+        pos = 0;
+    }
+}
