@@ -68,7 +68,8 @@ final class Fleet {
             v6[5] = 0x44;
             v6[6] = (byte) (n >>> 8);
             v6[7] = (byte) n;
-            long skew = skewMicros > 0 ? r.nextLong(-skewMicros, skewMicros + 1) : 0;
+            // Drawn even without skew, so that --skew changes only the timestamps.
+            long skew = Math.round((2 * r.nextDouble() - 1) * skewMicros);
             String name = "node-" + "0".repeat(Math.max(0, width - Integer.toString(n).length())) + n;
             SimNode node = new SimNode(i, name, v4, v6, skew, !bypass[i]);
             for (int p = 0; p < podsPerNode; p++) {

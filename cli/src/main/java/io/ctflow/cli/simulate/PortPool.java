@@ -11,7 +11,7 @@ import java.util.Arrays;
 final class PortPool {
     static final int EPHEMERAL_LOW = 32768;
     static final int EPHEMERAL_HIGH = 60999;
-    private static final int STRIDE = 7919; // prime, so it cycles through any range it does not divide
+    private static final int STRIDE = 7919; // a prime: a stride coprime with the range visits every port once per cycle
 
     private final int low;
     private final int range;
@@ -28,7 +28,8 @@ final class PortPool {
     PortPool(int low, int high) {
         this.low = low;
         this.range = high - low + 1;
-        this.stride = range % STRIDE == 0 ? 1 : STRIDE % range;
+        int s = STRIDE % range;
+        this.stride = java.math.BigInteger.valueOf(s).gcd(java.math.BigInteger.valueOf(range)).intValue() == 1 ? s : 1;
     }
 
     /** Where the cycle starts (kernels randomize it too). */

@@ -32,14 +32,14 @@ final class Simulation {
 
     static Result run(SimulationSpec spec, Path dir, PrintStream progress) throws IOException {
         long wallStart = System.nanoTime();
+        java.nio.file.Files.createDirectories(dir);
         SplittableRandom root = new SplittableRandom(spec.seed());
         SplittableRandom fleetRandom = root.split();
         SplittableRandom trafficRandom = root.split();
         SplittableRandom lossRandom = root.split();
         SplittableRandom filesRandom = root.split();
-        boolean anomalies = spec.anomalies() > 0;
-        Fleet fleet = Fleet.build(spec.nodes(), spec.services(), spec.skew().toNanos() / 1000, anomalies, fleetRandom);
-        NodeHealth health = NodeHealth.plan(spec.nodes(), anomalies, fleetRandom);
+        Fleet fleet = fleet(spec, fleetRandom);
+        NodeHealth health = NodeHealth.plan(spec.nodes(), spec.anomalies() > 0, fleetRandom);
 
         List<SimNode> nodes = fleet.nodes;
         NodeEventWriter[] writers = new NodeEventWriter[nodes.size()];
@@ -127,6 +127,15 @@ final class Simulation {
         truth.write(dir.resolve("truth.json"));
         int files = nodes.size() * 7 + 1;
         return new Result(written, lost, connections, injected.size(), files, System.nanoTime() - wallStart, truth);
+    }
+
+    /** The fleet a run of this spec simulates. */
+    static Fleet fleet(SimulationSpec spec) {
+        return fleet(spec, new SplittableRandom(spec.seed()).split());
+    }
+
+    private static Fleet fleet(SimulationSpec spec, SplittableRandom r) {
+        return Fleet.build(spec.nodes(), spec.services(), spec.skew().toNanos() / 1000, spec.anomalies() > 0, r);
     }
 
     private static Connection open(TrafficMix mix, AnomalyInjector injector, double anomalies, long t0,
