@@ -49,7 +49,7 @@ class SimulateCommandLineTest {
         CtflowCommandLineTest.Run r = simulate("--out", out.toString(), "--seed", "9");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), r.out());
-        assertTrue(r.out().matches("(?s)ctflow simulate: \\d+ events \\(0 lost\\), \\d+ connections, .* 15 files in .*events/s\\s*"), r.out());
+        assertTrue(r.out().matches("(?s)ctflow simulate: \\d+ events \\(0 lost\\), \\d+ connections, .* 15 files in .*events per CPU second\\)\\s*"), r.out());
         assertTrue(Files.exists(out.resolve("truth.json")));
         assertTrue(Files.exists(out.resolve("events-node-002.txt")));
     }

@@ -101,7 +101,8 @@ final class AnomalyInjector {
                 }
             }
         }
-        Connection c = f.viaService(s, client, backendAddress);
+        Connection c = f.viaService(s, client, backendAddress,
+            Addresses.format(backendAddress).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         f.natView(c);
         boolean tcp = s.tcp();
         if (tcp) {

@@ -3,15 +3,14 @@ package io.ctflow.cli.simulate;
 import java.util.Arrays;
 
 /**
- * The connections waiting for their next event, by its time; equal times in the order they were
- * queued, so the run is reproducible. A binary heap over parallel arrays: no boxing per event.
+ * The connections waiting for their next event, by its time. A 4-ary heap over parallel arrays:
+ * no boxing per event, half the levels of a binary heap. Ties come out in an order fixed by the
+ * sequence of pushes and pops, so a run is reproducible.
  */
 final class EventQueue {
     private long[] time = new long[1024];
-    private long[] order = new long[1024];
     private Connection[] conn = new Connection[1024];
     private int size;
-    private long sequence;
 
     boolean isEmpty() {
         return size == 0;
@@ -29,57 +28,52 @@ final class EventQueue {
     void push(long t, Connection c) {
         if (size == time.length) {
             time = Arrays.copyOf(time, size * 2);
-            order = Arrays.copyOf(order, size * 2);
             conn = Arrays.copyOf(conn, size * 2);
         }
-        long seq = sequence++;
         int i = size++;
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (!before(t, seq, time[parent], order[parent])) {
+            int parent = (i - 1) >>> 2;
+            if (time[parent] <= t) {
                 break;
             }
-            set(i, time[parent], order[parent], conn[parent]);
+            time[i] = time[parent];
+            conn[i] = conn[parent];
             i = parent;
         }
-        set(i, t, seq, c);
+        time[i] = t;
+        conn[i] = c;
     }
 
     Connection pop() {
         Connection top = conn[0];
         int last = --size;
         long t = time[last];
-        long seq = order[last];
         Connection c = conn[last];
         conn[last] = null;
         int i = 0;
         while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
+            int first = 4 * i + 1;
+            if (first >= size) {
                 break;
             }
-            if (child + 1 < size && before(time[child + 1], order[child + 1], time[child], order[child])) {
-                child++;
+            int min = first;
+            int end = Math.min(first + 4, size);
+            for (int k = first + 1; k < end; k++) {
+                if (time[k] < time[min]) {
+                    min = k;
+                }
             }
-            if (!before(time[child], order[child], t, seq)) {
+            if (time[min] >= t) {
                 break;
             }
-            set(i, time[child], order[child], conn[child]);
-            i = child;
+            time[i] = time[min];
+            conn[i] = conn[min];
+            i = min;
         }
         if (size > 0) {
-            set(i, t, seq, c);
+            time[i] = t;
+            conn[i] = c;
         }
         return top;
-    }
-
-    private static boolean before(long t1, long s1, long t2, long s2) {
-        return t1 < t2 || (t1 == t2 && s1 < s2);
-    }
-
-    private void set(int i, long t, long seq, Connection c) {
-        time[i] = t;
-        order[i] = seq;
-        conn[i] = c;
     }
 }

@@ -1,6 +1,7 @@
 package io.ctflow.cli.simulate;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Prints events exactly as {@code conntrack -E -o timestamp,id,extended} does, by hand into a
@@ -29,14 +30,33 @@ final class LineRenderer {
     private static final byte[] ID = ascii("id=");
     private static final byte[] LOST = ascii(" lost events (ENOBUFS)\n");
 
-    final byte[] buf = new byte[512];
+    /** The longest line: four IPv6 addresses and every field at its widest. */
+    static final int MAX_LINE = 512;
+
+    /** Where {@link #event(Connection, int, long)} and {@link #lost(long)} render. */
+    final byte[] scratch = new byte[MAX_LINE];
+    private byte[] buf;
     private int pos;
 
-    /** Renders event {@code index} of {@code c} with the node's printed time; returns the length. */
+    /** Renders into {@link #scratch}; returns the length. */
     int event(Connection c, int index, long printedMicros) {
+        return event(scratch, 0, c, index, printedMicros);
+    }
+
+    /** Renders into {@link #scratch}; returns the length. */
+    int lost(long printedMicros) {
+        return lost(scratch, 0, printedMicros);
+    }
+
+    /**
+     * Renders event {@code index} of {@code c} with the node's printed time into {@code out} at
+     * {@code at} (room for {@link #MAX_LINE} bytes); returns the position after the line.
+     */
+    int event(byte[] out, int at, Connection c, int index, long printedMicros) {
         Step s = c.step[index];
         int v = c.view[index];
-        pos = 0;
+        buf = out;
+        pos = at;
         timestamp(printedMicros);
         buf[pos++] = '\t';
         put(s.type == Step.Type.NEW ? NEW : s.type == Step.Type.UPDATE ? UPDATE : DESTROY);
@@ -47,23 +67,44 @@ final class LineRenderer {
             buf[pos++] = ' ';
         }
         put(s.stateText);
+        // An entry's tuples and id never change: rendered at its first event, copied after that.
         byte[] client = c.client.text(c.ipv6);
         boolean icmp = c.echo();
-        tuple(client, c.origDstText[v], c.clientPort, c.origDport[v], icmp ? (c.ipv6 ? ECHO6_REQUEST : ECHO_REQUEST) : null);
+        int mark = pos;
+        if (c.origTuple[v] != null) {
+            put(c.origTuple[v]);
+        } else {
+            tuple(client, c.origDstText[v], c.clientPort, c.origDport[v], icmp ? (c.ipv6 ? ECHO6_REQUEST : ECHO_REQUEST) : null);
+            c.origTuple[v] = Arrays.copyOfRange(buf, mark, pos);
+        }
         put(s.unreplied ? UNREPLIED : SPACE);
-        tuple(c.replySrcText, client, icmp ? c.clientPort : c.replySport, c.clientPort, icmp ? (c.ipv6 ? ECHO6_REPLY : ECHO_REPLY) : null);
+        mark = pos;
+        if (c.replyTuple != null) {
+            put(c.replyTuple);
+        } else {
+            tuple(c.replySrcText, client, icmp ? c.clientPort : c.replySport, c.clientPort,
+                icmp ? (c.ipv6 ? ECHO6_REPLY : ECHO_REPLY) : null);
+            c.replyTuple = Arrays.copyOfRange(buf, mark, pos);
+        }
         put(s.assured ? ASSURED : SPACE);
-        put(ID);
-        number(c.conntrackId[v]);
-        buf[pos++] = '\n';
+        mark = pos;
+        if (c.idText[v] != null) {
+            put(c.idText[v]);
+        } else {
+            put(ID);
+            number(c.conntrackId[v]);
+            buf[pos++] = '\n';
+            c.idText[v] = Arrays.copyOfRange(buf, mark, pos);
+        }
         return pos;
     }
 
     private static final byte[] SPACE = ascii(" ");
 
     /** {@code [sec.micros] lost events (ENOBUFS)}: where a burst of events was dropped. */
-    int lost(long printedMicros) {
-        pos = 0;
+    int lost(byte[] out, int at, long printedMicros) {
+        buf = out;
+        pos = at;
         timestamp(printedMicros);
         put(LOST);
         return pos;
@@ -85,9 +126,20 @@ final class LineRenderer {
         }
     }
 
+    private long lastSecond = Long.MIN_VALUE;
+    private byte[] lastSecondText;
+
     private void timestamp(long micros) {
         buf[pos++] = '[';
-        number(Math.floorDiv(micros, 1_000_000L));
+        long second = Math.floorDiv(micros, 1_000_000L);
+        if (second != lastSecond) {
+            int mark = pos;
+            number(second);
+            lastSecond = second;
+            lastSecondText = Arrays.copyOfRange(buf, mark, pos);
+        } else {
+            put(lastSecondText);
+        }
         buf[pos++] = '.';
         long frac = Math.floorMod(micros, 1_000_000L);
         for (int i = 5; i >= 0; i--) {
@@ -99,17 +151,23 @@ final class LineRenderer {
     }
 
     private void number(long v) {
-        if (v == 0) {
-            buf[pos++] = '0';
+        if (v > Integer.MAX_VALUE) { // conntrack ids and seconds: split off the low 9 digits
+            long high = v / 1_000_000_000L;
+            number(high);
+            int low = (int) (v - high * 1_000_000_000L);
+            for (int i = pos + 8; i >= pos; i--) {
+                buf[i] = (byte) ('0' + low % 10);
+                low /= 10;
+            }
+            pos += 9;
             return;
         }
-        int digits = 0;
-        for (long x = v; x > 0; x /= 10) {
-            digits++;
-        }
+        int x = (int) v;
+        int digits = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
+            : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
         for (int i = pos + digits - 1; i >= pos; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
+            buf[i] = (byte) ('0' + x % 10);
+            x /= 10;
         }
         pos += digits;
     }

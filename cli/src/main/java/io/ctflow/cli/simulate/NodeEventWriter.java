@@ -43,23 +43,18 @@ final class NodeEventWriter {
             live--;
         }
         int verdict = c.anomaly < 0 ? loss.next() : LossModel.KEEP;
+        if (pos + LineRenderer.MAX_LINE > buf.length) {
+            flush();
+        }
         if (verdict == LossModel.KEEP) {
-            append(renderer.buf, renderer.event(c, index, printedMicros));
+            pos = renderer.event(buf, pos, c, index, printedMicros);
             written++;
             return;
         }
         if (verdict == LossModel.DROP_FIRST) {
-            append(renderer.buf, renderer.lost(printedMicros));
+            pos = renderer.lost(buf, pos, printedMicros);
         }
         lost++;
-    }
-
-    private void append(byte[] line, int len) throws IOException {
-        if (pos + len > buf.length) {
-            flush();
-        }
-        System.arraycopy(line, 0, buf, pos, len);
-        pos += len;
     }
 
     void flush() throws IOException {

@@ -22,7 +22,7 @@ final class NodeFiles {
      * @param liveAtEnd entries of the simulated traffic still in the node's table at the end
      * @param newEntries entries the node created during the capture
      */
-    static void write(Path dir, SimNode node, String natRules, NodeHealth health, long liveAtEnd, long newEntries,
+    static void write(Path dir, SimNode node, NodeHealth health, long liveAtEnd, long newEntries,
                       SplittableRandom r) throws IOException {
         // Entries of the node's own traffic (kubelet, probes) that were there all along.
         long baseline = 50 + r.nextInt(950);
@@ -41,10 +41,26 @@ final class NodeFiles {
             before = Math.max(before, (long) (max * 0.8));
         }
         write(dir.resolve("facts-" + node.name + ".txt"), facts(node, max));
-        write(dir.resolve("nat-" + node.name + ".txt"), natRules);
         write(dir.resolve("count-before-" + node.name + ".txt"), before + "\n");
         write(dir.resolve("count-after-" + node.name + ".txt"), after + "\n");
         stats(dir, node, health, newEntries, r);
+    }
+
+    /**
+     * The same rules on every node: written once, hard-linked for the others (a 1000-node fleet's
+     * rules would otherwise be gigabytes); copied where the file system has no hard links.
+     */
+    static void writeNat(Path dir, java.util.List<SimNode> nodes, String rules) throws IOException {
+        Path first = dir.resolve("nat-" + nodes.get(0).name + ".txt");
+        write(first, rules);
+        for (SimNode n : nodes.subList(1, nodes.size())) {
+            Path file = dir.resolve("nat-" + n.name + ".txt");
+            try {
+                Files.createLink(file, first);
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(first, file);
+            }
+        }
     }
 
     static String facts(SimNode node, long max) {

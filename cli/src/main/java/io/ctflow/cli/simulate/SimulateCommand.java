@@ -89,9 +89,10 @@ public final class SimulateCommand implements Callable<Integer> {
             Simulation.Result r = Simulation.run(sim, dir, err);
             String summary = String.format(java.util.Locale.ROOT,
                 "ctflow simulate: %d events (%d lost), %d connections, %d anomalies, %d node anomalies on %d nodes; "
-                    + "%d files in %s; %.1f s wall, %.0f events/s",
+                    + "%d files in %s; %.1f s wall, %.0f events/s (%.1f s CPU, %.0f events per CPU second)",
                 r.events(), r.lost(), r.connections(), r.anomalies(), r.truth().nodeAnomalies().size(), nodes, r.files(),
-                out != null ? dir : "a temporary directory", r.wallNanos() / 1e9, r.eventsPerSecond());
+                out != null ? dir : "a temporary directory", r.wallNanos() / 1e9, r.eventsPerSecond(), r.cpuNanos() / 1e9,
+                r.eventsPerCpuSecond());
             spec.commandLine().getOut().println(summary);
             spec.commandLine().getOut().flush();
             if (publish) {

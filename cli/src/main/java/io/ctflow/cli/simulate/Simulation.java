@@ -22,9 +22,15 @@ final class Simulation {
     private static final long SECOND = 1_000_000L;
 
     /** What a run produced. */
-    record Result(long events, long lost, long connections, int anomalies, int files, long wallNanos, Truth truth) {
+    /** What a run produced; {@code cpuNanos} is the simulating thread's CPU time (the one core it used). */
+    record Result(long events, long lost, long connections, int anomalies, int files, long wallNanos, long cpuNanos,
+                  Truth truth) {
         double eventsPerSecond() {
             return wallNanos == 0 ? 0 : events * 1e9 / wallNanos;
+        }
+
+        double eventsPerCpuSecond() {
+            return cpuNanos <= 0 ? 0 : events * 1e9 / cpuNanos;
         }
     }
 
@@ -32,6 +38,8 @@ final class Simulation {
 
     static Result run(SimulationSpec spec, Path dir, PrintStream progress) throws IOException {
         long wallStart = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         java.nio.file.Files.createDirectories(dir);
         SplittableRandom root = new SplittableRandom(spec.seed());
         SplittableRandom fleetRandom = root.split();
@@ -42,6 +50,7 @@ final class Simulation {
         NodeHealth health = NodeHealth.plan(spec.nodes(), spec.anomalies() > 0, fleetRandom);
 
         List<SimNode> nodes = fleet.nodes;
+        SimNode[] nodeArray = nodes.toArray(SimNode[]::new);
         NodeEventWriter[] writers = new NodeEventWriter[nodes.size()];
         for (SimNode n : nodes) {
             writers[n.index] = new NodeEventWriter(dir.resolve("events-" + n.name + ".txt"),
@@ -84,18 +93,20 @@ final class Simulation {
             }
             Connection c = queue.pop();
             int i = c.next++;
-            SimNode node = nodes.get(c.node[c.view[i]]);
+            SimNode node = nodeArray[c.node[c.view[i]]];
             writers[node.index].event(c, i, c.at[i] + node.skewMicros, renderer);
             events++;
             if (c.next < c.steps) {
                 queue.push(c.at[c.next], c);
+            } else {
+                factory.recycle(c);
             }
             if (progress != null && (++tick & 0x3fff) == 0) {
                 long now = System.nanoTime();
                 if (now - lastReport >= 1_000_000_000L) {
                     lastReport = now;
-                    progress.printf("ctflow simulate: %d events, %.0f%% of %s event time, %.0f events/s%n", events,
-                        100.0 * (c.at[i] - start) / (end - start), spec.duration(), events * 1e9 / (now - wallStart));
+                    progress.printf("ctflow simulate: %d events, %.0f%% of %ds event time, %.0f events/s%n", events,
+                        100.0 * (c.at[i] - start) / (end - start), spec.duration().toSeconds(), events * 1e9 / (now - wallStart));
                 }
             }
         }
@@ -106,9 +117,9 @@ final class Simulation {
             written += w.written;
             lost += w.lost;
         }
-        String rules = NatRules.render(fleet.services);
+        NodeFiles.writeNat(dir, nodes, NatRules.render(fleet.services));
         for (SimNode n : nodes) {
-            NodeFiles.write(dir, n, rules, health, writers[n.index].live, writers[n.index].newEntries, filesRandom);
+            NodeFiles.write(dir, n, health, writers[n.index].live, writers[n.index].newEntries, filesRandom);
         }
         List<Truth.NodeAnomaly> nodeAnomalies = new ArrayList<>();
         for (SimNode n : nodes) {
@@ -126,7 +137,8 @@ final class Simulation {
             spec.end().toString(), written, lost, injected, nodeAnomalies, flows);
         truth.write(dir.resolve("truth.json"));
         int files = nodes.size() * 7 + 1;
-        return new Result(written, lost, connections, injected.size(), files, System.nanoTime() - wallStart, truth);
+        long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() - cpuStart : -1;
+        return new Result(written, lost, connections, injected.size(), files, System.nanoTime() - wallStart, cpu, truth);
     }
 
     /** The fleet a run of this spec simulates. */

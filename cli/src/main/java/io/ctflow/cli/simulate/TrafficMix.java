@@ -44,7 +44,7 @@ final class TrafficMix {
         SimService s = list.get((int) (u * u * list.size()));
         SimPod backend = s.endpoints.get(f.r.nextInt(s.endpoints.size()));
         SimPod client = client(backend);
-        Connection c = f.viaService(s, client, backend.address(s.ipv6));
+        Connection c = f.viaService(s, client, backend);
         f.natView(c);
         long delay = 0;
         if (backend.node != client.node) {
