@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reproducibility, event loss and clock skew. */
 class SimulationVariantsTest {
     private static SimulationSpec spec(long seed, double loss, Duration skew) {
-        return new SimulationSpec(3, 8, 200, Duration.ofSeconds(30), 0.05, loss, skew, seed);
+        return new SimulationSpec(3, 8, 200, Duration.ofSeconds(20), 0.05, loss, skew, seed);
     }
 
     @Test
