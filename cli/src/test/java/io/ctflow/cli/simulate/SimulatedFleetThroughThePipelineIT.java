@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ctflow.cli.Ctflow;
+import io.ctflow.embedded.EmbeddedKafka;
+import io.ctflow.schemas.registry.server.RegistryServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
 import io.ctflow.json.AvroJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,5 +61,23 @@ class SimulatedFleetThroughThePipelineIT {
         assertTrue(injectedNodeAnomalies.containsAll(nodeAnomalies), nodeAnomalies + " vs " + injectedNodeAnomalies);
         assertEquals(injectedNodeAnomalies.stream().filter(a -> !a.endsWith("TABLE_PRESSURE")).collect(Collectors.toSet()),
             nodeAnomalies.stream().filter(a -> !a.endsWith("TABLE_PRESSURE")).collect(Collectors.toSet()));
+    }
+
+    /** Publish mode: the capture (kept with --out) goes to the broker through the collector's replay, every line an event. */
+    @Test
+    void publishesTheCaptureWithTheReplay(@TempDir Path tmp) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+             RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
+            Path capture = tmp.resolve("capture");
+            StringWriter out = new StringWriter();
+            CommandLine cl = new CommandLine(new SimulateCommand());
+            cl.setOut(new PrintWriter(out, true));
+            int code = cl.execute("--nodes", "3", "--services", "5", "--rate", "100", "--duration", "10s", "--skew", "50ms",
+                "--out", capture.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry-url", registry.url());
+            assertEquals(0, code, out.toString());
+            Truth truth = Truth.read(capture.resolve("truth.json"));
+            assertTrue(out.toString().contains("ctflow simulate: published " + truth.events() + " events, 0 dead letters, 3 facts, "),
+                out.toString());
+        }
     }
 }
