@@ -8,15 +8,17 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One node's {@code events-NODE.txt}: lines in its clock's time order, with netlink overflow (when
- * asked) as {@link LossModel} decides. A fleet has a thousand of these, so none keeps a file open:
- * each buffers 64 KiB and appends it when full.
+ * asked) as {@link LossModel} decides. A fleet has thousands of these, so none keeps a file open:
+ * each buffers up to 64 KiB (less in large fleets: 64 MiB in all) and appends it when full.
  */
 final class NodeEventWriter {
-    private static final int BUFFER = 64 * 1024;
+    private static final int MAX_BUFFER = 64 * 1024;
+    private static final int MIN_BUFFER = 8 * 1024;
+    private static final int ALL_BUFFERS = 64 * 1024 * 1024;
 
     private final Path file;
     private final LossModel loss;
-    private final byte[] buf = new byte[BUFFER];
+    private final byte[] buf;
     private int pos;
     long written;
     long lost;
@@ -24,9 +26,10 @@ final class NodeEventWriter {
     long live;
     long newEntries;
 
-    NodeEventWriter(Path file, LossModel loss) throws IOException {
+    NodeEventWriter(Path file, LossModel loss, int nodes) throws IOException {
         this.file = file;
         this.loss = loss;
+        this.buf = new byte[Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, ALL_BUFFERS / nodes))];
         Files.write(file, new byte[0]);
     }
 
