@@ -73,6 +73,66 @@ class SimulationPartsTest {
             + "src=::3 dst=::2 type=129 code=0 id=1234 id=7\n", line(r, r.event(ping, 0, 1_000_000L)));
     }
 
+    @Test
+    void lossDropsAboutTheFractionInBurstsThatEachStartOnce() {
+        LossModel loss = new LossModel(0.3, new SplittableRandom(2));
+        int dropped = 0;
+        int bursts = 0;
+        int run = 0;
+        int longest = 0;
+        for (int i = 0; i < 200_000; i++) {
+            int v = loss.next();
+            if (v == LossModel.DROP_FIRST) {
+                bursts++;
+                run = 1;
+            } else if (v == LossModel.DROP) {
+                assertTrue(run > 0, "a burst goes on only after it started");
+                run++;
+            } else {
+                run = 0;
+            }
+            longest = Math.max(longest, run);
+            dropped += v == LossModel.KEEP ? 0 : 1;
+        }
+        assertEquals(0.3, dropped / 200_000.0, 0.02);
+        assertEquals(LossModel.MEAN_BURST, (double) dropped / bursts, 1.5);
+        assertTrue(longest <= 2 * LossModel.MAX_BURST, "bursts may touch, each is at most MAX_BURST: " + longest);
+        LossModel none = new LossModel(0, new SplittableRandom(2));
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(LossModel.KEEP, none.next());
+        }
+    }
+
+    @Test
+    void theFleetsAddressesAndServicesAreLaidOutAsDocumented() {
+        Fleet fleet = Fleet.build(1200, 300, 0, true, new SplittableRandom(5));
+        SimNode n300 = fleet.nodes.get(299);
+        assertEquals("node-0300", n300.name);
+        assertEquals("10.65.44.0", io.ctflow.net.Addresses.format(n300.v4Net));
+        assertEquals("fd00:10:244:12c::", io.ctflow.net.Addresses.format(n300.v6Net));
+        assertEquals("10.65.44.2", new String(n300.pods.get(0).v4Text, StandardCharsets.US_ASCII));
+        assertEquals(24, fleet.bypassNodes.size(), "2 % of the nodes");
+        SimService dns = fleet.services.get(0);
+        assertEquals("kube-system/kube-dns:dns", dns.id());
+        assertEquals("10.96.0.10", io.ctflow.net.Addresses.format(dns.vip));
+        // bypass anomalies need Services with an endpoint on a bypass node, of both protocols
+        assertTrue(!fleet.nodes.get(dns.endpoints.get(0).node).bridgeNf);
+        assertTrue(!fleet.nodes.get(fleet.services.get(1).endpoints.get(0).node).bridgeNf);
+        assertTrue(fleet.services.get(1).tcp());
+        Set<String> vips = new HashSet<>();
+        for (SimService s : fleet.services) {
+            assertTrue(vips.add(io.ctflow.net.Addresses.format(s.vip)), s.id());
+            assertTrue(s.endpoints.size() >= 1 && s.endpoints.size() <= 3, s.id());
+            assertEquals(s.endpoints.size(), new HashSet<>(s.endpoints).size(), s.id());
+            if (!s.ipv6) {
+                assertTrue(io.ctflow.net.Addresses.inCidr(s.vip, "10.96.0.0/12"), s.id());
+            }
+        }
+        assertTrue(fleet.udpRequestResponse.size() > 1 && !fleet.udpStreams.isEmpty() && fleet.tcpServices.size() > 200);
+        // without anomalies every node passes bridged traffic through iptables
+        assertTrue(Fleet.build(10, 5, 0, false, new SplittableRandom(5)).bypassNodes.isEmpty());
+    }
+
     private static String line(LineRenderer r, int len) {
         return new String(r.scratch, 0, len, StandardCharsets.US_ASCII);
     }
