@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
  * dropped share the fraction.
  */
 final class LossModel {
-    static final int KEEP = 0;
-    static final int DROP_FIRST = 1;
-    static final int DROP = 2;
+    /** What happens to one event: written, the first of a lost burst (a loss line marks it), or lost within a burst. */
+    enum Verdict { KEEP, DROP_FIRST, DROP }
+
     static final int MEAN_BURST = 20;
     static final int MAX_BURST = 2 * MEAN_BURST - 1;
 
@@ -24,15 +24,15 @@ final class LossModel {
         this.start = fraction <= 0 ? 0 : Math.min(1, fraction / (MEAN_BURST * (1 - fraction)));
     }
 
-    int next() {
+    Verdict next() {
         if (left > 0) {
             left--;
-            return DROP;
+            return Verdict.DROP;
         }
         if (start > 0 && r.nextDouble() < start) {
             left = r.nextInt(MAX_BURST); // this one and 0..MAX_BURST-1 more
-            return DROP_FIRST;
+            return Verdict.DROP_FIRST;
         }
-        return KEEP;
+        return Verdict.KEEP;
     }
 }

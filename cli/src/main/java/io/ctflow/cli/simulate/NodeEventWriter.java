@@ -34,8 +34,9 @@ final class NodeEventWriter {
     }
 
     /**
-     * Writes event {@code index} of {@code c}, or drops it in a loss burst (never an anomaly's: the
-     * truth must stay checkable), writing a loss line where a burst starts.
+     * Writes event {@code index} of {@code c}, or drops it in a loss burst, writing a loss line where
+     * a burst starts. Any event may be lost, an anomalous connection's too: the truth says what
+     * happened on the node, and what the app could not see counts against its recall.
      */
     void event(Connection c, int index, long printedMicros, LineRenderer renderer) throws IOException {
         Step.Type type = c.step[index].type;
@@ -45,16 +46,16 @@ final class NodeEventWriter {
         } else if (type == Step.Type.DESTROY) {
             live--;
         }
-        int verdict = c.anomaly < 0 ? loss.next() : LossModel.KEEP;
+        LossModel.Verdict verdict = loss.next();
         if (pos + LineRenderer.MAX_LINE > buf.length) {
             flush();
         }
-        if (verdict == LossModel.KEEP) {
+        if (verdict == LossModel.Verdict.KEEP) {
             pos = renderer.event(buf, pos, c, index, printedMicros);
             written++;
             return;
         }
-        if (verdict == LossModel.DROP_FIRST) {
+        if (verdict == LossModel.Verdict.DROP_FIRST) {
             pos = renderer.lost(buf, pos, printedMicros);
         }
         lost++;

@@ -81,25 +81,25 @@ class SimulationPartsTest {
         int run = 0;
         int longest = 0;
         for (int i = 0; i < 200_000; i++) {
-            int v = loss.next();
-            if (v == LossModel.DROP_FIRST) {
+            LossModel.Verdict v = loss.next();
+            if (v == LossModel.Verdict.DROP_FIRST) {
                 bursts++;
                 run = 1;
-            } else if (v == LossModel.DROP) {
+            } else if (v == LossModel.Verdict.DROP) {
                 assertTrue(run > 0, "a burst goes on only after it started");
                 run++;
             } else {
                 run = 0;
             }
             longest = Math.max(longest, run);
-            dropped += v == LossModel.KEEP ? 0 : 1;
+            dropped += v == LossModel.Verdict.KEEP ? 0 : 1;
         }
         assertEquals(0.3, dropped / 200_000.0, 0.02);
         assertEquals(LossModel.MEAN_BURST, (double) dropped / bursts, 1.5);
         assertTrue(longest <= 2 * LossModel.MAX_BURST, "bursts may touch, each is at most MAX_BURST: " + longest);
         LossModel none = new LossModel(0, new SplittableRandom(2));
         for (int i = 0; i < 1000; i++) {
-            assertEquals(LossModel.KEEP, none.next());
+            assertEquals(LossModel.Verdict.KEEP, none.next());
         }
     }
 

@@ -201,7 +201,7 @@ class SimulationTest {
             FlowKey key = flow.getKey();
             List<NodeView> views = new ArrayList<>(flow.getValue().values());
             for (NodeView v : views) {
-                NatKind nat = NatKind.ofOrdinal(v.getNat());
+                NatKind nat = NatKind.of(v.getNat());
                 if (!nat.natted() || v.getReplied() >= 0) {
                     continue;
                 }
@@ -228,10 +228,10 @@ class SimulationTest {
         Tuple o = e.getOriginal();
         boolean icmp = o.getIcmpId() != null;
         return NodeView.newBuilder().setNode(e.getNode()).setFirstSeen(SimulatedCapture.micros(e))
-            .setLastSeen(SimulatedCapture.micros(e)).setNat(NatKind.of(o, e.getReply()).ordinal()).setOrigSrc(o.getSrc())
+            .setLastSeen(SimulatedCapture.micros(e)).setNat(NatKind.of(o, e.getReply()).stored()).setOrigSrc(o.getSrc())
             .setOrigDst(o.getDst()).setOrigSport(icmp ? o.getIcmpId() : o.getSrcPort())
             .setOrigDport(icmp ? 0 : o.getDstPort()).setReplied(-1).setState(e.getState()).setTimeout(0).setDestroyed(false)
-            .setAnomaly(0).setCause(null).setEvidence(new ArrayList<>()).build();
+            .setCause(null).setEvidence(new ArrayList<>()).build();
     }
 
     /** A connection seen on two nodes starts on both within a millisecond; otherwise a NEW finds its tuple free everywhere. */
