@@ -180,6 +180,7 @@ public final class LiveCollector {
             readFactsAndServices(true);
             if (recorder != null) {
                 recorder.statsBefore(statsText());
+                recorder.countBefore(countText());
             }
             scheduler = Executors.newScheduledThreadPool(1, daemon("ctflow-collector-timer"));
             snapshotter = Executors.newSingleThreadExecutor(daemon("ctflow-snapshot"));
@@ -312,7 +313,7 @@ public final class LiveCollector {
                 String why = "exit code " + p.exitValue() + (err.isBlank() ? "" : ": " + lastLine(err));
                 LOG.warn("conntrack -E ended ({}); events are lost until it runs again; restarting in {} ms", why,
                         TimeUnit.NANOSECONDS.toMillis(backoff));
-                loss("conntrack -E ended", false);
+                loss("conntrack -E ended, " + why, false);
                 if (stopLatch.await(backoff, TimeUnit.NANOSECONDS)) {
                     return;
                 }
@@ -390,7 +391,7 @@ public final class LiveCollector {
                 }
                 if (isLossMessage(line) && p.isAlive()) {
                     LOG.warn("conntrack -E lost events ({}); consider a larger --buffer", line.strip());
-                    loss("conntrack -E: " + line.strip(), true);
+                    loss("ENOBUFS", true);
                 }
             }
         } catch (IOException e) {
@@ -412,12 +413,19 @@ public final class LiveCollector {
         return line.contains("ENOBUFS") || line.contains("No buffer space available") || line.contains("losing events");
     }
 
-    /** Counts a loss, sends a GAP marker, and (when conntrack keeps running) a fresh snapshot. */
+    /**
+     * Counts a loss, sends a GAP marker, records it as a loss line (the same moment, so a replay of
+     * the capture sends the same marker) and, when conntrack keeps running, takes a fresh snapshot.
+     */
     private void loss(String reason, boolean stillRunning) {
         lostEvents.incrementAndGet();
         metrics.lostEvents.inc();
         gaps.incrementAndGet();
-        sink.marker(EventType.GAP, node, Instant.now(), sequence.get());
+        Instant at = Instant.now();
+        sink.marker(EventType.GAP, node, at, sequence.get());
+        if (recorder != null) {
+            recorder.lossLine(at, reason);
+        }
         if (stillRunning && options.snapshots()) {
             requestSnapshot();
         }
@@ -665,6 +673,24 @@ public final class LiveCollector {
         }
     }
 
+    /** {@code conntrack -C} for the capture ("" when it fails: the capture then has no count). */
+    private String countText() {
+        try {
+            NodeAccess.Result c = access.run(access.command(options.conntrack(), "-C"), TOOL_TIMEOUT);
+            if (!c.ok()) {
+                logOnce("conntrack -C failed: " + c.error());
+                return "";
+            }
+            return c.stdout();
+        } catch (IOException e) {
+            logOnce("conntrack -C: " + e.getMessage());
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     private void recordProc() throws IOException, InterruptedException {
         String path = "/proc/net/nf_conntrack";
         if (access.netns() == null) {
@@ -719,6 +745,7 @@ public final class LiveCollector {
                     recordProc();
                 }
                 recorder.statsAfter(statsText());
+                recorder.countAfter(countText());
                 recorder.flush();
             } catch (Exception e) {
                 LOG.warn("finishing the capture: {}", e.getMessage());
