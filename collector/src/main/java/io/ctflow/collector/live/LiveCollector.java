@@ -9,6 +9,7 @@ import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.publish.Sink;
 import io.ctflow.collector.record.CaptureWriter;
@@ -401,16 +402,9 @@ public final class LiveCollector {
         }
     }
 
-    /**
-     * Whether a conntrack stderr line reports events lost while it keeps running (netlink ENOBUFS:
-     * "WARNING: We have hit ENOBUFS! We are losing events."). "Operation failed: No buffer space
-     * available" is followed by conntrack's exit, which is counted as the loss instead.
-     */
+    /** {@link LossLine#isConntrackLossWarning}: the one detection, shared with the lab's recorder. */
     public static boolean isLossMessage(String line) {
-        if (line.contains("Operation failed")) {
-            return false;
-        }
-        return line.contains("ENOBUFS") || line.contains("No buffer space available") || line.contains("losing events");
+        return LossLine.isConntrackLossWarning(line);
     }
 
     /**

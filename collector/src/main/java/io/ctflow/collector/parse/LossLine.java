@@ -19,6 +19,19 @@ public final class LossLine {
     private LossLine() {}
 
     /**
+     * Whether a conntrack stderr line reports events lost while it keeps running (netlink ENOBUFS:
+     * conntrack-tools prints "WARNING: We have hit ENOBUFS! We are losing events." and reads on).
+     * "Operation failed: No buffer space available" is followed by conntrack's exit, which the
+     * caller counts as the loss instead.
+     */
+    public static boolean isConntrackLossWarning(String line) {
+        if (line.contains("Operation failed")) {
+            return false;
+        }
+        return line.contains("ENOBUFS") || line.contains("No buffer space available") || line.contains("losing events");
+    }
+
+    /**
      * Whether the line claims to be a loss line: "lost events" after an optional bracket token.
      * Cheap, for every line of a capture; {@link #parse} then accepts it or says why not.
      */
