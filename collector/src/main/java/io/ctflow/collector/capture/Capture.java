@@ -37,9 +37,9 @@ import java.util.stream.Stream;
 /**
  * A capture directory (see testdata/captures/README.md): per node {@code events-NODE.txt},
  * {@code facts-NODE.txt}, {@code nat-NODE.txt}, optionally {@code proc-NODE.txt},
- * {@code stats-*-NODE.txt} and {@code count-*-NODE.txt}. Reading it gives what a live collector of each node would have
- * published, with the kernel's timestamps: facts, Services, stats, and every node's events merged
- * in time order. The replay command and the tests read captures only through this class, so both
+ * {@code stats-*-NODE.txt} and {@code count-*-NODE.txt}; loss lines in the events files are GAP
+ * markers. Reading it gives what a live collector of each node would have published, with the
+ * kernel's timestamps: facts, Services, stats, and every node's events merged in time order. The replay command and the tests read captures only through this class, so both
  * see the same records.
  */
 public final class Capture {
@@ -119,12 +119,11 @@ public final class Capture {
         List<NodeStats> out = new ArrayList<>();
         for (String node : nodes) {
             long losses = span(node).losses();
-            Long max = null;
+            Long max = conntrackMax(node);
             for (String phase : List.of("before", "after")) {
                 Path f = dir.resolve("stats-" + phase + "-" + node + ".txt");
                 Path c = dir.resolve("count-" + phase + "-" + node + ".txt");
                 if (Files.exists(f) || Files.exists(c) || losses > 0) {
-                    max = max != null ? max : conntrackMax(node);
                     boolean before = phase.equals("before");
                     long lost = before ? 0 : losses;
                     out.add(NodeStats.newBuilder().setNode(node).setTimestamp(before ? start(node) : end(node))
