@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 public final class LabRecorder {
     /** Bound of the wait for the last DESTROY events (entries expire after 6 s, reaped lazily). */
     public static final Duration DESTROY_WAIT = Duration.ofSeconds(20);
-    private static final Pattern CAPTURE_FILE =
-            Pattern.compile("(events|facts|nat|proc|stats-before|stats-after|count-before|count-after)-[^/]+\\.txt");
+    private static final Pattern CAPTURE_FILE = Pattern.compile(
+            "(events|facts|nat|proc|stats-before|stats-after|count-before|count-after)-[^/]+\\.txt|nat-[^/]+\\.json");
 
     private LabRecorder() {}
 
@@ -52,6 +52,11 @@ public final class LabRecorder {
      * recording there are replaced), with progress and per-flow lines on {@code log}.
      */
     public static Recording record(Scenario scenario, Path dir, PrintStream log) {
+        return record(scenario, ProxyMode.IPTABLES, dir, log);
+    }
+
+    /** Same, with the nodes' Services in kube-proxy's {@code proxyMode} dataplane. */
+    public static Recording record(Scenario scenario, ProxyMode proxyMode, Path dir, PrintStream log) {
         if (!Tools.isRoot()) {
             throw new LabException(Tools.NEEDS_ROOT);
         }
@@ -61,11 +66,15 @@ public final class LabRecorder {
         }
         prepare(dir);
         long t0 = System.nanoTime();
-        try (LabNetwork net = LabNetwork.create(scenario, tools, log)) {
+        try (LabNetwork net = LabNetwork.create(scenario, proxyMode, tools, log)) {
             long tSetup = System.nanoTime();
             for (Node n : LabTopology.NODES) {
                 write(dir, "nat-" + n.name(), net.natSave(n.name()));
-                write(dir, "facts-" + n.name(), facts(net, n));
+                if (net.nftJson(n.name()) != null) {
+                    writeFile(dir.resolve("nat-" + n.name() + ".json"), net.nftJson(n.name()));
+                }
+                // iptables captures predate proxy_mode and stay as they were recorded
+                write(dir, "facts-" + n.name(), facts(net, n) + (proxyMode == ProxyMode.IPTABLES ? "" : "proxy_mode=" + proxyMode.label() + "\n"));
             }
             List<ConntrackRecorder> recorders = new ArrayList<>();
             for (Node n : LabTopology.NODES) {
@@ -193,10 +202,14 @@ public final class LabRecorder {
     }
 
     private static void write(Path dir, String base, String text) {
+        writeFile(dir.resolve(base + ".txt"), text);
+    }
+
+    private static void writeFile(Path file, String text) {
         try {
-            Files.writeString(dir.resolve(base + ".txt"), text, StandardCharsets.UTF_8);
+            Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(base + ".txt"), e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 

@@ -9,7 +9,7 @@ import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.parse.CaptureFacts;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
-import io.ctflow.collector.parse.IptablesNatParser;
+import io.ctflow.collector.parse.DataplaneServices;
 import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
@@ -94,18 +94,42 @@ public final class Capture {
         return out;
     }
 
-    /** The Services of every node's NAT table, one entry per key (the first node's wins). */
+    /**
+     * The Services of every node's dataplane, one entry per key (the first node's wins): per node
+     * {@code nat-NODE.txt} (iptables-save or {@code nft list} text), {@code nat-NODE.json}
+     * ({@code nft -j list}) and {@code ipvs-NODE.txt} ({@code ipvsadm -Ln} or /proc/net/ip_vs),
+     * whichever exist, read as {@link DataplaneServices} reads them.
+     *
+     * @throws IllegalArgumentException naming the file and line when one does not parse
+     */
     public List<ServiceEntry> services() throws IOException {
         Map<String, ServiceEntry> byKey = new LinkedHashMap<>();
         for (String node : nodes) {
-            Path f = dir.resolve("nat-" + node + ".txt");
-            if (Files.exists(f)) {
-                for (ServiceEntry s : IptablesNatParser.parse(Files.readString(f, StandardCharsets.UTF_8), node, start(node))) {
-                    byKey.putIfAbsent(ServiceKeys.key(s), s);
-                }
+            String nat = readIfExists("nat-" + node + ".txt");
+            String nftJson = readIfExists("nat-" + node + ".json");
+            String ipvs = readIfExists("ipvs-" + node + ".txt");
+            if (nat == null && nftJson == null && ipvs == null) {
+                continue;
+            }
+            DataplaneServices d;
+            try {
+                d = DataplaneServices.parse(nat, nftJson, ipvs, node, start(node));
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                String file = m.startsWith("nft JSON") ? "nat-" + node + ".json" : m.startsWith("IPVS") ? "ipvs-" + node + ".txt"
+                        : "nat-" + node + ".txt";
+                throw new IllegalArgumentException(dir.resolve(file) + ": " + m, e);
+            }
+            for (ServiceEntry s : d.services()) {
+                byKey.putIfAbsent(ServiceKeys.key(s), s);
             }
         }
         return new ArrayList<>(byKey.values());
+    }
+
+    private String readIfExists(String name) throws IOException {
+        Path f = dir.resolve(name);
+        return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : null;
     }
 
     /**

@@ -74,6 +74,8 @@ public final class LiveCollector {
     private final ConntrackLineParser parser;
     private final FactsReader factsReader;
     private final ServicesReader servicesReader;
+    /** The dataplane the last successful Services read used (NodeFacts.proxyMode); only the facts thread writes it. */
+    private volatile String proxyMode;
 
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong eventsRead = new AtomicLong();
@@ -110,7 +112,7 @@ public final class LiveCollector {
         this.access = new NodeAccess(options.netns(), options.searchPath());
         this.parser = new ConntrackLineParser(node, options.keepRaw());
         this.factsReader = new FactsReader(access, options.podCidrs());
-        this.servicesReader = new ServicesReader(access, options.servicesYaml());
+        this.servicesReader = new ServicesReader(NodeTools.of(access, TOOL_TIMEOUT), options.servicesYaml(), options.servicesFrom());
     }
 
     /** What a run did. */
@@ -619,24 +621,14 @@ public final class LiveCollector {
 
     private void readFactsAndServices(boolean startup) {
         Instant now = Instant.now();
+        // Services first: the facts say which dataplane they came from
+        ServicesReader.Reading services = null;
         try {
-            NodeFacts f = factsReader.read(node, now);
-            sink.facts(f);
-            if (recorder != null) {
-                recorder.facts(f);
-            }
-        } catch (IOException e) {
-            logOnce("reading node facts: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            ServicesReader.Reading r = servicesReader.read(node, now);
-            r.problems().forEach(this::logOnce);
-            sink.services(node, r.services(), now);
-            if (recorder != null) {
-                recorder.nat(r.natText());
+            services = servicesReader.read(node, now);
+            services.problems().forEach(this::logOnce);
+            if (services.mode() != null) {
+                proxyMode = services.mode();
+                metrics.serviceSource(services.mode(), services.rules());
             }
         } catch (IllegalArgumentException e) {
             if (startup) {
@@ -647,6 +639,28 @@ public final class LiveCollector {
             logOnce("reading Services: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            NodeFacts f = factsReader.read(node, now);
+            f.setProxyMode(proxyMode);
+            sink.facts(f);
+            if (recorder != null) {
+                recorder.facts(f);
+            }
+        } catch (IOException e) {
+            logOnce("reading node facts: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (services != null) {
+            sink.services(node, services.services(), now);
+            if (recorder != null) {
+                recorder.nat(services.natText());
+                recorder.nftJson(services.nftJson());
+                recorder.ipvs(services.ipvsText());
+            }
         }
     }
 

@@ -18,10 +18,13 @@ import java.util.Objects;
 /**
  * Writes one node's part of a capture directory (see testdata/captures/README.md):
  * {@code events-NODE.txt} (raw {@code conntrack -E -o timestamp,id,extended} lines, appended, and a
- * {@link LossLine} where events were lost), {@code facts-NODE.txt} ({@link CaptureFacts#format}) and {@code nat-NODE.txt}
- * ({@code iptables-save -t nat}), both replaced whenever they change, {@code stats-before-NODE.txt},
- * {@code stats-after-NODE.txt} ({@code conntrack -S}), {@code count-before-NODE.txt},
- * {@code count-after-NODE.txt} ({@code conntrack -C}) and {@code proc-NODE.txt}. Thread-safe.
+ * {@link LossLine} where events were lost), {@code facts-NODE.txt} ({@link CaptureFacts#format}), and
+ * whichever Service dataplane the node has: {@code nat-NODE.txt} ({@code iptables-save -t nat}),
+ * {@code nat-NODE.json} ({@code nft -j list table ip kube-proxy}, then the {@code ip6} table's) and
+ * {@code ipvs-NODE.txt} ({@code ipvsadm -Ln} or /proc/net/ip_vs), each replaced whenever it changes,
+ * {@code stats-before-NODE.txt}, {@code stats-after-NODE.txt} ({@code conntrack -S}),
+ * {@code count-before-NODE.txt}, {@code count-after-NODE.txt} ({@code conntrack -C}) and
+ * {@code proc-NODE.txt}. Thread-safe.
  */
 public final class CaptureWriter implements AutoCloseable {
     private final Path dir;
@@ -29,6 +32,8 @@ public final class CaptureWriter implements AutoCloseable {
     private final BufferedWriter events;
     private String lastFacts;
     private String lastNat;
+    private String lastNftJson;
+    private String lastIpvs;
     private long lines;
     private boolean closed;
 
@@ -110,6 +115,22 @@ public final class CaptureWriter implements AutoCloseable {
         if (iptablesSave != null && !iptablesSave.equals(lastNat)) {
             replace("nat-" + node + ".txt", iptablesSave);
             lastNat = iptablesSave;
+        }
+    }
+
+    /** Writes {@code nat-NODE.json} when kube-proxy's nftables tables changed (null: nothing read). */
+    public synchronized void nftJson(String json) {
+        if (json != null && !json.equals(lastNftJson)) {
+            replace("nat-" + node + ".json", json);
+            lastNftJson = json;
+        }
+    }
+
+    /** Writes {@code ipvs-NODE.txt} when the IPVS table changed (null: nothing read). */
+    public synchronized void ipvs(String text) {
+        if (text != null && !text.equals(lastIpvs)) {
+            replace("ipvs-" + node + ".txt", text);
+            lastIpvs = text;
         }
     }
 
