@@ -11,7 +11,8 @@ import java.util.List;
 /** The real kernel captures packed into the jar (resources {@code captures/<scenario>/}), unpacked for replay. */
 final class ShippedCaptures {
     static final List<String> SCENARIOS = List.of("bridge-off", "bridge-on", "hairpin", "bridge-off-nft");
-    private static final List<String> FILES = List.of("events", "facts", "nat", "proc", "stats-before", "stats-after");
+    private static final List<String> FILES = List.of("events", "facts", "nat", "proc", "stats-before", "stats-after",
+            "count-before", "count-after");
     /** Files a node may have besides FILES' .txt ones: kube-proxy's nftables table as nft -j prints it. */
     private static final List<String> OTHER_FILES = List.of("nat-%s.json", "ipvs-%s.txt");
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -137,10 +138,15 @@ public final class LabNetwork implements AutoCloseable {
 
     /** Starts a process inside a namespace; {@link #close()} stops it. */
     synchronized Background start(String name, String what, Path stdoutFile, String... command) {
+        return start(name, what, stdoutFile, null, command);
+    }
+
+    /** Likewise, each line of its stderr also to {@code stderrLines}. */
+    synchronized Background start(String name, String what, Path stdoutFile, Consumer<String> stderrLines, String... command) {
         if (closed) {
             throw new LabException("lab already closed");
         }
-        Background b = Background.start(what, inNs(name, command), stdoutFile);
+        Background b = Background.start(what, inNs(name, command), stdoutFile, stderrLines);
         processes.add(b);
         return b;
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 public final class LabRecorder {
     /** Bound of the wait for the last DESTROY events (entries expire after 6 s, reaped lazily). */
     public static final Duration DESTROY_WAIT = Duration.ofSeconds(20);
-    private static final Pattern CAPTURE_FILE = Pattern.compile("(events|facts|nat|proc|stats-before|stats-after)-[^/]+\\.txt|nat-[^/]+\\.json");
+    private static final Pattern CAPTURE_FILE = Pattern.compile(
+            "(events|facts|nat|proc|stats-before|stats-after|count-before|count-after)-[^/]+\\.txt|nat-[^/]+\\.json");
 
     private LabRecorder() {}
 
@@ -81,6 +82,7 @@ public final class LabRecorder {
             }
             for (Node n : LabTopology.NODES) {
                 write(dir, "stats-before-" + n.name(), net.exec(n.name(), tools.conntrack, "-S").out());
+                write(dir, "count-before-" + n.name(), net.exec(n.name(), tools.conntrack, "-C").out());
             }
             log.printf("ctflow lab: %s: traffic (each flow at most %d s):%n", scenario.id(), Traffic.FLOW_TIMEOUT.toSeconds());
             long tTraffic0 = System.nanoTime();
@@ -98,9 +100,14 @@ public final class LabRecorder {
             long tWait = System.nanoTime();
             for (Node n : LabTopology.NODES) {
                 write(dir, "stats-after-" + n.name(), net.exec(n.name(), tools.conntrack, "-S").out());
+                write(dir, "count-after-" + n.name(), net.exec(n.name(), tools.conntrack, "-C").out());
             }
             for (ConntrackRecorder r : recorders) {
                 r.stop();
+                if (r.losses() > 0) {
+                    log.printf("ctflow lab: %s: warning: conntrack on %s lost events %d times (loss lines in %s)%n",
+                            scenario.id(), r.node, r.losses(), r.file.getFileName());
+                }
             }
             if (!pending.values().stream().allMatch(Set::isEmpty)) {
                 log.printf("ctflow lab: %s: warning: no DESTROY event within %d s for conntrack ids %s%n",

@@ -2,6 +2,7 @@ package io.ctflow.collector.capture;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.DeadLetter;
+import io.ctflow.avro.EventType;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.avro.ServiceEntry;
@@ -9,6 +10,7 @@ import io.ctflow.collector.parse.CaptureFacts;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
 import io.ctflow.collector.parse.DataplaneServices;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
 import java.io.BufferedReader;
@@ -34,10 +36,10 @@ import java.util.stream.Stream;
 
 /**
  * A capture directory (see testdata/captures/README.md): per node {@code events-NODE.txt},
- * {@code facts-NODE.txt}, {@code nat-NODE.txt}, optionally {@code proc-NODE.txt} and
- * {@code stats-*-NODE.txt}. Reading it gives what a live collector of each node would have
- * published, with the kernel's timestamps: facts, Services, stats, and every node's events merged
- * in time order. The replay command and the tests read captures only through this class, so both
+ * {@code facts-NODE.txt}, {@code nat-NODE.txt}, optionally {@code proc-NODE.txt},
+ * {@code stats-*-NODE.txt} and {@code count-*-NODE.txt}; loss lines in the events files are GAP
+ * markers. Reading it gives what a live collector of each node would have published, with the
+ * kernel's timestamps: facts, Services, stats, and every node's events merged in time order. The replay command and the tests read captures only through this class, so both
  * see the same records.
  */
 public final class Capture {
@@ -130,20 +132,54 @@ public final class Capture {
         return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : null;
     }
 
-    /** {@code conntrack -S} samples: "before" at the node's first event, "after" at its last. */
+    /**
+     * Stats samples, "before" at the node's first event and "after" at its last: {@code conntrack -S}
+     * ({@code stats-PHASE-NODE.txt}), {@code conntrack -C} ({@code count-PHASE-NODE.txt}) and the
+     * node's {@code nf_conntrack_max} fact. The "after" sample counts the node's loss lines as lost
+     * events and gaps, as a live collector's stats would; a node with loss lines always gets both
+     * samples, so the loss reaches the stats topic.
+     */
     public List<NodeStats> stats() throws IOException {
         List<NodeStats> out = new ArrayList<>();
         for (String node : nodes) {
+            long losses = span(node).losses();
+            Long max = conntrackMax(node);
             for (String phase : List.of("before", "after")) {
                 Path f = dir.resolve("stats-" + phase + "-" + node + ".txt");
-                if (Files.exists(f)) {
-                    Instant t = phase.equals("before") ? start(node) : end(node);
-                    out.add(NodeStats.newBuilder().setNode(node).setTimestamp(t).setCount(null).setMax(null)
-                            .setCpus(ConntrackStatsParser.parse(Files.readString(f, StandardCharsets.UTF_8))).build());
+                Path c = dir.resolve("count-" + phase + "-" + node + ".txt");
+                if (Files.exists(f) || Files.exists(c) || losses > 0) {
+                    boolean before = phase.equals("before");
+                    long lost = before ? 0 : losses;
+                    out.add(NodeStats.newBuilder().setNode(node).setTimestamp(before ? start(node) : end(node))
+                            .setCount(Files.exists(c) ? count(c) : null).setMax(max)
+                            .setCpus(Files.exists(f) ? ConntrackStatsParser.parse(Files.readString(f, StandardCharsets.UTF_8)) : List.of())
+                            .setLostEvents(lost).setGaps(lost).build());
                 }
             }
         }
         return out;
+    }
+
+    private static long count(Path f) throws IOException {
+        try {
+            return ConntrackStatsParser.parseCount(Files.readString(f, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code net.netfilter.nf_conntrack_max} of the node's facts, null when absent. */
+    private Long conntrackMax(String node) throws IOException {
+        Path f = dir.resolve("facts-" + node + ".txt");
+        if (!Files.exists(f)) {
+            return null;
+        }
+        String v = CaptureFacts.read(f, Instant.EPOCH).getSysctls().get("net.netfilter.nf_conntrack_max");
+        try {
+            return v == null ? null : Long.valueOf(v.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /**
@@ -212,20 +248,31 @@ public final class Capture {
         return max;
     }
 
-    private final Map<String, List<ConntrackEvent>> bounds = new LinkedHashMap<>();
+    /** A node's first and last event (none for an empty file) and its number of loss lines. */
+    private record Span(List<ConntrackEvent> firstAndLast, long losses) {}
+
+    private final Map<String, Span> bounds = new LinkedHashMap<>();
 
     private List<ConntrackEvent> firstAndLast(String node) {
+        return span(node).firstAndLast();
+    }
+
+    private Span span(String node) {
         return bounds.computeIfAbsent(node, n -> {
             ConntrackEvent first = null;
             ConntrackEvent last = null;
+            long losses = 0;
             NodeReader r = new NodeReader(n, dir.resolve("events-" + n + ".txt"), false, d -> { });
             while (r.advance()) {
                 if (first == null) {
                     first = r.head;
                 }
                 last = r.head;
+                if (last.getType() == EventType.GAP) {
+                    losses++;
+                }
             }
-            return first == null ? List.of() : List.of(first, last);
+            return new Span(first == null ? List.of() : List.of(first, last), losses);
         });
     }
 
@@ -234,6 +281,7 @@ public final class Capture {
         final String node;
         final Path file;
         final ConntrackLineParser parser;
+        final boolean keepRaw;
         final Consumer<DeadLetter> deadLetters;
         BufferedReader in;
         ConntrackEvent head;
@@ -245,6 +293,7 @@ public final class Capture {
             this.node = node;
             this.file = file;
             this.parser = new ConntrackLineParser(node, keepRaw);
+            this.keepRaw = keepRaw;
             this.deadLetters = deadLetters;
         }
 
@@ -262,7 +311,9 @@ public final class Capture {
                     }
                     try {
                         // A line without a timestamp takes its predecessor's, which keeps the merge stable.
-                        head = parser.parse(line, lastTime, ++sequence);
+                        // A loss line is the GAP marker a live collector sends: it carries the last sequence.
+                        head = LossLine.isLossLine(line) ? LossLine.parse(line, node, sequence, keepRaw)
+                                : parser.parse(line, lastTime, ++sequence);
                         lastTime = head.getTimestamp();
                         return true;
                     } catch (ParseException e) {
