@@ -253,6 +253,45 @@ class FlowLifecycleTest {
         assertEquals(Map.of("default/web:http", 3L), newFlows(f.stats()));
     }
 
+    @Test
+    void afterLostEventsAHealthyConnectionIsNotJudgedByItsTimer() throws Exception {
+        f = fixture();
+        f.line("node1", A_WEB.line(0, "NEW", "SYN_SENT", 120, true, 1));
+        f.line("node2", A_WEB_ON_NODE2.line(300, "NEW", "SYN_SENT", 120, true, 2));
+        f.gap("node1", at(500)); // node1's SYN_RECV and ESTABLISHED are in the hole
+        f.line("node2", A_WEB_ON_NODE2.line(600, "UPDATE", "SYN_RECV", 60, false, 2));
+        f.heartbeat("node1", at(20 * S));
+        assertEquals(List.of(), f.anomalies(), "without the loss this would be ASYMMETRIC_RETURN at 3 s");
+        f.line("node1", A_WEB.line(30 * S, "UPDATE", "TIME_WAIT", 120, false, 1));
+        f.line("node1", A_WEB.line(200 * S, "DESTROY", "TIME_WAIT", 0, false, 1));
+        f.line("node2", A_WEB_ON_NODE2.line(200 * S, "DESTROY", "TIME_WAIT", 0, false, 2));
+        f.settle(at(200 * S));
+        assertEquals(List.of(), f.anomalies(), "its own later events show the reply");
+        assertEquals(Map.of("default/web:http", 1L), newFlows(f.stats()));
+    }
+
+    @Test
+    void afterLostEventsABrokenConnectionIsRaisedByItsDestroyOrItsExpiry() throws Exception {
+        f = fixture();
+        f.line("node1", STALE.line(0, "NEW", "SYN_SENT", 120, true, 7));
+        f.gap("node1", at(S));
+        f.line("node1", new Conn("10.244.1.2", 40200, "10.96.0.10", 80, "10.244.2.51", 8080).line(S, "NEW", "SYN_SENT", 120, true, 8));
+        f.heartbeat("node1", at(100 * S));
+        assertEquals(List.of(), f.anomalies(), "deferred: the node lost events while they waited");
+        f.line("node1", STALE.line(150 * S, "DESTROY", "SYN_SENT", 0, true, 7));
+        List<KeyValue<String, NatAnomaly>> out = f.anomalies();
+        assertEquals(1, out.size());
+        assertEquals(at(150 * S), out.get(0).value.getDetectedAt());
+        assertEquals("tcp 10.244.1.2:40100 -> 10.96.0.10:80 NATed to 10.244.2.50:8080 on node1: destroyed without a reply",
+                out.get(0).value.getDetail());
+        f.heartbeat("node1", at(600 * S)); // the other one's DESTROY was lost too: its entry expires (120 s + 120 s slack)
+        out = f.anomalies();
+        assertEquals(1, out.size());
+        assertEquals(at(S + 240 * S), out.get(0).value.getDetectedAt());
+        assertEquals("tcp 10.244.1.2:40200 -> 10.96.0.10:80 NATed to 10.244.2.51:8080 on node1: no reply seen before its entry expired",
+                out.get(0).value.getDetail());
+    }
+
     /** Runs lines through a fresh topology and returns everything it wrote. */
     Output run(List<String[]> lines, Consumer<TopologyFixture> setup) throws Exception {
         try (TopologyFixture x = fixture()) {

@@ -118,6 +118,12 @@ final class TopologyFixture implements AutoCloseable {
         }
     }
 
+    /** The node's collector lost events at {@code t} (a GAP marker, as a loss line replays). */
+    void gap(String node, Instant t) {
+        ConntrackEvent gap = ConntrackEvent.newBuilder().setNode(node).setType(EventType.GAP).setTimestamp(t).build();
+        events.pipeInput((FlowKey) null, gap, t);
+    }
+
     void heartbeat(String node, Instant t) {
         ConntrackEvent hb = ConntrackEvent.newBuilder().setNode(node).setType(EventType.HEARTBEAT).setTimestamp(t).build();
         events.pipeInput((FlowKey) null, hb, t);

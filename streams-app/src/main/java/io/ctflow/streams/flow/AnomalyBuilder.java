@@ -17,14 +17,17 @@ import java.util.List;
 
 /** Builds the {@link NatAnomaly} records of the flow join: a raised incomplete NAT, and its resolution by a late reply. */
 final class AnomalyBuilder {
+    /** What ended the wait for a reply. */
+    enum Trigger { REPLY_TIMEOUT, DESTROYED, EXPIRED }
+
     private final ReplyTimeout timeout;
 
     AnomalyBuilder(ReplyTimeout timeout) {
         this.timeout = timeout;
     }
 
-    /** The anomaly of node view {@code v}, judged at event time {@code at} (by its reply timer, or by its DESTROY). */
-    NatAnomaly raised(FlowKey key, FlowState st, NodeView v, ServiceEntry svc, CauseClassifier.Verdict verdict, long at, boolean byTimer) {
+    /** The anomaly of node view {@code v}, judged at event time {@code at}. */
+    NatAnomaly raised(FlowKey key, FlowState st, NodeView v, ServiceEntry svc, CauseClassifier.Verdict verdict, long at, Trigger trigger) {
         int proto = key.protocolNumber();
         String client = endpoint(proto, Addresses.bytes(v.getOrigSrc()), v.getOrigSport());
         String serviceAddress = endpoint(proto, Addresses.bytes(v.getOrigDst()), v.getOrigDport());
@@ -33,9 +36,11 @@ final class AnomalyBuilder {
         List<ConntrackEvent> evidence = new ArrayList<>();
         st.getViews().forEach(x -> evidence.addAll(x.getEvidence()));
         evidence.sort(Comparator.comparing(ConntrackEvent::getTimestamp));
-        String why = byTimer
-                ? "no reply within " + (timeout.micros(proto) / 1000) + " ms"
-                : "destroyed without a reply";
+        String why = switch (trigger) {
+            case REPLY_TIMEOUT -> "no reply within " + (timeout.micros(proto) / 1000) + " ms";
+            case DESTROYED -> "destroyed without a reply";
+            case EXPIRED -> "no reply seen before its entry expired";
+        };
         String detail = Protocols.name(proto) + " " + client + " -> " + serviceAddress + " NATed to " + backend
                 + " on " + v.getNode() + ": " + why;
         return NatAnomaly.newBuilder()

@@ -201,7 +201,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 emit(st.getService(), ServiceUpdates.ended(st, ts));
             }
             if (FlowViews.awaitsJudgement(v)) {
-                judge(key, st, v, ts, false); // destroyed while still unreplied: judge now
+                judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
             }
         }
     }
@@ -262,7 +262,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 if (d.kind() == FlowTimers.Kind.REPLY) {
                     NodeView v = FlowViews.find(st, d.node());
                     if (v != null && v.getJudgeAt() == d.at() && FlowViews.awaitsJudgement(v)) {
-                        judge(d.flow(), st, v, d.at(), true);
+                        judge(d.flow(), st, v, d.at(), AnomalyBuilder.Trigger.REPLY_TIMEOUT);
                         flows.save(d.flow(), st);
                     }
                 } else if (st.getExpireAt() == d.at()) {
@@ -273,12 +273,12 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     }
 
     /** Judges one node's unreplied NATed entry at event time {@code at}. */
-    private void judge(FlowKey key, FlowState st, NodeView v, long at, boolean byTimer) {
-        Long gap = gaps.get(v.getNode());
-        if (byTimer && v.getJudgement() == Judgement.PENDING && gap != null && gap >= v.getFirstSeen() && gap <= at) {
-            // The node lost events meanwhile: the reply may be in the hole. Wait one more timeout for the snapshot.
+    private void judge(FlowKey key, FlowState st, NodeView v, long at, AnomalyBuilder.Trigger trigger) {
+        if (trigger == AnomalyBuilder.Trigger.REPLY_TIMEOUT && lostEventsSince(st, v.getFirstSeen(), at)) {
+            // A node of this flow lost events meanwhile: the reply (or the other node's view of it) may be
+            // in the hole. The entry's own next event, its DESTROY or its expiry decides instead.
             v.setJudgement(Judgement.DEFERRED);
-            judgeAt(key, v, at + timeout.micros(key.protocolNumber()));
+            v.setJudgeAt(0);
             return;
         }
         boolean primary = v.getNode().equals(st.getPrimary());
@@ -295,7 +295,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         v.setJudgement(Judgement.RAISED);
         v.setCause(verdict.cause().name());
         String akey = AnomalyBuilder.key(key, v.getNode());
-        NatAnomaly a = anomalyBuilder.raised(key, st, v, svc, verdict, at, byTimer);
+        NatAnomaly a = anomalyBuilder.raised(key, st, v, svc, verdict, at, trigger);
         anomalies.put(akey, a);
         ctx.forward(new Record<>(akey, a, at / 1000));
         if (st.getService() != null) {
@@ -303,6 +303,17 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             u.setCause(verdict.cause().name());
             emit(st.getService(), u);
         }
+    }
+
+    /** Whether a node that saw this flow reported lost events (a GAP) between {@code from} and {@code to}. */
+    private boolean lostEventsSince(FlowState st, long from, long to) {
+        for (NodeView x : st.getViews()) {
+            Long gap = gaps.get(x.getNode());
+            if (gap != null && gap >= from && gap <= to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void judgeAt(FlowKey key, NodeView v, long at) {
@@ -328,6 +339,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             scheduleExpiry(key, st);
             flows.save(key, st);
             return;
+        }
+        for (NodeView v : st.getViews()) {
+            if (FlowViews.awaitsJudgement(v)) {
+                judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
+            }
         }
         finish(st, expiry);
         flows.forget(key);
