@@ -274,8 +274,8 @@ class FlowLifecycleTest {
     void afterLostEventsABrokenConnectionIsRaisedByItsDestroyOrItsExpiry() throws Exception {
         f = fixture();
         f.line("node1", STALE.line(0, "NEW", "SYN_SENT", 120, true, 7));
+        f.line("node1", new Conn("10.244.1.2", 40200, "10.96.0.10", 80, "10.244.2.51", 8080).line(S / 2, "NEW", "SYN_SENT", 120, true, 8));
         f.gap("node1", at(S));
-        f.line("node1", new Conn("10.244.1.2", 40200, "10.96.0.10", 80, "10.244.2.51", 8080).line(S, "NEW", "SYN_SENT", 120, true, 8));
         f.heartbeat("node1", at(100 * S));
         assertEquals(List.of(), f.anomalies(), "deferred: the node lost events while they waited");
         f.line("node1", STALE.line(150 * S, "DESTROY", "SYN_SENT", 0, true, 7));
@@ -287,9 +287,27 @@ class FlowLifecycleTest {
         f.heartbeat("node1", at(600 * S)); // the other one's DESTROY was lost too: its entry expires (120 s + 120 s slack)
         out = f.anomalies();
         assertEquals(1, out.size());
-        assertEquals(at(S + 240 * S), out.get(0).value.getDetectedAt());
+        assertEquals(at(S / 2 + 240 * S), out.get(0).value.getDetectedAt());
         assertEquals("tcp 10.244.1.2:40200 -> 10.96.0.10:80 NATed to 10.244.2.51:8080 on node1: no reply seen before its entry expired",
                 out.get(0).value.getDetail());
+    }
+
+    @Test
+    void theResyncSnapshotAfterALossDecidesAtOnce() throws Exception {
+        f = fixture();
+        f.line("node1", STALE.line(0, "NEW", "SYN_SENT", 120, true, 7));
+        f.line("node1", A_WEB.line(S / 10, "NEW", "SYN_SENT", 120, true, 1));
+        f.gap("node1", at(S / 5));
+        f.heartbeat("node1", at(5 * S));
+        assertEquals(List.of(), f.anomalies(), "both deferred: node1 lost events while they waited");
+        // the collector's snapshot after the loss: one entry still unreplied, the other replied meanwhile
+        f.line("node1", STALE.line(5 * S, "SNAPSHOT", "SYN_SENT", 115, true, 7));
+        f.line("node1", A_WEB.line(5 * S, "SNAPSHOT", "ESTABLISHED", 431999, false, 1));
+        List<KeyValue<String, NatAnomaly>> out = f.anomalies();
+        assertEquals(List.of(STALE.key().text() + "@node1"), out.stream().map(kv -> kv.key).toList());
+        assertEquals(at(5 * S), out.get(0).value.getDetectedAt());
+        f.settle(at(5 * S));
+        assertEquals(List.of(), f.anomalies());
     }
 
     /** Runs lines through a fresh topology and returns everything it wrote. */

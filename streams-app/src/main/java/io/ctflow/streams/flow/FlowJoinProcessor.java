@@ -143,6 +143,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             opened(key, st, v, e);
         }
         apply(key, st, v, e, ts, created);
+        judgeDeferred(key, st, ts);
         scheduleExpiry(key, st);
         flows.save(key, st);
     }
@@ -305,15 +306,29 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
     }
 
-    /** Whether a node that saw this flow reported lost events (a GAP) between {@code from} and {@code to}. */
+    /**
+     * Whether a node's view of this flow may miss events: its node reported lost events (a GAP)
+     * between {@code from} and {@code to}, and the view was not seen again since (the collector's
+     * resync snapshot after a loss, or any later event, shows the entry as it is after the hole).
+     */
     private boolean lostEventsSince(FlowState st, long from, long to) {
         for (NodeView x : st.getViews()) {
             Long gap = gaps.get(x.getNode());
-            if (gap != null && gap >= from && gap <= to) {
+            if (gap != null && gap >= from && gap <= to && x.getLastSeen() < gap) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Deferred views past their reply timeout are judged as soon as the flow's views are whole again. */
+    private void judgeDeferred(FlowKey key, FlowState st, long ts) {
+        for (NodeView w : st.getViews()) {
+            if (w.getJudgement() == Judgement.DEFERRED && FlowViews.awaitsJudgement(w)
+                    && ts >= w.getFirstSeen() + timeout.micros(key.protocolNumber())) {
+                judge(key, st, w, ts, AnomalyBuilder.Trigger.REPLY_TIMEOUT);
+            }
+        }
     }
 
     private void judgeAt(FlowKey key, NodeView v, long at) {
