@@ -53,13 +53,24 @@ final class LineRenderer {
      * {@code at} (room for {@link #MAX_LINE} bytes); returns the position after the line.
      */
     int event(byte[] out, int at, Connection c, int index, long printedMicros) {
+        return line(out, at, c, index, printedMicros, false);
+    }
+
+    /** The entry as {@code conntrack -L} lists it after event {@code index}: the same line without the event tag. */
+    int snapshot(byte[] out, int at, Connection c, int index, long printedMicros) {
+        return line(out, at, c, index, printedMicros, true);
+    }
+
+    private int line(byte[] out, int at, Connection c, int index, long printedMicros, boolean snapshot) {
         Step s = c.step[index];
         int v = c.view[index];
         buf = out;
         pos = at;
         timestamp(printedMicros);
         buf[pos++] = '\t';
-        put(s.type == Step.Type.NEW ? NEW : s.type == Step.Type.UPDATE ? UPDATE : DESTROY);
+        if (!snapshot) {
+            put(s.type == Step.Type.NEW ? NEW : s.type == Step.Type.UPDATE ? UPDATE : DESTROY);
+        }
         put(c.ipv6 ? IPV6 : IPV4);
         put(c.protocol == Connection.TCP ? TCP : c.protocol == Connection.UDP ? UDP : c.ipv6 ? ICMPV6 : ICMP);
         if (s.timeout >= 0) {

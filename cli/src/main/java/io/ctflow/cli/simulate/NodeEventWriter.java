@@ -25,9 +25,16 @@ final class NodeEventWriter {
     /** Entries in the node's table now (NEW minus DESTROY, lost events included: the kernel had them). */
     long live;
     long newEntries;
+    /** Snapshot lines written after losses. */
+    long snapshotLines;
+    private final int nodeIndex;
+    // The node's table: entries created and not yet destroyed (lost events included), in creation order.
+    private final java.util.LinkedHashSet<Connection> table = new java.util.LinkedHashSet<>();
+    private boolean inBurst;
 
-    NodeEventWriter(Path file, LossModel loss, int nodes) throws IOException {
+    NodeEventWriter(Path file, LossModel loss, int nodes, int nodeIndex) throws IOException {
         this.file = file;
+        this.nodeIndex = nodeIndex;
         this.loss = loss;
         this.buf = new byte[Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, ALL_BUFFERS / nodes))];
         Files.write(file, new byte[0]);
@@ -40,13 +47,19 @@ final class NodeEventWriter {
      */
     void event(Connection c, int index, long printedMicros, LineRenderer renderer) throws IOException {
         Step.Type type = c.step[index].type;
+        LossModel.Verdict verdict = loss.next();
+        if (verdict == LossModel.Verdict.KEEP && inBurst) {
+            resync(c, index, printedMicros, renderer);
+        }
+        inBurst = verdict != LossModel.Verdict.KEEP;
         if (type == Step.Type.NEW) {
             live++;
             newEntries++;
+            table.add(c);
         } else if (type == Step.Type.DESTROY) {
             live--;
+            table.remove(c);
         }
-        LossModel.Verdict verdict = loss.next();
         if (pos + LineRenderer.MAX_LINE > buf.length) {
             flush();
         }
@@ -59,6 +72,30 @@ final class NodeEventWriter {
             pos = renderer.lost(buf, pos, printedMicros);
         }
         lost++;
+    }
+
+    /**
+     * After a loss, what the live collector does: a dump of the node's table (conntrack -L), one
+     * snapshot line per entry as it stands now, so the app sees the entries whose events it missed.
+     */
+    private void resync(Connection current, int currentIndex, long printedMicros, LineRenderer renderer) throws IOException {
+        for (Connection c : table) {
+            int last = -1;
+            for (int j = (c == current ? currentIndex : c.next) - 1; j >= 0; j--) {
+                if (c.node[c.view[j]] == nodeIndex) {
+                    last = j;
+                    break;
+                }
+            }
+            if (last < 0) {
+                continue;
+            }
+            if (pos + LineRenderer.MAX_LINE > buf.length) {
+                flush();
+            }
+            pos = renderer.snapshot(buf, pos, c, last, printedMicros);
+            snapshotLines++;
+        }
     }
 
     void flush() throws IOException {

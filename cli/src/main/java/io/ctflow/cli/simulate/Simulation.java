@@ -54,7 +54,7 @@ final class Simulation {
         NodeEventWriter[] writers = new NodeEventWriter[nodes.size()];
         for (SimNode n : nodes) {
             writers[n.index] = new NodeEventWriter(dir.resolve("events-" + n.name + ".txt"),
-                new LossModel(spec.loss(), lossRandom.split()), nodes.size());
+                new LossModel(spec.loss(), lossRandom.split()), nodes.size(), n.index);
         }
         ConnectionFactory factory = new ConnectionFactory(fleet, trafficRandom);
         TrafficMix mix = new TrafficMix(factory);
