@@ -35,7 +35,7 @@ final class CollectorBench {
 
     /** The kernel lines of a production workload's first {@code n} connection events, each as its node prints it. */
     static List<String> lines(int n) {
-        Workload w = Workload.production(Math.max(1000, n / 10));
+        Workload w = Workload.production(Math.max(1000, n / 9)); // 2 connections per open flow, ~4.9 events each: > n lines
         KernelLines render = new KernelLines(w);
         Workload.Steps s = w.steps();
         List<String> out = new ArrayList<>(n);
