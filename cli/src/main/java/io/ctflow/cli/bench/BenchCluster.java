@@ -60,13 +60,23 @@ final class BenchCluster implements AutoCloseable {
         return AppConfig.of(s);
     }
 
-    /** All ctflow topics under the config's prefix, plus the given extra ones, with this many partitions. */
-    void createTopics(AppConfig config, int partitions, String... extra) {
+    /**
+     * All ctflow topics under the config's prefix, plus the given extra ones, with this many
+     * partitions; returns once every partition answers a ListOffsets from its leader. Only then
+     * may an idempotent producer start: a first batch refused by a partition the broker has not
+     * finished creating is retried after its successors were appended, and the broker rejects it
+     * as out of order for good (seen with Kafka 4.4: the collector's producer stuck on
+     * OutOfOrderSequenceException until its delivery timeout).
+     */
+    void createTopics(AppConfig config, int partitions, String... extra) throws InterruptedException, ExecutionException {
         List<NewTopic> topics = new ArrayList<>(config.topics().all(partitions, (short) 1));
         for (String t : extra) {
             topics.add(new NewTopic(t, partitions, (short) 1));
         }
         kafka.createTopics(topics);
+        for (NewTopic t : topics) {
+            endOffsetsByPartition(t.name()); // Admin retries until each leader serves the partition
+        }
     }
 
     /** A publisher exactly as the collector makes one (acks=all, idempotent, zstd, linger 20 ms). */

@@ -74,8 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
         progress = new Progress(err);
         Report report = new Report(out, json);
         try (BenchCluster cluster = BenchCluster.start(set)) {
-            // The collector first, on a quiet broker: once, after the streams parts, its idempotent
-            // producer met OutOfOrderSequence rejections from the loaded embedded broker.
+            // The collector first: its figures are the broker's as much as its own, so a quiet broker.
             if (part("collector") || part("serde")) {
                 collector(cluster, report);
             }
