@@ -1,328 +1,240 @@
 package io.ctflow.cli.bench;
 
 import io.ctflow.avro.ConntrackEvent;
-import io.ctflow.avro.internal.FlowState;
-import io.ctflow.collector.parse.ConntrackLineParser;
-import io.ctflow.collector.parse.ParseException;
-import io.ctflow.flow.FlowKey;
-import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.flow.FlowKeySerde;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
-import io.ctflow.schemas.registry.server.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
-import io.ctflow.streams.StoreNames;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ctflow bench}: the performance figures of BENCHMARKS.md, each next to a baseline measured
- * in the same process (the machines are noisy; ratios travel, absolute numbers less so).
+ * {@code ctflow bench}: the figures of BENCHMARKS.md, each next to a baseline measured in the same
+ * run (the machines are noisy; ratios travel, absolute numbers less so). The streams figures run
+ * the real app as a {@link org.apache.kafka.streams.KafkaStreams} instance against the embedded
+ * broker and registry on input loaded before it starts.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure the collector's parse+serialize rate, the streams app's events/s on one thread and its state per flow,",
-                "each with a baseline from the same run. Prints a Markdown table (paste into BENCHMARKS.md)."})
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure the streams app (events/s in the production and a small regime, thread scaling, anomaly latency,",
+                "state per flow) and the collector (whole path, serde), each next to a baseline from the same run.",
+                "Prints a Markdown table on stdout (--json: one JSON object per figure); progress on stderr."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--events", description = "Events per collector measurement (default ${DEFAULT-VALUE}).")
-    int events = 1_000_000;
-    @Option(names = "--flows", description = "Flows for the streams measurement, 3 events each (default ${DEFAULT-VALUE}).")
-    int flows = 50_000;
-    @Option(names = "--only", description = "Run one part: collector, streams or state (default: all).")
-    String only = "all";
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A streams app setting for the measurement (e.g. commit.interval.ms=500), repeatable.")
-    Map<String, String> set = new java.util.HashMap<>();
-    @Option(names = "--rounds", description = "Timed rounds per measurement after one warm-up; the best is kept (default ${DEFAULT-VALUE}).")
-    int rounds = 3;
+    static final Set<String> PARTS = Set.of("all", "production", "small", "scaling", "latency", "state", "collector", "serde");
 
-    private final PrintStream out = System.out;
+    @Option(names = "--only", paramLabel = "PART", description = "Run one part: production, small, scaling, latency, state, collector or serde (default: all).")
+    String only = "all";
+    @Option(names = "--open-flows", description = "Flows open at the peak of the production workload (default ${DEFAULT-VALUE}; 1000000 is the production goal, ~10 M events).")
+    long openFlows = 200_000;
+    @Option(names = "--small-open-flows", description = "Flows open at a time in the small workload, which fits the record cache (default ${DEFAULT-VALUE}).")
+    long smallOpenFlows = 1_000;
+    @Option(names = "--scaling-open-flows", description = "Open flows of the workload of the thread-scaling rows (default ${DEFAULT-VALUE}).")
+    long scalingOpenFlows = 50_000;
+    @Option(names = "--scaling-partitions", split = ",", description = "Partition counts of the thread-scaling rows (default ${DEFAULT-VALUE}).")
+    List<Integer> scalingPartitions = new ArrayList<>(List.of(2, 4, 8));
+    @Option(names = "--rounds", description = "Alternating rounds of each measurement and its baseline (default ${DEFAULT-VALUE}).")
+    int rounds = 2;
+    @Option(names = "--latency-rate", description = "Events/s of the paced producer of the latency row (default ${DEFAULT-VALUE}).")
+    int latencyRate = 20_000;
+    @Option(names = "--latency-seconds", description = "How long the latency row produces (default ${DEFAULT-VALUE}).")
+    int latencySeconds = 30;
+    @Option(names = "--state-flows", description = "Open flows at the peak of the state row (default ${DEFAULT-VALUE}).")
+    long stateFlows = 20_000;
+    @Option(names = "--collector-events", description = "Events of each collector and serde round (default ${DEFAULT-VALUE}).")
+    int collectorEvents = 2_000_000;
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A streams app setting for the measurement (e.g. commit.interval.ms=500), repeatable.")
+    Map<String, String> set = new HashMap<>();
+    @Option(names = "--json", description = "One JSON object per figure (name, rate, baseline, ratio, unit, goal, settings) instead of the table.")
+    boolean json;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private Progress progress;
+
+    public BenchCommand() {
+        this(System.out, System.err);
+    }
+
+    /** Figures to {@code out}, progress to {@code err}. */
+    BenchCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (events < 1000 || flows < 1000 || rounds < 1) {
-            throw new IllegalArgumentException("--events and --flows must be at least 1000, --rounds at least 1");
-        }
-        try (RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> settings = new java.util.HashMap<>(set);
-            settings.put("schema.registry.url", registry.url());
-            settings.put("events.partitions", "1");
-            AppConfig config = AppConfig.of(settings);
-            AppSerdes serdes = AppSerdes.create(config.kafka());
-            out.println("| measurement | rate | baseline (same run) | ratio |");
-            out.println("| --- | --- | --- | --- |");
-            if (only.equals("all") || only.equals("collector")) {
-                collector(serdes);
+        validate();
+        progress = new Progress(err);
+        Report report = new Report(out, json);
+        try (BenchCluster cluster = BenchCluster.start(set)) {
+            // The collector first: its figures are the broker's as much as its own, so a quiet broker.
+            if (part("collector") || part("serde")) {
+                collector(cluster, report);
             }
-            if (only.equals("all") || only.equals("streams")) {
-                double[] streams = streamsRates(config, serdes);
-                row("streams app: events/s, one stream thread, exactly-once, embedded broker", streams[0],
-                        "same events, no-op topology", streams[1]);
+            if (part("state")) {
+                state(cluster, report);
             }
-            if (only.equals("all") || only.equals("state")) {
-                long[] state = statePerFlow(config, serdes);
-                out.printf("| streams app: state per open flow (key + value, serialized) | %d B | deadline index entry | %d B |%n",
-                        state[0], state[1]);
+            if (part("production")) {
+                throughput(cluster, report, Workload.production(openFlows));
+            }
+            if (part("small")) {
+                throughput(cluster, report, Workload.small(smallOpenFlows, 2 * openFlows));
+            }
+            if (part("scaling")) {
+                scaling(cluster, report);
+            }
+            if (part("latency")) {
+                latency(cluster, report);
             }
         }
         return 0;
     }
 
-    private void collector(AppSerdes serdes) throws Exception {
-        {
-            List<String> lines = syntheticLines(events);
-            double split = best(() -> splitBaseline(lines)) ;
-            double parse = best(() -> parseOnly(lines));
-            row("collector: parse conntrack -E lines", parse, "String.split of the same lines", split);
-            Serializer<ConntrackEvent> ser = serdes.events().serializer();
-            List<ConntrackEvent> parsed = parseAll(lines);
-            double serOnly = best(() -> serializeOnly(parsed, ser));
-            double both = best(() -> parseAndSerialize(lines, ser));
-            row("collector: parse + key + Confluent-wire Avro", both, "serialize only", serOnly);
+    void validate() {
+        if (!PARTS.contains(only)) {
+            throw new IllegalArgumentException("--only must be one of production, small, scaling, latency, state, collector, serde; got '" + only + "'");
+        }
+        if (openFlows < 100 || smallOpenFlows < 5 || scalingOpenFlows < 100 || stateFlows < 100) {
+            throw new IllegalArgumentException("--open-flows, --scaling-open-flows and --state-flows must be at least 100, --small-open-flows at least 5");
+        }
+        if (scalingPartitions.stream().anyMatch(p -> p < 1 || p > 64)) {
+            throw new IllegalArgumentException("--scaling-partitions must be between 1 and 64");
+        }
+        if (rounds < 1 || latencyRate < 100 || latencySeconds < 5 || collectorEvents < 1000) {
+            throw new IllegalArgumentException("--rounds must be at least 1, --latency-rate 100, --latency-seconds 5, --collector-events 1000");
         }
     }
 
-    private void row(String what, double rate, String baseline, double base) {
-        out.printf("| %s | %,.0f /s | %s: %,.0f /s | %.2f |%n", what, rate, baseline, base, rate / base);
+    private boolean part(String name) {
+        return only.equals("all") || only.equals(name);
     }
 
-    private interface Work {
-        long run() throws Exception;
-    }
-
-    /** Best events/s of the timed rounds after one warm-up round. */
-    private double best(Work w) throws Exception {
-        w.run();
-        double best = 0;
-        for (int i = 0; i < rounds; i++) {
-            long t0 = System.nanoTime();
-            long n = w.run();
-            double rate = n / ((System.nanoTime() - t0) / 1e9);
-            best = Math.max(best, rate);
+    /** App vs pass-through on the same pre-loaded input, alternating rounds, one thread, one partition. */
+    private void throughput(BenchCluster cluster, Report report, Workload w) throws Exception {
+        AppConfig config = cluster.config("bench-" + w.name() + ".", 1);
+        cluster.createTopics(config, 1, PassThroughTopology.output(config));
+        progress.say("%s: loading %,d connections (%,d open at the peak)", w.name(), w.connections(), w.openFlowsAtPeak());
+        long records = cluster.load(config, w, progress);
+        AppSerdes serdes = AppSerdes.create(config.kafka());
+        List<Double> app = new ArrayList<>();
+        List<Double> base = new ArrayList<>();
+        for (int r = 1; r <= rounds; r++) {
+            app.add(round(cluster, config, serdes, false, w.name() + "-app-" + r, 1));
+            base.add(round(cluster, config, serdes, true, w.name() + "-passthrough-" + r, 1));
         }
-        return best;
+        String settings = describe(w, records) + "; 1 partition, 1 stream thread; " + appSettings(config) + "; " + rounds + " rounds";
+        report.add(new Figure("streams app, " + w.name() + " workload: events/s (best)", Stats.best(app), Stats.best(base), "/s",
+                w.name().equals("production") ? "100,000 /s per thread" : "", settings + "; baseline: pass-through topology, same serdes and guarantee"));
+        report.add(new Figure("streams app, " + w.name() + " workload: events/s (median)", Stats.median(app), Stats.median(base), "/s",
+                "", "as above"));
     }
 
-    /** Real capture lines with the client port varied, so every line is another flow. */
-    static List<String> syntheticLines(int n) throws Exception {
-        List<String> base = new ArrayList<>();
-        for (String l : new String(BenchCommand.class.getResourceAsStream("/captures/bridge-off/events-node1.txt").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-            if (!l.isBlank()) {
-                base.add(l);
+    private double round(BenchCluster cluster, AppConfig config, AppSerdes serdes, boolean passThrough, String name, int threads) throws Exception {
+        progress.say("%s: running", name);
+        StreamsRound.Result r = StreamsRound.run(cluster, config,
+                passThrough ? PassThroughTopology.build(config, serdes) : CtflowTopology.build(config, serdes),
+                "ctflow-bench-" + name, threads, progress);
+        progress.say("%s: %,.0f events/s (%,d events in %.1f s)", name, r.rate(), r.records(), r.seconds());
+        return r.rate();
+    }
+
+    private void scaling(BenchCluster cluster, Report report) throws Exception {
+        Workload w = Workload.production(scalingOpenFlows);
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int partitions : scalingPartitions) {
+            AppConfig config = cluster.config("bench-scaling-" + partitions + ".", partitions);
+            cluster.createTopics(config, partitions);
+            progress.say("scaling, %d partitions: loading", partitions);
+            long records = cluster.load(config, w, progress);
+            AppSerdes serdes = AppSerdes.create(config.kafka());
+            double one = round(cluster, config, serdes, false, "scaling-" + partitions + "p-1t", 1);
+            double two = round(cluster, config, serdes, false, "scaling-" + partitions + "p-2t", 2);
+            report.add(new Figure("streams app, 2 stream threads vs 1, " + partitions + " partitions: events/s", two, one, "/s", "",
+                    describe(w, records) + "; one round each; limited by " + cores + " cores shared by both threads, the broker and the bench"));
+        }
+    }
+
+    private void latency(BenchCluster cluster, Report report) throws Exception {
+        AppConfig config = cluster.config("bench-latency.", 1);
+        cluster.createTopics(config, 1);
+        Workload w = LatencyProbe.workload(latencyRate, latencySeconds);
+        progress.say("latency: the app runs while %,d events/s are produced for %d s", latencyRate, latencySeconds);
+        LatencyProbe.Result r = LatencyProbe.run(cluster, config, AppSerdes.create(config.kafka()), w, progress);
+        if (r.excessMs().isEmpty()) {
+            throw new IllegalStateException("latency: no unreplied connection was counted; raise --latency-seconds");
+        }
+        long wait = config.tcpReplyTimeout().plus(config.grace()).toMillis();
+        report.add(new Figure("anomaly latency beyond reply timeout + grace (p99)", r.percentile(99), Double.NaN, "ms", "",
+                String.format(Locale.ROOT, "p50 %.0f ms, max %.0f ms over %d anomalies, %d of them missing at the end (counted at that time); %,d events/s paced (%,d connections/s, 3 %% unreplied), "
+                                + "append time of the anomaly - send time of its NEW - %d ms (timeout + grace); NEWs of the first max(4 s, 20 %%) of %d s not counted; %s",
+                        r.percentile(50), r.percentile(100), r.expected(), r.missing(), latencyRate, w.connectionsPerSecond(),
+                        wait, latencySeconds, appSettings(config))));
+    }
+
+    private void state(BenchCluster cluster, Report report) throws Exception {
+        AppConfig config = cluster.config("bench-state.", 1);
+        Workload w = Workload.production(stateFlows);
+        progress.say("state: %,d flows into a TopologyTestDriver", w.openFlowsAtPeak());
+        StatePerFlow.Result r = StatePerFlow.measure(config, AppSerdes.create(config.kafka()), w);
+        report.add(new Figure("streams app: state per open flow (flows + flow-deadlines, serialized key + value)", r.bytesPerFlow(), Double.NaN, "B",
+                "<= 300 B", String.format(Locale.ROOT, "production workload at its peak: %,d flows (%.0f B each), %,d timers (%.0f B each); TopologyTestDriver",
+                        r.flows(), (double) r.flowBytes() / Math.max(1, r.flows()), r.timers(), (double) r.timerBytes() / Math.max(1, r.timers()))));
+    }
+
+    private void collector(BenchCluster cluster, Report report) throws Exception {
+        AppConfig config = cluster.config("bench-collector.", 6);
+        cluster.createTopics(config, 6, "bench-producer-perf");
+        progress.say("collector: rendering %,d kernel lines", collectorEvents);
+        List<String> lines = CollectorBench.lines(collectorEvents);
+        List<ConntrackEvent> sample = CollectorBench.parse(lines.subList(0, Math.min(lines.size(), 500_000)));
+        Serializer<ConntrackEvent> wire = AppSerdes.create(config.kafka()).events().serializer();
+        String topic = config.topics().events();
+        int size = CollectorBench.averageValueSize(sample, wire, topic);
+        if (part("collector")) {
+            List<Double> ours = new ArrayList<>();
+            List<Double> perf = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                progress.say("collector round %d: parse + key + Avro + produce", r);
+                ours.add(CollectorBench.collectorPath(cluster, config, lines));
+                progress.say("collector round %d: %,.0f events/s; ProducerPerformance", r, ours.get(ours.size() - 1));
+                perf.add(CollectorBench.producerPerformance(cluster, "bench-producer-perf", lines.size(), size));
+                progress.say("collector round %d: ProducerPerformance %,.0f records/s", r, perf.get(perf.size() - 1));
             }
+            report.add(new Figure("collector: parse + key + wire Avro + produce, acknowledged: events/s (best)", Stats.best(ours), Stats.best(perf), "/s",
+                    "ratio >= 0.7", String.format(Locale.ROOT, "%,d events of %d B (+14 B key), 6 partitions; medians %,.0f vs %,.0f; "
+                                    + "baseline: kafka ProducerPerformance, as many %d B records (random letters, keys of <= 6 digits); both %s; %d rounds",
+                            lines.size(), size, Stats.median(ours), Stats.median(perf), size, CollectorBench.perfSettings(), rounds)));
         }
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String l = base.get(i % base.size());
-            int port = 1024 + (i / base.size()) % 60000;
-            out.add(l.replace("sport=49502", "sport=" + port).replace("dport=49502", "dport=" + port));
-        }
-        return out;
-    }
-
-    private static long splitBaseline(List<String> lines) {
-        long sink = 0;
-        for (String l : lines) {
-            sink += l.split(" ").length;
-        }
-        return sink > 0 ? lines.size() : 0;
-    }
-
-    private static long parseOnly(List<String> lines) throws ParseException {
-        ConntrackLineParser p = new ConntrackLineParser("node1", false);
-        Instant t = Instant.EPOCH;
-        long seq = 0;
-        for (String l : lines) {
-            p.parse(l, t, ++seq);
-        }
-        return lines.size();
-    }
-
-    private static List<ConntrackEvent> parseAll(List<String> lines) throws ParseException {
-        ConntrackLineParser p = new ConntrackLineParser("node1", false);
-        List<ConntrackEvent> out = new ArrayList<>(lines.size());
-        long seq = 0;
-        for (String l : lines) {
-            out.add(p.parse(l, Instant.EPOCH, ++seq));
-        }
-        return out;
-    }
-
-    private static long serializeOnly(List<ConntrackEvent> events, Serializer<ConntrackEvent> ser) {
-        long bytes = 0;
-        for (ConntrackEvent e : events) {
-            bytes += ser.serialize("ctflow.events", e).length;
-        }
-        return bytes > 0 ? events.size() : 0;
-    }
-
-    private static long parseAndSerialize(List<String> lines, Serializer<ConntrackEvent> ser) throws ParseException {
-        ConntrackLineParser p = new ConntrackLineParser("node1", false);
-        long seq = 0;
-        long bytes = 0;
-        for (String l : lines) {
-            ConntrackEvent e = p.parse(l, Instant.EPOCH, ++seq);
-            bytes += FlowKey.of(e).rawBytes().length + ser.serialize("ctflow.events", e).length;
-        }
-        return bytes > 0 ? lines.size() : 0;
-    }
-
-    /** NEW (unreplied), UPDATE (replied), DESTROY per flow: the healthy path that dominates real traffic. */
-    private List<ConntrackEvent> flowEvents(int n) throws ParseException {
-        List<ConntrackEvent> out = new ArrayList<>(3 * n);
-        ConntrackLineParser p = new ConntrackLineParser("node1", false);
-        long t0 = 1_700_000_000L;
-        for (int i = 0; i < n; i++) {
-            String client = "10.244." + (1 + i / 60000 % 200) + "." + (2 + i % 250);
-            int port = 1024 + i % 60000;
-            String tuple = " src=" + client + " dst=10.96.0.10 sport=" + port + " dport=80";
-            String reply = " src=10.244.1.3 dst=" + client + " sport=8080 dport=" + port;
-            long us = i * 20L; // 50k new flows per second of event time
-            String ts = String.format("[%d.%06d]\t", t0 + us / 1_000_000, us % 1_000_000);
-            out.add(p.parse(ts + "    [NEW] ipv4     2 tcp      6 120 SYN_SENT" + tuple + " [UNREPLIED]" + reply + " id=1", Instant.EPOCH, 1));
-            out.add(p.parse(ts + " [UPDATE] ipv4     2 tcp      6 60 SYN_RECV" + tuple + reply + " id=1", Instant.EPOCH, 2));
-            out.add(p.parse(ts + "[DESTROY] ipv4     2 tcp      6 SYN_RECV" + tuple + reply + " id=1", Instant.EPOCH, 3));
-        }
-        return out;
-    }
-
-    /**
-     * Events/s of one stream thread of the real app (exactly-once, RocksDB) on the embedded broker:
-     * the events are loaded first, then the time from the app's start to its committed offset
-     * reaching the end is measured. The baseline is a no-op topology over the same topic.
-     */
-    private double[] streamsRates(AppConfig base, AppSerdes serdes) throws Exception {
-        List<ConntrackEvent> evs = flowEvents(flows);
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
-            kafka.createTopics(base.topics().all(1, (short) 1));
-            Map<String, Object> pp = new java.util.HashMap<>();
-            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            pp.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-            pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
-            try (KafkaProducer<FlowKey, ConntrackEvent> producer = new KafkaProducer<>(pp, new FlowKeySerde().serializer(), serdes.events().serializer())) {
-                for (ConntrackEvent e : evs) {
-                    producer.send(new ProducerRecord<>(base.topics().events(), null, e.getTimestamp().toEpochMilli(), FlowKey.of(e), e));
-                }
-                producer.flush();
+        if (part("serde")) {
+            List<Double> ours = new ArrayList<>();
+            List<Double> plain = new ArrayList<>();
+            CollectorBench.wireSerde(sample, wire, topic); // warm-up
+            CollectorBench.plainAvro(sample);
+            for (int r = 1; r <= Math.max(3, rounds); r++) {
+                ours.add(CollectorBench.wireSerde(sample, wire, topic));
+                plain.add(CollectorBench.plainAvro(sample));
             }
-            double noop = 0;
-            double app = 0;
-            for (int round = 0; round <= rounds; round++) { // round 0 warms up
-                noop = Math.max(noop, round == 0 ? 0 : runApp(kafka, base, serdes, true, evs.size(), round));
-                double a = runApp(kafka, base, serdes, false, evs.size(), round);
-                app = Math.max(app, round == 0 ? 0 : a);
-            }
-            return new double[] {app, noop};
+            report.add(new Figure("serde: Confluent-wire Avro serializer: events/s (best)", Stats.best(ours), Stats.best(plain), "/s",
+                    "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; baseline: SpecificDatumWriter + BinaryEncoder, "
+                            + "no wire header; %d rounds after a warm-up", sample.size(), size, Math.max(3, rounds))));
         }
     }
 
-    private double runApp(EmbeddedKafka kafka, AppConfig base, AppSerdes serdes, boolean noop, long n, int round) throws Exception {
-        String appId = "ctflow-bench-" + (noop ? "noop-" : "app-") + round;
-        Path dir = Files.createTempDirectory("ctflow-bench");
-        Properties p = new Properties();
-        p.putAll(base.kafka());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Topology t = noop ? noopTopology(base, serdes) : CtflowTopology.build(base, serdes);
-        TopicPartition tp = new TopicPartition(base.topics().events(), 0);
-        try (KafkaStreams streams = new KafkaStreams(t, p);
-             Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            streams.start();
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            // Timed from the first committed tenth to the end, so the app's startup is not counted.
-            long t1 = 0;
-            long o1 = 0;
-            while (System.nanoTime() < deadline) {
-                var offsets = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-                var om = offsets.get(tp);
-                long now = System.nanoTime();
-                if (om != null && t1 == 0 && om.offset() >= n / 10) {
-                    t1 = now;
-                    o1 = om.offset();
-                }
-                if (om != null && om.offset() >= n && t1 != 0 && om.offset() > o1) {
-                    return (om.offset() - o1) / ((now - t1) / 1e9);
-                }
-                if (System.getenv("CTFLOW_BENCH_DEBUG") != null) { System.err.println("offset " + (om == null ? null : om.offset()) + " of " + n + " state " + streams.state()); }
-                Thread.sleep(20); // polling the committed offset, bounded by the deadline above
-            }
-            throw new IllegalStateException("the app did not catch up within 3 minutes");
-        } finally {
-            deleteTree(dir);
-        }
+    private static String describe(Workload w, long records) {
+        return String.format(Locale.ROOT, "%s workload: %d nodes, %d Services, %,d connections/s, %,d open flows at the peak, %d %% unreplied, %,d events incl. heartbeats",
+                w.name(), w.nodes(), w.services(), w.connectionsPerSecond(), w.openFlowsAtPeak(), w.anomalyPercent(), records);
     }
 
-    private static Topology noopTopology(AppConfig config, AppSerdes serdes) {
-        StreamsBuilder b = new StreamsBuilder();
-        b.stream(config.topics().events(), Consumed.with(serdes.flowKey(), serdes.events())).foreach((k, v) -> { });
-        return b.build();
-    }
-
-    /** Serialized bytes per open flow in the flows store, and per deadline-index entry. */
-    private long[] statePerFlow(AppConfig config, AppSerdes serdes) throws Exception {
-        List<ConntrackEvent> evs = flowEvents(Math.min(flows, 20_000));
-        Path dir = Files.createTempDirectory("ctflow-bench");
-        try (TopologyTestDriver d = new TopologyTestDriver(CtflowTopology.build(config, serdes), props(dir))) {
-            TestInputTopic<FlowKey, ConntrackEvent> in = d.createInputTopic(config.topics().events(),
-                    new FlowKeySerde().serializer(), serdes.events().serializer());
-            for (int i = 0; i < evs.size(); i += 3) { // NEW + UPDATE: open, replied flows
-                in.pipeInput(FlowKey.of(evs.get(i)), evs.get(i), evs.get(i).getTimestamp());
-                in.pipeInput(FlowKey.of(evs.get(i + 1)), evs.get(i + 1), evs.get(i + 1).getTimestamp());
-            }
-            KeyValueStore<FlowKey, FlowState> flowsStore = d.getKeyValueStore(StoreNames.FLOWS);
-            long bytes = 0;
-            long n = 0;
-            try (KeyValueIterator<FlowKey, FlowState> it = flowsStore.all()) {
-                while (it.hasNext()) {
-                    KeyValue<FlowKey, FlowState> kv = it.next();
-                    bytes += kv.key.rawBytes().length + serdes.flowState().serializer().serialize("x", kv.value).length;
-                    n++;
-                }
-            }
-            // Timers live in memory (rebuilt from the flows' deadlines on restore): no stored bytes of their own.
-            return new long[] {bytes / Math.max(1, n), 0};
-        } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static Properties props(Path dir) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ctflow-bench");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        return p;
-    }
-
-    private static void deleteTree(Path dir) {
-        io.ctflow.cli.EmbeddedStack.deleteTree(dir);
+    private static String appSettings(AppConfig config) {
+        Map<String, Object> k = config.kafka();
+        return k.get("processing.guarantee") + ", commit.interval.ms=" + k.get("commit.interval.ms")
+                + ", statestore.cache.max.bytes=" + k.getOrDefault("statestore.cache.max.bytes", "10485760 (default)");
     }
 }

@@ -1,0 +1,150 @@
+package io.ctflow.cli.bench;
+
+import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.EventType;
+import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.publish.Publisher;
+import io.ctflow.embedded.EmbeddedKafka;
+import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.streams.AppConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The embedded broker and registry every streams and collector measurement of one bench run
+ * shares, the app settings of the run ({@code --set}), and input loading as the collector does it.
+ * Each measurement gets its own topic prefix, so inputs of different partition counts coexist.
+ */
+final class BenchCluster implements AutoCloseable {
+    final EmbeddedKafka kafka;
+    final RegistryServer registry;
+    final Admin admin;
+    private final Map<String, String> settings;
+
+    private BenchCluster(EmbeddedKafka kafka, RegistryServer registry, Map<String, String> settings) {
+        this.kafka = kafka;
+        this.registry = registry;
+        this.settings = settings;
+        this.admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+    }
+
+    static BenchCluster start(Map<String, String> settings) {
+        RegistryServer registry = RegistryServer.start("127.0.0.1", 0);
+        try {
+            EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+            return new BenchCluster(kafka, registry, Map.copyOf(settings));
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    String bootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    /** The app's settings for one measurement: the run's {@code --set}s, this broker and registry, own topics. */
+    AppConfig config(String topicPrefix, int partitions) {
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("bootstrap.servers", bootstrap());
+        s.put("schema.registry.url", registry.url());
+        s.put("topic.prefix", topicPrefix);
+        s.put("events.partitions", Integer.toString(partitions));
+        return AppConfig.of(s);
+    }
+
+    /**
+     * All ctflow topics under the config's prefix, plus the given extra ones, with this many
+     * partitions; returns once every partition answers a ListOffsets from its leader. Only then
+     * may an idempotent producer start: a first batch refused by a partition the broker has not
+     * finished creating is retried after its successors were appended, and the broker rejects it
+     * as out of order for good (seen with Kafka 4.4: the collector's producer stuck on
+     * OutOfOrderSequenceException until its delivery timeout).
+     */
+    void createTopics(AppConfig config, int partitions, String... extra) throws InterruptedException, ExecutionException {
+        List<NewTopic> topics = new ArrayList<>(config.topics().all(partitions, (short) 1));
+        for (String t : extra) {
+            topics.add(new NewTopic(t, partitions, (short) 1));
+        }
+        kafka.createTopics(topics);
+        for (NewTopic t : topics) {
+            endOffsetsByPartition(t.name()); // Admin retries until each leader serves the partition
+        }
+    }
+
+    /** A publisher exactly as the collector makes one (acks=all, idempotent, zstd, linger 20 ms). */
+    Publisher publisher(AppConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("schema.registry.url", registry.url());
+        return Publisher.create(p, config.topics(), new CollectorMetrics());
+    }
+
+    /**
+     * Publishes a workload as its nodes' collectors would: Services and node facts first, then the
+     * events in time order, heartbeats to every partition. Returns the records in the events topic.
+     */
+    long load(AppConfig config, Workload w, Progress progress) throws InterruptedException, ExecutionException {
+        try (Publisher pub = publisher(config)) {
+            publishTopology(pub, w);
+            WorkloadEvents events = new WorkloadEvents(w);
+            long n = 0;
+            while (events.hasNext()) {
+                send(pub, events.next());
+                if (++n % 500_000 == 0) {
+                    progress.say("loaded %,d events", n);
+                }
+            }
+            pub.flush();
+        }
+        return endOffsets(config.topics().events());
+    }
+
+    static void publishTopology(Publisher pub, Workload w) {
+        pub.services("bench", w.serviceEntries(), WorkloadEvents.micros(w.startMicros()));
+        w.nodeFacts().forEach(pub::facts);
+        pub.flush();
+    }
+
+    static void send(Publisher pub, ConntrackEvent e) {
+        if (e.getType() == EventType.HEARTBEAT) {
+            pub.marker(EventType.HEARTBEAT, e.getNode(), e.getTimestamp(), e.getSequence());
+        } else {
+            pub.event(e);
+        }
+    }
+
+    /** Records in the topic (sum of end offsets; the bench never deletes any). */
+    long endOffsets(String topic) throws InterruptedException, ExecutionException {
+        long sum = 0;
+        for (long o : endOffsetsByPartition(topic).values()) {
+            sum += o;
+        }
+        return sum;
+    }
+
+    Map<TopicPartition, Long> endOffsetsByPartition(String topic) throws InterruptedException, ExecutionException {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            q.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(q).all().get().forEach((tp, r) -> out.put(tp, r.offset()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        kafka.close();
+        registry.close();
+    }
+}

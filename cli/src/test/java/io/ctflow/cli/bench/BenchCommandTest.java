@@ -1,0 +1,109 @@
+package io.ctflow.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A tiny run of every part: the output's shape and that the figures are positive and consistent (no timing asserted). */
+class BenchCommandTest {
+    private static final String[] TINY = {"--open-flows", "300", "--small-open-flows", "50", "--scaling-open-flows", "100", "--scaling-partitions", "2",
+            "--rounds", "1", "--latency-rate", "1000", "--latency-seconds", "5", "--state-flows", "300", "--collector-events", "3000"};
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run bench(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cl = new CommandLine(new BenchCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] tiny(String... more) {
+        List<String> a = new ArrayList<>(List.of(TINY));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void everyPartGivesItsFiguresAsJsonWithPositiveRatesAndConsistentRatios() throws Exception {
+        Run r = bench(tiny("--json"));
+        assertEquals(0, r.code, r.err);
+        Map<String, JsonNode> figures = new LinkedHashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : r.out.strip().split("\n")) {
+            JsonNode f = json.readTree(line);
+            figures.put(f.get("name").asText(), f);
+        }
+        assertEquals(List.of(
+                "collector: parse + key + wire Avro + produce, acknowledged: events/s (best)",
+                "serde: Confluent-wire Avro serializer: events/s (best)",
+                "streams app: state per open flow (flows + flow-deadlines, serialized key + value)",
+                "streams app, production workload: events/s (best)",
+                "streams app, production workload: events/s (median)",
+                "streams app, small workload: events/s (best)",
+                "streams app, small workload: events/s (median)",
+                "streams app, 2 stream threads vs 1, 2 partitions: events/s",
+                "anomaly latency beyond reply timeout + grace (p99)"), List.copyOf(figures.keySet()), r.out);
+        for (JsonNode f : figures.values()) {
+            String name = f.get("name").asText();
+            assertTrue(!f.get("settings").asText().isEmpty(), name);
+            if (name.startsWith("anomaly latency")) {
+                // an excess can be negative by the producer's linger at most; it is a finite number
+                assertTrue(Double.isFinite(f.get("rate").asDouble()), name);
+                assertTrue(f.get("baseline").isNull(), name);
+                continue;
+            }
+            assertTrue(f.get("rate").asDouble() > 0, name);
+            if (!f.get("baseline").isNull()) {
+                assertTrue(f.get("baseline").asDouble() > 0, name);
+                assertEquals(f.get("rate").asDouble() / f.get("baseline").asDouble(), f.get("ratio").asDouble(), 1e-9, name);
+            }
+        }
+        // 300 open flows at the peak (100 connections/s of 3 s), 600 connections: 5 events each, 2 if
+        // unreplied (18), heartbeats of 10 nodes every second of the 8.99 s
+        assertTrue(figures.get("streams app, production workload: events/s (best)").get("settings").asText()
+                .contains(String.format("100 connections/s, 300 open flows at the peak, 3 %% unreplied, %,d events", 600 * 5 - 18 * 3 + 9 * 10)), r.out);
+        // the state row's flows: every connection begun before the first ended (300), none gone yet
+        assertTrue(figures.get("streams app: state per open flow (flows + flow-deadlines, serialized key + value)")
+                .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
+        assertTrue(r.err.contains("production-app-1"), r.err);
+    }
+
+    @Test
+    void oneMarkdownTableWithAHeaderForOnePart() {
+        Run r = bench(tiny("--only", "serde"));
+        assertEquals(0, r.code, r.err);
+        List<String> lines = r.out.strip().lines().toList();
+        assertEquals(3, lines.size(), r.out);
+        assertEquals("| figure | value | baseline | ratio | goal | settings |", lines.get(0));
+        assertTrue(lines.get(2).startsWith("| serde: Confluent-wire Avro serializer: events/s (best) | "), lines.get(2));
+        assertTrue(lines.get(2).contains("| ratio >= 0.9 |"), lines.get(2));
+    }
+
+    /** IllegalArgumentException: the cli's handler turns it into one line and exit code 2. */
+    @Test
+    void wrongPartsAndSizesAreUserMistakes() {
+        BenchCommand c = new BenchCommand();
+        new CommandLine(c).parseArgs("--only", "everything");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
+        assertEquals("--only must be one of production, small, scaling, latency, state, collector, serde; got 'everything'", e.getMessage());
+        BenchCommand d = new BenchCommand();
+        new CommandLine(d).parseArgs("--rounds", "0");
+        assertThrows(IllegalArgumentException.class, d::validate);
+    }
+}
