@@ -52,7 +52,7 @@ class BenchCommandTest {
         assertEquals(List.of(
                 "collector: parse + key + wire Avro + produce, acknowledged: events/s (best)",
                 "serde: Confluent-wire Avro serializer: events/s (best)",
-                "streams app: state per open flow (flows + flow-deadlines, serialized key + value)",
+                BenchCommand.STATE_FIGURE,
                 "streams app, production workload: events/s (best)",
                 "streams app, production workload: events/s (median)",
                 "streams app, small workload: events/s (best)",
@@ -79,7 +79,7 @@ class BenchCommandTest {
         assertTrue(figures.get("streams app, production workload: events/s (best)").get("settings").asText()
                 .contains(String.format("100 connections/s, 300 open flows at the peak, 3 %% unreplied, %,d events", 600 * 5 - 18 * 3 + 9 * 10)), r.out);
         // the state row's flows: every connection begun before the first ended (300), none gone yet
-        assertTrue(figures.get("streams app: state per open flow (flows + flow-deadlines, serialized key + value)")
+        assertTrue(figures.get(BenchCommand.STATE_FIGURE)
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
         assertTrue(r.err.contains("production-app-1"), r.err);
     }
