@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
              ResultsView view = new ResultsView(System.out, jsonOut)) {
             AppConfig config = stack.config;
             System.err.printf("ctflow demo: streams app up, HTTP API on http://127.0.0.1:%d; replaying %s (%s)%n",
-                    stack.app.httpPort(), dir.getFileName(), String.join(", ", cap.nodes()));
+                    stack.app.httpPort(), dir.getFileName(), nodeList(cap.nodes()));
             Instant last = DemoReplay.replay(cap, stack.kafka.bootstrapServers(), stack.registry.url(), config);
             Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
             long deadline = System.nanoTime() + limit.toNanos();
@@ -105,6 +105,12 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The nodes by name, or their count and the first and last ones for a fleet. */
+    static String nodeList(List<String> nodes) {
+        return nodes.size() <= 8 ? String.join(", ", nodes)
+                : nodes.size() + " nodes: " + String.join(", ", nodes.subList(0, 3)) + " ... " + nodes.get(nodes.size() - 1);
     }
 
     static Path resolveCapture(String capture) {
