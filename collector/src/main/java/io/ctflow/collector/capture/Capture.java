@@ -98,7 +98,7 @@ public final class Capture {
         for (String node : nodes) {
             Path f = dir.resolve("nat-" + node + ".txt");
             if (Files.exists(f)) {
-                for (ServiceEntry s : IptablesNatParser.parse(Files.readString(f, StandardCharsets.UTF_8), node, start(node))) {
+                for (ServiceEntry s : IptablesNatParser.read(f, node, start(node))) {
                     byKey.putIfAbsent(ServiceKeys.key(s), s);
                 }
             }
@@ -115,7 +115,7 @@ public final class Capture {
                 if (Files.exists(f)) {
                     Instant t = phase.equals("before") ? start(node) : end(node);
                     out.add(NodeStats.newBuilder().setNode(node).setTimestamp(t).setCount(null).setMax(null)
-                            .setCpus(ConntrackStatsParser.parse(Files.readString(f, StandardCharsets.UTF_8))).build());
+                            .setCpus(ConntrackStatsParser.read(f)).build());
                 }
             }
         }

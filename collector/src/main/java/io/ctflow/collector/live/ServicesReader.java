@@ -66,7 +66,7 @@ public final class ServicesReader {
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new IllegalArgumentException("services YAML not found: " + yaml);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(yaml + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(e.getMessage(), e); // names the file and line
             }
         }
         return new Reading(new ArrayList<>(byKey.values()), nat, problems);
