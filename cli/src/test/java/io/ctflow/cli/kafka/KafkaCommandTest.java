@@ -97,6 +97,39 @@ class KafkaCommandTest {
         }
     }
 
+    /** As a process: SIGTERM (what Ctrl-C and {@code docker stop} send, too) stops both servers and keeps the data. */
+    @Test
+    @Timeout(180)
+    void sigtermStopsCleanlyAndTheDirectoryIsReusable() throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"), "io.ctflow.cli.Ctflow",
+                "kafka", "--kafka-port", "0", "--registry-port", "0", "--data-dir", dir.toString())
+                .redirectError(dir.resolve("kafka.err").toFile()).start();
+        int id;
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            String bootstrap = out.readLine();
+            String registry = out.readLine();
+            assertTrue(bootstrap != null && bootstrap.startsWith("bootstrap.servers="), String.valueOf(bootstrap));
+            assertTrue(registry != null && registry.startsWith("schema.registry.url="), String.valueOf(registry));
+            id = SchemaRegistryClient.create(Map.of("schema.registry.url", registry.substring(registry.indexOf('=') + 1)))
+                    .register("kept-value", SCHEMA);
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running 60 s after SIGTERM");
+            assertEquals(143, p.exitValue(), "exit status of a process ended by SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+        String err = java.nio.file.Files.readString(dir.resolve("kafka.err"));
+        assertTrue(err.contains("ctflow kafka: stopping"), err);
+        Running again = new Running(dir); // the broker's lock was released, the schema kept
+        try {
+            assertEquals(SCHEMA, SchemaRegistryClient.create(Map.of("schema.registry.url", again.registry)).getSchemaById(id));
+        } finally {
+            assertEquals(0, again.stop());
+        }
+    }
+
     static List<String> readAll(String bootstrap, String topic, int expected) {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
                 new StringDeserializer(), new StringDeserializer())) {

@@ -368,10 +368,10 @@ public final class HttpApi implements AutoCloseable {
         try {
             d = URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed %-escape in '" + s + "'");
+            throw new IllegalArgumentException("malformed %-escape in '" + abbreviate(s) + "'");
         }
         if (d.indexOf('\ufffd') >= 0 && s.toUpperCase(java.util.Locale.ROOT).indexOf("%EF%BF%BD") < 0) {
-            throw new IllegalArgumentException("%-escapes in '" + s + "' are not UTF-8");
+            throw new IllegalArgumentException("%-escapes in '" + abbreviate(s) + "' are not UTF-8");
         }
         for (int i = 0; i < d.length(); i++) {
             if (Character.isISOControl(d.charAt(i))) {
@@ -379,6 +379,10 @@ public final class HttpApi implements AutoCloseable {
             }
         }
         return d;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
     private static ObjectNode error(String message) {
