@@ -20,10 +20,6 @@ public final class MetricsServer implements AutoCloseable {
     private final PrometheusRegistry registry;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    static {
-        io.ctflow.net.HttpServerLimits.apply(); // a stalled scraper must not hold the one thread forever
-    }
-
     private MetricsServer(HttpServer server, PrometheusRegistry registry) {
         this.server = server;
         this.registry = registry;

@@ -13,7 +13,6 @@ import io.ctflow.flow.FlowKey;
 import io.ctflow.flow.FlowKeySerde;
 import io.ctflow.json.AvroJson;
 import io.ctflow.net.Addresses;
-import io.ctflow.net.HttpServerLimits;
 import io.ctflow.streams.StoreNames;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,9 +30,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -62,35 +58,33 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Hostile requests get a 4xx and cost no thread for long: other methods 405, request headers over
  * {@value #MAX_HEADER_BYTES} bytes 431, a path or query that is not printable ASCII, whose
  * percent-encoding is broken or not UTF-8, or that holds a {@code .} or {@code ..} segment 400,
- * unknown paths 404. A client that stalls inside its request is cut off by the JDK server's request
- * timeout ({@link HttpServerLimits}); until then it holds one of up to {@value #MAX_THREADS} threads.
+ * unknown paths 404. A client that stalls inside its request holds one of up to {@value #MAX_THREADS}
+ * threads until the exchange's time limit cuts it off ({@link BoundedExchanges}).
  */
 public final class HttpApi implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 16 * 1024;
     static final int MAX_THREADS = 32;
-
-    static {
-        HttpServerLimits.apply(); // read once, at the JVM's first HTTP server
-    }
+    /** Longest exchange: reading the request, answering it (forwards to other instances take up to 7 s each). */
+    static final Duration EXCHANGE_LIMIT = Duration.ofSeconds(30);
 
     private volatile KafkaStreams streams;
     private final HostInfo self;
     private final Supplier<String> metrics;
     private final HttpServer server;
+    private final BoundedExchanges executor;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Binds the port now (so {@code application.server} can name the real one); serves after {@link #start}. */
     public HttpApi(String host, int port, Supplier<String> metrics) throws IOException {
+        this(host, port, metrics, EXCHANGE_LIMIT);
+    }
+
+    HttpApi(String host, int port, Supplier<String> metrics, Duration exchangeLimit) throws IOException {
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
-        // Four threads kept, more made on demand: a few stalled clients do not block the others. When all
-        // are busy, the JDK server closes a new connection rather than queue it behind them.
-        server.setExecutor(new ThreadPoolExecutor(4, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ctflow-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        this.executor = new BoundedExchanges(4, MAX_THREADS, exchangeLimit);
+        server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
@@ -107,6 +101,7 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {

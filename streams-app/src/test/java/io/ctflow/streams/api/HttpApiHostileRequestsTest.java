@@ -3,7 +3,6 @@ package io.ctflow.streams.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ctflow.net.HttpServerLimits;
 import io.ctflow.streams.AppConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,6 +38,8 @@ class HttpApiHostileRequestsTest {
     static Path stateDir;
     static KafkaStreams streams;
     static HttpApi api;
+    /** The exchange time limit here (30 s in production), so the test sees stalled clients cut off soon. */
+    static final java.time.Duration LIMIT = java.time.Duration.ofSeconds(3);
 
     @BeforeAll
     static void start() throws IOException {
@@ -49,7 +50,7 @@ class HttpApiHostileRequestsTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         streams = new KafkaStreams(b.build(), p);
-        api = new HttpApi("127.0.0.1", 0, () -> "ctflow_up 1\n").start(streams);
+        api = new HttpApi("127.0.0.1", 0, () -> "ctflow_up 1\n", LIMIT).start(streams);
     }
 
     @AfterAll
@@ -185,9 +186,8 @@ class HttpApiHostileRequestsTest {
             assertEquals(200, status(get("/metrics")));
             assertEquals(503, status(get("/health")));
             assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "a normal request waited behind stalled clients");
-            // The request timeout closes each half-sent request; reading then ends (EOF or reset), never times out.
-            long limitMillis = Long.parseLong(System.getProperty("sun.net.httpserver.maxReqTime",
-                    Integer.toString(HttpServerLimits.MAX_REQUEST_SECONDS))) * 1000;
+            // The time limit closes each half-sent request; reading then ends (EOF or reset), never times out.
+            long limitMillis = LIMIT.toMillis();
             for (Socket s : stalled.subList(0, 12)) {
                 s.setSoTimeout((int) (limitMillis + 10_000));
                 try {
