@@ -29,10 +29,11 @@ RUN mvn -B -DskipTests -pl collector -am package
 FROM eclipse-temurin:17-jre
 
 # conntrack: `conntrack -E` (events), -S (per-CPU stats); iptables: iptables-save for the NAT
-# rules (both the nft and the legacy backend are in the package); iproute2: `ip` for addresses,
-# routes and links.
+# rules (both the nft and the legacy backend are in the package); nftables: `nft -j list table ip
+# kube-proxy` (kube-proxy's nftables mode); ipvsadm: `ipvsadm -Ln` (IPVS mode; /proc/net/ip_vs
+# otherwise); iproute2: `ip` for addresses, routes and links.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends conntrack iptables iproute2 \
+    && apt-get install -y --no-install-recommends conntrack iptables nftables ipvsadm iproute2 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/ctflow

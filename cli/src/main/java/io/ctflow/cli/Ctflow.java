@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = {"Conntrack telemetry into Kafka; incomplete Service NAT found with Kafka Streams.",
                 "Start with: ctflow demo"},
         subcommands = {DemoCommand.class, UpCommand.class, io.ctflow.cli.lab.LabCommand.class, StreamsCommand.class, io.ctflow.cli.bench.BenchCommand.class,
+                io.ctflow.cli.simulate.SimulateCommand.class, io.ctflow.cli.score.ScoreCommand.class,
                 io.ctflow.cli.kafka.KafkaCommand.class, io.ctflow.cli.tail.TailCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ctflow implements Runnable {

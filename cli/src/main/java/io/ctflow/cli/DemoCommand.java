@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     private static final long QUIET_NANOS = 1_000_000_000L;
     @Option(names = "--capture", paramLabel = "DIR|SCENARIO",
-            description = "Capture directory, or a shipped one: bridge-off (default), bridge-on, hairpin.")
+            description = "Capture directory, or a shipped one: bridge-off (default), bridge-on, hairpin, bridge-off-nft "
+                    + "(bridge-off with kube-proxy in nftables mode).")
     String capture = "bridge-off";
     @Option(names = "--kafka-port", description = "Embedded Kafka port (default ${DEFAULT-VALUE}; 0 = any free port).")
     int kafkaPort = 9092;

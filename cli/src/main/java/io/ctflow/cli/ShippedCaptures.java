@@ -10,8 +10,11 @@ import java.util.List;
 
 /** The real kernel captures packed into the jar (resources {@code captures/<scenario>/}), unpacked for replay. */
 final class ShippedCaptures {
-    static final List<String> SCENARIOS = List.of("bridge-off", "bridge-on", "hairpin");
-    private static final List<String> FILES = List.of("events", "facts", "nat", "proc", "stats-before", "stats-after");
+    static final List<String> SCENARIOS = List.of("bridge-off", "bridge-on", "hairpin", "bridge-off-nft");
+    private static final List<String> FILES = List.of("events", "facts", "nat", "proc", "stats-before", "stats-after",
+            "count-before", "count-after");
+    /** Files a node may have besides FILES' .txt ones: kube-proxy's nftables table as nft -j prints it. */
+    private static final List<String> OTHER_FILES = List.of("nat-%s.json", "ipvs-%s.txt");
 
     private ShippedCaptures() {}
 
@@ -24,8 +27,10 @@ final class ShippedCaptures {
             Path dir = Files.createTempDirectory("ctflow-capture-" + scenario);
             dir.toFile().deleteOnExit();
             for (String node : List.of("node1", "node2")) {
-                for (String kind : FILES) {
-                    String name = kind + "-" + node + ".txt";
+                List<String> names = new java.util.ArrayList<>();
+                FILES.forEach(kind -> names.add(kind + "-" + node + ".txt"));
+                OTHER_FILES.forEach(pattern -> names.add(String.format(pattern, node)));
+                for (String name : names) {
                     try (InputStream in = ShippedCaptures.class.getResourceAsStream("/captures/" + scenario + "/" + name)) {
                         if (in != null) {
                             Path f = dir.resolve(name);

@@ -12,7 +12,7 @@ import picocli.CommandLine;
 
 /** Every subcommand has --help; user mistakes are one line on stderr and a non-zero exit, never a stack trace. */
 class CtflowCommandLineTest {
-    static final List<String> SUBCOMMANDS = List.of("demo", "up", "lab", "streams", "bench", "collect", "record", "replay", "parse", "kafka", "tail");
+    static final List<String> SUBCOMMANDS = List.of("demo", "up", "lab", "streams", "bench", "collect", "record", "replay", "parse", "simulate", "kafka", "tail");
 
     record Run(int code, String out, String err) {}
 
@@ -59,7 +59,7 @@ class CtflowCommandLineTest {
     void userMistakesInsideACommandAreOneLineToo() {
         Run r = run("demo", "--capture", "/no/such/capture", "--once");
         assertEquals(2, r.code);
-        assertEquals("demo: capture '/no/such/capture' is neither a directory nor a shipped capture (bridge-off, bridge-on, hairpin)",
+        assertEquals("demo: capture '/no/such/capture' is neither a directory nor a shipped capture (bridge-off, bridge-on, hairpin, bridge-off-nft)",
                 r.err.strip());
         Run p = run("replay", "/no/such/dir", "--bootstrap-servers", "127.0.0.1:1");
         assertTrue(p.code != 0);

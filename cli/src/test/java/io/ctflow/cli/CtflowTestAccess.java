@@ -2,7 +2,7 @@ package io.ctflow.cli;
 
 import picocli.CommandLine;
 
-/** The real {@code ctflow} command line (with its error handlers) for tests in sub-packages. */
+/** The {@code ctflow} command line, with its error handlers, for tests in other packages. */
 public final class CtflowTestAccess {
     private CtflowTestAccess() {}
 

@@ -2,6 +2,7 @@ package io.ctflow.streams;
 
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
+import io.ctflow.streams.flow.FlowRetention;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +25,8 @@ public record AppConfig(
         Duration grace,
         Duration window,
         Duration flowLinger,
+        Duration flowReapSlack,
+        Duration flowMaxAge,
         Set<String> requestResponseUdp,
         int eventsPartitions,
         String httpHost,
@@ -32,7 +35,7 @@ public record AppConfig(
 
     public static final Set<String> OWN_KEYS = Set.of(
             "topic.prefix", "reply.timeout.tcp", "reply.timeout.udp", "reply.timeout.other", "grace", "window",
-            "flow.linger", "udp.request-response", "events.partitions", "http.host", "http.port");
+            "flow.linger", "flow.reap-slack", "flow.max-age", "udp.request-response", "events.partitions", "http.host", "http.port");
 
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -43,6 +46,11 @@ public record AppConfig(
         d.put("grace", "1s");
         d.put("window", "10s");
         d.put("flow.linger", "30s");
+        // The kernel reaps expired entries lazily: a DESTROY often comes tens of seconds after the
+        // entry's timeout. A flow is kept that long past its last event's timeout, so the DESTROY
+        // finds it; bounded by flow.max-age for long-lived entries (ESTABLISHED prints 432000 s).
+        d.put("flow.reap-slack", "120s");
+        d.put("flow.max-age", "1h");
         d.put("udp.request-response", "53");
         d.put("events.partitions", "0");
         d.put("http.host", "127.0.0.1");
@@ -89,10 +97,14 @@ public record AppConfig(
         Map<String, Object> kafka = new HashMap<>(s.kafka());
         AppConfig c = new AppConfig(new Topics(s.get("topic.prefix")),
                 positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
-                s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"), rr,
+                s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"),
+                s.getDuration("flow.reap-slack"), positive(s, "flow.max-age"), rr,
                 s.getInt("events.partitions"), s.get("http.host"), s.getInt("http.port"), Map.copyOf(kafka));
         if (c.grace.isNegative()) {
             throw new Settings.ConfigException("grace must not be negative");
+        }
+        if (c.flowLinger.isNegative() || c.flowReapSlack.isNegative()) {
+            throw new Settings.ConfigException("flow.linger and flow.reap-slack must not be negative");
         }
         return c;
     }
@@ -107,7 +119,7 @@ public record AppConfig(
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                requestResponseUdp, n, httpHost, httpPort, kafka);
+                flowReapSlack, flowMaxAge, requestResponseUdp, n, httpHost, httpPort, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */
@@ -120,6 +132,11 @@ public record AppConfig(
     /** Event time past the last event after which every timer and window of it has fired. */
     public Duration settleTime() {
         return maxReplyTimeout().plus(grace).plus(window).plus(window).plus(grace).plus(Duration.ofSeconds(1));
+    }
+
+    /** How long flows are kept: see {@link FlowRetention}. */
+    public FlowRetention flowRetention() {
+        return FlowRetention.of(flowLinger, flowReapSlack, flowMaxAge);
     }
 
     public String registryUrl() {

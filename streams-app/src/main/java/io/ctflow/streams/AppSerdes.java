@@ -36,7 +36,7 @@ public record AppSerdes(
         return new AppSerdes(new FlowKeySerde(),
                 value(ConntrackEvent.class, kafka), value(NodeFacts.class, kafka), value(NodeStats.class, kafka),
                 value(ServiceEntry.class, kafka), value(NatAnomaly.class, kafka), value(ServiceStats.class, kafka),
-                new InternalAvroSerde<>(FlowState.class), new InternalAvroSerde<>(FlowUpdate.class),
+                new io.ctflow.streams.flow.FlowStateSerde(), new InternalAvroSerde<>(FlowUpdate.class),
                 new InternalAvroSerde<>(ServiceAgg.class));
     }
 

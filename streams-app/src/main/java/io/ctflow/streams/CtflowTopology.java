@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  * The one topology factory: pure (no lifecycle, no I/O), called by the app and by the tests alike.
  *
  * <pre>
- * events ──► flow-join (flows, flow-deadlines, anomalies, node-gaps; reads services-global, node-facts-global)
+ * events ──► flow-join (flows, anomalies, node-gaps; reads services-global, node-facts-global)
  *              ├─► anomalies ───────────────────────────────────────────────► ctflow.anomalies
  *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
  *                                 └─► service-stats (service-windows, service-latest, stats-watermarks) ─► ctflow.service-stats
@@ -57,7 +57,6 @@ public final class CtflowTopology {
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOW_DEADLINES), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
 
@@ -65,8 +64,8 @@ public final class CtflowTopology {
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.process(
-                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowLinger(), config.requestResponseUdp()),
-                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.FLOW_DEADLINES, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
+                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
 
         Map<String, KStream<String, SpecificRecord>> out = joined.split(Named.as("flow-out-"))
                 .branch((k, v) -> v instanceof NatAnomaly, Branched.as("anomalies"))

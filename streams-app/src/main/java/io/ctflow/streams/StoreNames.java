@@ -3,7 +3,6 @@ package io.ctflow.streams;
 /** Every state store's name, in one place: they name changelog topics and the HTTP API's queries. */
 public final class StoreNames {
     public static final String FLOWS = "flows";
-    public static final String FLOW_DEADLINES = "flow-deadlines";
     public static final String ANOMALIES = "anomalies";
     public static final String NODE_GAPS = "node-gaps";
     public static final String SERVICES_GLOBAL = "services-global";

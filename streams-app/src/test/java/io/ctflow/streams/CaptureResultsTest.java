@@ -52,6 +52,31 @@ class CaptureResultsTest {
         }
     }
 
+    /** bridge-off recorded with kube-proxy in nftables mode (Services from nat-NODE.json / nft text): the same findings. */
+    @Test
+    void bridgeOffWithNftablesKubeProxyFindsTheSameAnomalies() throws Exception {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.replay(Captures.scenario("bridge-off-nft"));
+            List<KeyValue<String, NatAnomaly>> out = f.anomalies();
+            assertEquals(List.of(
+                    "tcp,10.244.1.3:8080,10.244.1.2:57944@node1",
+                    "tcp,10.244.1.99:8080,10.244.1.2:46032@node1",
+                    "udp,10.244.1.3:5353,10.244.1.2:37113@node1"),
+                    out.stream().map(kv -> kv.key).toList());
+            assertAnomaly(out.get(0).value, Protocol.TCP, "10.244.1.2:57944", "default/web:http", "10.96.0.10:80", "10.244.1.3:8080",
+                    Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:12.901261Z", "2026-12-01T20:59:15.901261Z");
+            assertAnomaly(out.get(1).value, Protocol.TCP, "10.244.1.2:46032", "default/legacy:http", "10.96.0.30:80",
+                    "10.244.1.99:8080", Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:16.927514Z", "2026-12-01T20:59:19.927514Z");
+            assertAnomaly(out.get(2).value, Protocol.UDP, "10.244.1.2:37113", "kube-system/kube-dns:dns", "10.96.0.53:53",
+                    "10.244.1.3:5353", Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:15.880541Z", "2026-12-01T20:59:20.880541Z");
+            assertEquals(new TreeMap<>(Map.of(
+                    "default/web:http", "2,1,1,1",
+                    "default/api:http", "1,1,0,0",
+                    "default/legacy:http", "1,0,1,1",
+                    "kube-system/kube-dns:dns", "1,0,1,1")), text(totals(f.stats())));
+        }
+    }
+
     @Test
     void bridgeOnHasNoAnomaliesAndCountsEachConnectionOnce() throws Exception {
         try (TopologyFixture f = new TopologyFixture()) {

@@ -85,7 +85,11 @@ final class TopologyFixture implements AutoCloseable {
         Instant last = Instant.EPOCH;
         while (it.hasNext()) {
             ConntrackEvent e = it.next();
-            event(e);
+            if (e.getType() == EventType.GAP) { // a loss line: a marker, without a flow key
+                events.pipeInput((FlowKey) null, e, e.getTimestamp());
+            } else {
+                event(e);
+            }
             last = e.getTimestamp();
         }
         settle(last);
@@ -112,6 +116,12 @@ final class TopologyFixture implements AutoCloseable {
         } catch (ParseException ex) {
             throw new AssertionError(ex);
         }
+    }
+
+    /** The node's collector lost events at {@code t} (a GAP marker, as a loss line replays). */
+    void gap(String node, Instant t) {
+        ConntrackEvent gap = ConntrackEvent.newBuilder().setNode(node).setType(EventType.GAP).setTimestamp(t).build();
+        events.pipeInput((FlowKey) null, gap, t);
     }
 
     void heartbeat(String node, Instant t) {

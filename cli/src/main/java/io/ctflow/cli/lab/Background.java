@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A long-running child process (a pod's server, a node's conntrack recorder): started from an
@@ -27,21 +28,26 @@ final class Background {
     private final Exec.Drain stderr;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    private Background(String name, List<String> command, Process process) {
+    private Background(String name, List<String> command, Process process, Consumer<String> stderrLines) {
         this.name = name;
         this.command = command;
         this.process = process;
-        this.stderr = new Exec.Drain(process.getErrorStream());
+        this.stderr = new Exec.Drain(process.getErrorStream(), stderrLines);
+    }
+
+    static Background start(String name, List<String> command, Path stdoutFile) {
+        return start(name, command, stdoutFile, null);
     }
 
     /**
-     * Starts {@code command}; with {@code stdoutFile} its output goes there, else it can be read
-     * with {@link #awaitLine}.
+     * Starts {@code command}; with {@code stdoutFile} its output is appended there (O_APPEND, so
+     * that others may append whole lines too), else it can be read with {@link #awaitLine}. Each
+     * stderr line also goes to {@code stderrLines}, when not null.
      */
-    static Background start(String name, List<String> command, Path stdoutFile) {
+    static Background start(String name, List<String> command, Path stdoutFile, Consumer<String> stderrLines) {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (stdoutFile != null) {
-            pb.redirectOutput(stdoutFile.toFile());
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()));
         }
         Process p;
         try {
@@ -49,7 +55,7 @@ final class Background {
         } catch (IOException e) {
             throw new LabException("cannot start " + name + ": " + Exec.display(command) + ": " + e.getMessage(), e);
         }
-        Background b = new Background(name, command, p);
+        Background b = new Background(name, command, p, stderrLines);
         if (stdoutFile == null) {
             Thread t = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -4,21 +4,26 @@ import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
 import io.ctflow.avro.Protocol;
 import io.ctflow.collector.parse.ConntrackLineParser;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * {@code conntrack -E -o timestamp,id,extended} inside a node's namespace, its output to
- * events-NODE.txt. Bounded twice: by {@code timeout} around it, and by {@link #stop}.
+ * events-NODE.txt, with a loss line wherever conntrack warns that it lost events (ENOBUFS).
+ * Bounded twice: by {@code timeout} around it, and by {@link #stop}.
  */
 final class ConntrackRecorder {
     /** Upper bound of a recorder's life, should {@link #stop} never come. */
@@ -27,21 +32,51 @@ final class ConntrackRecorder {
     final String node;
     final Path file;
     private final Background process;
+    private final AtomicLong losses;
 
-    private ConntrackRecorder(String node, Path file, Background process) {
+    private ConntrackRecorder(String node, Path file, Background process, AtomicLong losses) {
         this.node = node;
         this.file = file;
         this.process = process;
+        this.losses = losses;
     }
 
     /** Starts the recorder and returns once it listens (its netlink socket is open). */
     static ConntrackRecorder start(LabNetwork net, String node, Path file) {
         Tools t = net.tools();
-        Background b = net.start(node, "conntrack recorder of " + node, file, t.timeout, "-s", "TERM",
+        AtomicLong losses = new AtomicLong();
+        Background b = net.start(node, "conntrack recorder of " + node, file, lossLines(file, losses), t.timeout, "-s", "TERM",
                 Long.toString(MAX_LIFETIME.toSeconds()), t.conntrack, "-E", "-o", "timestamp,id,extended");
-        ConntrackRecorder r = new ConntrackRecorder(node, file, b);
+        ConntrackRecorder r = new ConntrackRecorder(node, file, b, losses);
         r.awaitListening(Duration.ofSeconds(5));
         return r;
+    }
+
+    /**
+     * A receiver of conntrack's stderr lines that appends a loss line to the events file (and
+     * counts it) for each loss warning, detected as the live collector detects it ({@link
+     * LossLine#isConntrackLossWarning}). conntrack
+     * writes each event line whole into the same file opened for appending, so lines never mix.
+     */
+    static Consumer<String> lossLines(Path file, AtomicLong losses) {
+        return line -> {
+            if (!LossLine.isConntrackLossWarning(line)) {
+                return;
+            }
+            Instant at = Instant.now();
+            try {
+                Files.writeString(file, LossLine.format(at, "ENOBUFS") + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                losses.incrementAndGet();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+        };
+    }
+
+    /** Loss lines written so far. */
+    long losses() {
+        return losses.get();
     }
 
     /**

@@ -1,13 +1,16 @@
 package io.ctflow.cli.lab;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs one command: an argument list (never a shell), with a timeout, output captured. A command
@@ -111,9 +114,23 @@ final class Exec {
         private final Thread thread;
 
         Drain(InputStream in) {
+            this(in, null);
+        }
+
+        /** Also hands each line, as it comes, to {@code lines} (when not null). */
+        Drain(InputStream in, Consumer<String> lines) {
             thread = new Thread(() -> {
                 try (in) {
-                    in.transferTo(buf);
+                    if (lines == null) {
+                        in.transferTo(buf);
+                        return;
+                    }
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        buf.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+                        lines.accept(line);
+                    }
                 } catch (IOException ignored) {
                     // the process went away
                 }

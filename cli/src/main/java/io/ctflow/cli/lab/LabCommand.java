@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
                 "show what ctflow finds.",
                 "",
                 "Builds namespaces ctl-<pid>-{node1,node2,a,b,c}: bridge cni0, veth pods,",
-                "a routed link, kube-proxy-style DNAT without masquerade; sysctls are set",
+                "a routed link, kube-proxy-style DNAT without masquerade (iptables chains,",
+                "or with --proxy-mode nftables a table ip kube-proxy); sysctls are set",
                 "only inside them. Runs a few bounded flows, records conntrack events per",
                 "node, removes everything, then replays the capture through an embedded",
                 "Kafka broker and the streams app (ctflow demo --capture DIR --once).",
@@ -32,8 +33,13 @@ public final class LabCommand implements Callable<Integer> {
             description = "bridge-on, bridge-off, hairpin or all (default ${DEFAULT-VALUE}).")
     String scenario = "all";
     @Option(names = "--record", paramLabel = "DIR",
-            description = "Write the captures to DIR/<scenario>/ (default: a new temporary directory, kept).")
+            description = "Write the captures to DIR/<scenario>/ (DIR/<scenario>-nft/ in nftables mode; default: a new "
+                    + "temporary directory, kept).")
     Path record;
+    @Option(names = "--proxy-mode", paramLabel = "MODE", defaultValue = "iptables",
+            description = "kube-proxy dataplane of the nodes: iptables (KUBE-SVC/KUBE-SEP chains) or nftables "
+                    + "(table ip kube-proxy with the service-ips verdict map; needs nft) (default ${DEFAULT-VALUE}).")
+    String proxyMode = "iptables";
     @Option(names = "--keep-going", description = "Go on with the next scenario when one fails.")
     boolean keepGoing;
     @Option(names = "--no-replay", description = "Only record; do not start Kafka and the streams app.")
@@ -54,8 +60,10 @@ public final class LabCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Scenario> scenarios;
+        ProxyMode mode;
         try {
             scenarios = Scenario.parseList(scenario);
+            mode = ProxyMode.of(proxyMode);
         } catch (IllegalArgumentException e) {
             err.println("ctflow lab: " + e.getMessage());
             return 2;
@@ -73,13 +81,18 @@ public final class LabCommand implements Callable<Integer> {
             err.println("ctflow lab: " + Tools.NO_BR_NETFILTER);
             return 2;
         }
+        if (mode == ProxyMode.NFTABLES && !Tools.hasNft()) {
+            err.println("ctflow lab: missing " + Tools.NO_NFT);
+            return 2;
+        }
         Path base = record != null ? record : Files.createTempDirectory("ctflow-lab-");
         List<String> failed = new ArrayList<>();
         for (Scenario s : scenarios) {
-            Path dir = base.resolve(s.id());
+            // nftables captures get their own name: never overwrite the iptables ones in the same DIR
+            Path dir = base.resolve(s.id() + (mode == ProxyMode.NFTABLES ? "-nft" : ""));
             err.printf("%nctflow lab: === scenario %s -> %s%n", s.id(), dir);
             try {
-                LabRecorder.Recording rec = LabRecorder.record(s, dir, err);
+                LabRecorder.Recording rec = LabRecorder.record(s, mode, dir, err);
                 out.printf("ctflow lab: %s: capture %s%s%n", s.id(), rec.dir(),
                         rec.complete() ? "" : " (some entries had no DESTROY event yet: " + rec.undestroyed() + ")");
                 if (!noReplay) {

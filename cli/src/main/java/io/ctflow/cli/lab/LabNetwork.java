@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The lab of testdata/captures/README.md, built for one {@link Scenario} in network namespaces
- * of its own: node1 and node2 (bridge cni0, a routed veth link, kube-proxy-style NAT, the
- * scenario's sysctls), pods a, b (on node1) and c (on node2), servers in b and c.
+ * of its own: node1 and node2 (bridge cni0, a routed veth link, kube-proxy-style NAT in iptables
+ * or nftables, the scenario's sysctls), pods a, b (on node1) and c (on node2), servers in b and c.
  *
  * <p>Everything is named {@code ctl-<pid>-<name>} ({@link #tag()}); only those namespaces are
  * touched, every sysctl is written inside them, never in the root namespace. {@link #close()}
@@ -37,15 +38,18 @@ public final class LabNetwork implements AutoCloseable {
 
     private final Tools tools;
     private final Scenario scenario;
+    private final ProxyMode proxyMode;
     private final PrintStream log;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Background> processes = new ArrayList<>();
     private final Map<String, String> natSaves = new TreeMap<>();
+    private final Map<String, String> nftJsons = new TreeMap<>();
     private boolean closed;
 
-    private LabNetwork(Tools tools, Scenario scenario, PrintStream log) {
+    private LabNetwork(Tools tools, Scenario scenario, ProxyMode proxyMode, PrintStream log) {
         this.tools = tools;
         this.scenario = scenario;
+        this.proxyMode = proxyMode;
         this.log = log;
     }
 
@@ -59,8 +63,16 @@ public final class LabNetwork implements AutoCloseable {
      * {@link LabException} names the failing command and its stderr.
      */
     public static LabNetwork create(Scenario scenario, Tools tools, PrintStream log) {
+        return create(scenario, ProxyMode.IPTABLES, tools, log);
+    }
+
+    /** Same, with the Services in kube-proxy's {@code proxyMode} dataplane. */
+    public static LabNetwork create(Scenario scenario, ProxyMode proxyMode, Tools tools, PrintStream log) {
+        if (proxyMode == ProxyMode.NFTABLES && tools.nft == null) {
+            throw new LabException("missing " + Tools.NO_NFT);
+        }
         cleanLeftovers(tools, log);
-        LabNetwork net = new LabNetwork(tools, scenario, log);
+        LabNetwork net = new LabNetwork(tools, scenario, proxyMode, log);
         synchronized (OPEN) {
             if (!OPEN.isEmpty()) {
                 throw new LabException("a lab (" + OPEN.iterator().next().scenario.id() + ") is already running in this process");
@@ -81,13 +93,18 @@ public final class LabNetwork implements AutoCloseable {
         return scenario;
     }
 
+    public ProxyMode proxyMode() {
+        return proxyMode;
+    }
+
     Tools tools() {
         return tools;
     }
 
     /**
-     * {@code iptables-save -t nat} of a node (comment lines removed), taken when the rules were
-     * loaded, before the node had any interface: a capture's nat-NODE.txt.
+     * {@code iptables-save -t nat} of a node (comment lines removed) or, in nftables mode,
+     * {@code nft list table ip kube-proxy}, taken when the rules were loaded, before the node had
+     * any interface: a capture's nat-NODE.txt.
      */
     public String natSave(String node) {
         String s = natSaves.get(node);
@@ -95,6 +112,11 @@ public final class LabNetwork implements AutoCloseable {
             throw new IllegalArgumentException("no node " + node);
         }
         return s;
+    }
+
+    /** In nftables mode {@code nft -j list table ip kube-proxy} of a node (a capture's nat-NODE.json), else null. */
+    public String nftJson(String node) {
+        return nftJsons.get(node);
     }
 
     /** The real namespace name of a node or pod ("node1", "a"). */
@@ -116,10 +138,15 @@ public final class LabNetwork implements AutoCloseable {
 
     /** Starts a process inside a namespace; {@link #close()} stops it. */
     synchronized Background start(String name, String what, Path stdoutFile, String... command) {
+        return start(name, what, stdoutFile, null, command);
+    }
+
+    /** Likewise, each line of its stderr also to {@code stderrLines}. */
+    synchronized Background start(String name, String what, Path stdoutFile, Consumer<String> stderrLines, String... command) {
         if (closed) {
             throw new LabException("lab already closed");
         }
-        Background b = Background.start(what, inNs(name, command), stdoutFile);
+        Background b = Background.start(what, inNs(name, command), stdoutFile, stderrLines);
         processes.add(b);
         return b;
     }
@@ -176,8 +203,15 @@ public final class LabNetwork implements AutoCloseable {
             // The Services' rules exist before any interface does, as on a node where kube-proxy runs
             // before pods start; saved right away, their counters are all 0 (the bridge's first IGMP
             // report would count otherwise).
-            Exec.run(inNs(n.name(), tools.iptablesRestore), LabTopology.natRules(), Exec.SHORT);
-            natSaves.put(n.name(), LabTopology.stripSaveComments(exec(n.name(), tools.iptablesSave, "-t", "nat").out()));
+            if (proxyMode == ProxyMode.NFTABLES) {
+                Exec.run(inNs(n.name(), tools.nft, "-f", "-"), LabTopology.nftRules(), Exec.SHORT);
+                natSaves.put(n.name(), exec(n.name(), tools.nft, "list", "table", LabTopology.NFT_FAMILY, LabTopology.NFT_TABLE).out());
+                nftJsons.put(n.name(), exec(n.name(), tools.nft, "-j", "list", "table", LabTopology.NFT_FAMILY,
+                        LabTopology.NFT_TABLE).out());
+            } else {
+                Exec.run(inNs(n.name(), tools.iptablesRestore), LabTopology.natRules(), Exec.SHORT);
+                natSaves.put(n.name(), LabTopology.stripSaveComments(exec(n.name(), tools.iptablesSave, "-t", "nat").out()));
+            }
             String nodeNs = ns(n.name());
             ip("-n", nodeNs, "link", "add", LabTopology.BRIDGE, "type", "bridge");
             ip("-n", nodeNs, "addr", "add", n.bridgeAddr(), "dev", LabTopology.BRIDGE);
@@ -203,8 +237,8 @@ public final class LabNetwork implements AutoCloseable {
         }
         startServer(LabTopology.B, "8080", "5353");
         startServer(LabTopology.C, "8080");
-        log.printf("ctflow lab: %s: namespaces %s{node1,node2,a,b,c} ready in %d ms%n", scenario.id(), tag(),
-                (System.nanoTime() - t0) / 1_000_000);
+        log.printf("ctflow lab: %s: namespaces %s{node1,node2,a,b,c} ready (kube-proxy %s mode) in %d ms%n", scenario.id(), tag(),
+                proxyMode.label(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void startServer(Pod pod, String... ports) {

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 public final class LabRecorder {
     /** Bound of the wait for the last DESTROY events (entries expire after 6 s, reaped lazily). */
     public static final Duration DESTROY_WAIT = Duration.ofSeconds(20);
-    private static final Pattern CAPTURE_FILE = Pattern.compile("(events|facts|nat|proc|stats-before|stats-after)-[^/]+\\.txt");
+    private static final Pattern CAPTURE_FILE = Pattern.compile(
+            "(events|facts|nat|proc|stats-before|stats-after|count-before|count-after)-[^/]+\\.txt|nat-[^/]+\\.json");
 
     private LabRecorder() {}
 
@@ -51,6 +52,11 @@ public final class LabRecorder {
      * recording there are replaced), with progress and per-flow lines on {@code log}.
      */
     public static Recording record(Scenario scenario, Path dir, PrintStream log) {
+        return record(scenario, ProxyMode.IPTABLES, dir, log);
+    }
+
+    /** Same, with the nodes' Services in kube-proxy's {@code proxyMode} dataplane. */
+    public static Recording record(Scenario scenario, ProxyMode proxyMode, Path dir, PrintStream log) {
         if (!Tools.isRoot()) {
             throw new LabException(Tools.NEEDS_ROOT);
         }
@@ -60,11 +66,15 @@ public final class LabRecorder {
         }
         prepare(dir);
         long t0 = System.nanoTime();
-        try (LabNetwork net = LabNetwork.create(scenario, tools, log)) {
+        try (LabNetwork net = LabNetwork.create(scenario, proxyMode, tools, log)) {
             long tSetup = System.nanoTime();
             for (Node n : LabTopology.NODES) {
                 write(dir, "nat-" + n.name(), net.natSave(n.name()));
-                write(dir, "facts-" + n.name(), facts(net, n));
+                if (net.nftJson(n.name()) != null) {
+                    writeFile(dir.resolve("nat-" + n.name() + ".json"), net.nftJson(n.name()));
+                }
+                // iptables captures predate proxy_mode and stay as they were recorded
+                write(dir, "facts-" + n.name(), facts(net, n) + (proxyMode == ProxyMode.IPTABLES ? "" : "proxy_mode=" + proxyMode.label() + "\n"));
             }
             List<ConntrackRecorder> recorders = new ArrayList<>();
             for (Node n : LabTopology.NODES) {
@@ -72,6 +82,7 @@ public final class LabRecorder {
             }
             for (Node n : LabTopology.NODES) {
                 write(dir, "stats-before-" + n.name(), net.exec(n.name(), tools.conntrack, "-S").out());
+                write(dir, "count-before-" + n.name(), net.exec(n.name(), tools.conntrack, "-C").out());
             }
             log.printf("ctflow lab: %s: traffic (each flow at most %d s):%n", scenario.id(), Traffic.FLOW_TIMEOUT.toSeconds());
             long tTraffic0 = System.nanoTime();
@@ -89,9 +100,14 @@ public final class LabRecorder {
             long tWait = System.nanoTime();
             for (Node n : LabTopology.NODES) {
                 write(dir, "stats-after-" + n.name(), net.exec(n.name(), tools.conntrack, "-S").out());
+                write(dir, "count-after-" + n.name(), net.exec(n.name(), tools.conntrack, "-C").out());
             }
             for (ConntrackRecorder r : recorders) {
                 r.stop();
+                if (r.losses() > 0) {
+                    log.printf("ctflow lab: %s: warning: conntrack on %s lost events %d times (loss lines in %s)%n",
+                            scenario.id(), r.node, r.losses(), r.file.getFileName());
+                }
             }
             if (!pending.values().stream().allMatch(Set::isEmpty)) {
                 log.printf("ctflow lab: %s: warning: no DESTROY event within %d s for conntrack ids %s%n",
@@ -186,10 +202,14 @@ public final class LabRecorder {
     }
 
     private static void write(Path dir, String base, String text) {
+        writeFile(dir.resolve(base + ".txt"), text);
+    }
+
+    private static void writeFile(Path file, String text) {
         try {
-            Files.writeString(dir.resolve(base + ".txt"), text, StandardCharsets.UTF_8);
+            Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(base + ".txt"), e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 

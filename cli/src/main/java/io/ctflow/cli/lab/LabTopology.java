@@ -35,6 +35,22 @@ public final class LabTopology {
         String endpoint() {
             return endpointIp + ":" + endpointPort;
         }
+
+        /** kube-proxy's nftables Service chain: {@code service-HASH-NS/NAME/PROTO/PORTNAME}. */
+        String nftServiceChain() {
+            return "service-" + chainHash.substring(0, 8) + "-" + nftBase();
+        }
+
+        /** kube-proxy's nftables endpoint chain: {@code endpoint-HASH-NS/NAME/PROTO/PORTNAME__IP/PORT}. */
+        String nftEndpointChain() {
+            return "endpoint-" + chainHash.substring(8) + "-" + nftBase() + "__" + endpointIp + "/" + endpointPort;
+        }
+
+        private String nftBase() {
+            int slash = id.indexOf('/');
+            int colon = id.indexOf(':');
+            return id.substring(0, slash) + "/" + id.substring(slash + 1, colon) + "/" + proto + "/" + id.substring(colon + 1);
+        }
     }
 
     public static final String BRIDGE = "cni0";
@@ -122,6 +138,40 @@ public final class LabTopology {
             }
         }
         return b.append("COMMIT\n").toString();
+    }
+
+    /** The kube-proxy nftables table's name and family, as {@code nft list table} takes them. */
+    public static final String NFT_FAMILY = "ip";
+    public static final String NFT_TABLE = "kube-proxy";
+
+    /**
+     * The same Services as {@link #natRules()} the way kube-proxy's nftables mode writes them
+     * (pkg/proxy/nftables), for {@code nft -f}: a {@code table ip kube-proxy} whose nat hooks jump to
+     * {@code services}, which looks the destination up in the verdict map {@code service-ips}
+     * ({@code VIP . PROTO . PORT : goto service-…}); each Service chain picks an endpoint chain with
+     * {@code numgen random mod N vmap}, which DNATs. No masquerade, as in the iptables lab.
+     */
+    public static String nftRules() {
+        StringBuilder b = new StringBuilder("table ip kube-proxy {\n");
+        b.append("\tcomment \"rules for kube-proxy\"\n");
+        b.append("\tmap service-ips {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");
+        b.append("\t\tcomment \"ClusterIP, ExternalIP and LoadBalancer IP traffic\"\n\t\telements = { ");
+        List<String> elements = new ArrayList<>();
+        for (Service s : SERVICES) {
+            elements.add(s.clusterIp() + " . " + s.proto() + " . " + s.port() + " : goto " + s.nftServiceChain());
+        }
+        b.append(String.join(",\n\t\t\t     ", elements)).append(" }\n\t}\n\n");
+        b.append("\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n\n");
+        b.append("\tchain nat-output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services\n\t}\n\n");
+        b.append("\tchain services {\n\t\tip daddr . meta l4proto . th dport vmap @service-ips\n\t}\n");
+        for (Service s : SERVICES) {
+            // the endpoint chain first: nft -f resolves a goto when it reads it
+            b.append("\n\tchain ").append(s.nftEndpointChain()).append(" {\n\t\tmeta l4proto ").append(s.proto())
+                    .append(" dnat to ").append(s.endpoint()).append("\n\t}\n");
+            b.append("\n\tchain ").append(s.nftServiceChain()).append(" {\n\t\tnumgen random mod 1 vmap { 0 : goto ")
+                    .append(s.nftEndpointChain()).append(" }\n\t}\n");
+        }
+        return b.append("}\n").toString();
     }
 
     /**

@@ -36,6 +36,8 @@ public final class Tools {
     final String conntrack;
     final String sysctl;
     final String timeout;
+    /** nft, or null when absent: only the lab's nftables mode needs it. */
+    final String nft;
     /** The real interpreter (not a pyenv shim or wrapper script), so each start is quick. */
     final String python;
 
@@ -46,6 +48,8 @@ public final class Tools {
         this.conntrack = found.get("conntrack").toString();
         this.sysctl = found.get("sysctl").toString();
         this.timeout = found.get("timeout").toString();
+        Path nftPath = find("nft");
+        this.nft = nftPath == null ? null : nftPath.toString();
         this.python = python;
     }
 
@@ -78,6 +82,13 @@ public final class Tools {
             }
         }
         return out;
+    }
+
+    public static final String NO_NFT = "nft (apt-get install nftables): the lab's nftables mode needs it";
+
+    /** Whether {@code nft} is installed (for {@code --proxy-mode nftables}). */
+    public static boolean hasNft() {
+        return find("nft") != null;
     }
 
     public static final String NO_BR_NETFILTER = "the br_netfilter kernel module is not loaded: the lab needs the"

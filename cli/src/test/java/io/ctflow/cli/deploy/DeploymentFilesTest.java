@@ -267,7 +267,7 @@ class DeploymentFilesTest {
         String apt = collector.stream().filter(i -> i.keyword.equals("RUN") && i.args.contains("apt-get install"))
                 .map(i -> i.args).findFirst().orElseThrow(() -> new AssertionError("collector installs its tools"));
         assertTrue(apt.contains("--no-install-recommends"), apt);
-        for (String pkg : List.of("conntrack", "iptables", "iproute2")) {
+        for (String pkg : List.of("conntrack", "iptables", "nftables", "ipvsadm", "iproute2")) {
             assertTrue(List.of(apt.split("\\s+")).contains(pkg), "collector image installs " + pkg);
         }
     }

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Records bridge-off and bridge-on on this machine's kernel and checks the capture files. Runs
- * only as root with ip, iptables, conntrack and python3 (CI installs them).
+ * Records bridge-off and bridge-on on this machine's kernel and checks the capture files; and
+ * bridge-off again with kube-proxy's nftables dataplane, which must give the same results. Runs
+ * only as root with ip, iptables, conntrack and python3 (and nft for the nftables mode; CI
+ * installs them).
  */
 @Timeout(value = 90)
 class LabKernelTest {
@@ -35,15 +37,24 @@ class LabKernelTest {
     static Path tmp;
     static LabRecorder.Recording bridgeOff;
     static LabRecorder.Recording bridgeOn;
+    /** bridge-off with the nodes' Services in nftables; null without nft. */
+    static LabRecorder.Recording bridgeOffNft;
 
     @BeforeAll
-    @Timeout(value = 80)
+    @Timeout(value = 120)
     static void record() {
         Assumptions.assumeTrue(Tools.isRoot() && Tools.missing().isEmpty(),
                 "skipped: needs root and ip/iptables/conntrack/python3 — CI installs them");
         Assumptions.assumeTrue(Tools.brNetfilterLoaded(), "skipped: " + Tools.NO_BR_NETFILTER);
         bridgeOff = LabRecorder.record(Scenario.BRIDGE_OFF, tmp.resolve("bridge-off"), System.err);
         bridgeOn = LabRecorder.record(Scenario.BRIDGE_ON, tmp.resolve("bridge-on"), System.err);
+        if (Tools.hasNft()) {
+            bridgeOffNft = LabRecorder.record(Scenario.BRIDGE_OFF, ProxyMode.NFTABLES, tmp.resolve("bridge-off-nft"), System.err);
+        }
+    }
+
+    static void assumeNft() {
+        Assumptions.assumeTrue(bridgeOffNft != null, "skipped: needs nft (apt-get install nftables) — CI installs it");
     }
 
     @AfterAll
@@ -70,6 +81,16 @@ class LabKernelTest {
 
     @Test
     void bridgeOffLeavesAToWebUnrepliedOnNode1() throws IOException {
+        assertBridgeOff(bridgeOff);
+    }
+
+    @Test
+    void bridgeOffWithNftablesKubeProxyLeavesTheSameEntriesUnreplied() throws IOException {
+        assumeNft();
+        assertBridgeOff(bridgeOffNft);
+    }
+
+    static void assertBridgeOff(LabRecorder.Recording bridgeOff) throws IOException {
         List<String> ev = lines(bridgeOff.dir(), "events-node1.txt");
         Predicate<String> web = flow("10.244.1.2", "10.96.0.10", 80);
         assertTrue(ev.stream().anyMatch(l -> web.test(l) && l.contains("[NEW]") && l.contains("[UNREPLIED]")), String.join("\n", ev));
@@ -147,8 +168,32 @@ class LabKernelTest {
     }
 
     @Test
+    void theNftablesCaptureHasTheSameServicesFromKubeProxysTable() throws IOException {
+        assumeNft();
+        Capture nft = Capture.open(bridgeOffNft.dir());
+        List<String> fromNft = nft.services().stream().map(LabKernelTest::service).sorted().toList();
+        List<String> fromIptables = Capture.open(bridgeOff.dir()).services().stream().map(LabKernelTest::service).sorted().toList();
+        assertEquals(4, fromNft.size(), fromNft.toString());
+        assertEquals(fromIptables, fromNft);
+        assertTrue(nft.services().stream().allMatch(s -> s.getSource().equals("nftables")), nft.services().toString());
+        for (String node : nft.nodes()) {
+            assertTrue(Files.readString(bridgeOffNft.dir().resolve("nat-" + node + ".txt")).startsWith("table ip kube-proxy {"), node);
+            assertTrue(Files.readString(bridgeOffNft.dir().resolve("nat-" + node + ".json")).startsWith("{\"nftables\""), node);
+            assertTrue(Files.readString(bridgeOffNft.dir().resolve("facts-" + node + ".txt")).endsWith("proxy_mode=nftables\n"), node);
+        }
+        assertEquals("nftables", nft.facts().get(0).getProxyMode());
+        assertTrue(bridgeOffNft.complete(), "DESTROY missing for " + bridgeOffNft.undestroyed());
+    }
+
+    /** id, key and endpoints: everything but where it was read. */
+    static String service(io.ctflow.avro.ServiceEntry s) {
+        return s.getId() + " " + io.ctflow.collector.parse.ServiceKeys.key(s) + " " + s.getEndpoints().stream()
+                .map(e -> io.ctflow.net.Addresses.withPort(io.ctflow.net.Addresses.bytes(e.getAddress()), e.getPort())).toList();
+    }
+
+    @Test
     void boundedInTime() {
-        for (LabRecorder.Recording r : List.of(bridgeOff, bridgeOn)) {
+        for (LabRecorder.Recording r : bridgeOffNft == null ? List.of(bridgeOff, bridgeOn) : List.of(bridgeOff, bridgeOn, bridgeOffNft)) {
             assertTrue(r.total().compareTo(Duration.ofSeconds(40)) < 0, r.scenario().id() + " took " + r.total());
         }
     }
@@ -175,5 +220,33 @@ class LabKernelTest {
         for (String l : Files.readAllLines(onOut)) {
             assertTrue(!l.contains("\"kind\":\"anomaly\""), "bridge-on must give no anomaly: " + l);
         }
+    }
+
+    /** kube-proxy in nftables mode: the pipeline names the same Services, nodes and causes as for iptables. */
+    @Test
+    @Timeout(value = 150)
+    void theNftablesRecordingGivesTheSameAnomaliesAsIptables() throws Exception {
+        assumeNft();
+        Path iptOut = tmp.resolve("bridge-off-ipt.jsonl");
+        Path nftOut = tmp.resolve("bridge-off-nft.jsonl");
+        for (Path[] run : new Path[][] {{bridgeOff.dir(), iptOut}, {bridgeOffNft.dir(), nftOut}}) {
+            assertEquals(0, io.ctflow.cli.Ctflow.run("demo", "--capture", run[0].toString(), "--once", "--kafka-port", "0",
+                    "--registry-port", "0", "--http-port", "0", "--json-out", run[1].toString(), "--timeout", "90s"));
+        }
+        List<String> ipt = anomalies(iptOut);
+        assertEquals(List.of("default/legacy:http node1 REPLY_BYPASSED_CONNTRACK", "default/web:http node1 REPLY_BYPASSED_CONNTRACK",
+                "kube-system/kube-dns:dns node1 REPLY_BYPASSED_CONNTRACK"), ipt);
+        assertEquals(ipt, anomalies(nftOut));
+    }
+
+    static List<String> anomalies(Path jsonl) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        for (String l : Files.readAllLines(jsonl)) {
+            com.fasterxml.jackson.databind.JsonNode n = io.ctflow.json.AvroJson.MAPPER.readTree(l);
+            if (n.get("kind").asText().equals("anomaly")) {
+                out.add(n.get("service").asText() + " " + n.get("node").asText() + " " + n.get("cause").asText());
+            }
+        }
+        return out.stream().sorted().toList();
     }
 }

@@ -63,6 +63,23 @@ class LabTopologyTest {
     }
 
     @Test
+    void nftRulesGiveTheSameFourServicesAsTheIptablesRules() {
+        io.ctflow.collector.parse.NftKubeProxyParser.Result nft =
+                io.ctflow.collector.parse.NftKubeProxyParser.parse(LabTopology.nftRules(), "node1", Instant.EPOCH);
+        List<ServiceEntry> ipt = IptablesNatParser.parse(LabTopology.natRules(), "node1", Instant.EPOCH);
+        assertEquals(4, nft.services().size());
+        for (int i = 0; i < ipt.size(); i++) {
+            ServiceEntry e = ipt.get(i);
+            e.setSource("nftables");
+            assertEquals(e, nft.services().get(i));
+        }
+        assertEquals(4 * 2 + 3, nft.rules(), "two jumps, one lookup, and per Service a vmap and a dnat");
+        assertTrue(LabTopology.nftRules().contains(
+                "chain service-WEB4XQ2Z-default/web/tcp/http {\n\t\tnumgen random mod 1 vmap { 0 : goto "
+                        + "endpoint-P7LMN3KD-default/web/tcp/http__10.244.1.3/8080 }\n\t}"), LabTopology.nftRules());
+    }
+
+    @Test
     void natRulesHaveNoMasqueradeAndJumpFromPreroutingAndOutput() {
         String rules = LabTopology.natRules();
         assertFalse(rules.contains("MASQUERADE"));

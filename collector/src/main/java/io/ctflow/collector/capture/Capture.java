@@ -2,13 +2,16 @@ package io.ctflow.collector.capture;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.DeadLetter;
+import io.ctflow.avro.EventType;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.parse.CaptureFacts;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
-import io.ctflow.collector.parse.IptablesNatParser;
+import io.ctflow.collector.parse.DataplaneServices;
+import io.ctflow.collector.parse.InputError;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
 import java.io.BufferedReader;
@@ -34,10 +37,10 @@ import java.util.stream.Stream;
 
 /**
  * A capture directory (see testdata/captures/README.md): per node {@code events-NODE.txt},
- * {@code facts-NODE.txt}, {@code nat-NODE.txt}, optionally {@code proc-NODE.txt} and
- * {@code stats-*-NODE.txt}. Reading it gives what a live collector of each node would have
- * published, with the kernel's timestamps: facts, Services, stats, and every node's events merged
- * in time order. The replay command and the tests read captures only through this class, so both
+ * {@code facts-NODE.txt}, {@code nat-NODE.txt}, optionally {@code proc-NODE.txt},
+ * {@code stats-*-NODE.txt} and {@code count-*-NODE.txt}; loss lines in the events files are GAP
+ * markers. Reading it gives what a live collector of each node would have published, with the
+ * kernel's timestamps: facts, Services, stats, and every node's events merged in time order. The replay command and the tests read captures only through this class, so both
  * see the same records.
  */
 public final class Capture {
@@ -92,34 +95,92 @@ public final class Capture {
         return out;
     }
 
-    /** The Services of every node's NAT table, one entry per key (the first node's wins). */
+    /**
+     * The Services of every node's dataplane, one entry per key (the first node's wins): per node
+     * {@code nat-NODE.txt} (iptables-save or {@code nft list} text), {@code nat-NODE.json}
+     * ({@code nft -j list}) and {@code ipvs-NODE.txt} ({@code ipvsadm -Ln} or /proc/net/ip_vs),
+     * whichever exist, read as {@link DataplaneServices} reads them.
+     *
+     * @throws IllegalArgumentException naming the file and line when one does not parse
+     */
     public List<ServiceEntry> services() throws IOException {
         Map<String, ServiceEntry> byKey = new LinkedHashMap<>();
         for (String node : nodes) {
-            Path f = dir.resolve("nat-" + node + ".txt");
-            if (Files.exists(f)) {
-                for (ServiceEntry s : IptablesNatParser.read(f, node, start(node))) {
-                    byKey.putIfAbsent(ServiceKeys.key(s), s);
-                }
+            String nat = readIfExists("nat-" + node + ".txt");
+            String nftJson = readIfExists("nat-" + node + ".json");
+            String ipvs = readIfExists("ipvs-" + node + ".txt");
+            if (nat == null && nftJson == null && ipvs == null) {
+                continue;
+            }
+            DataplaneServices d;
+            try {
+                d = DataplaneServices.parse(nat, nftJson, ipvs, node, start(node));
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                String file = m.startsWith("nft JSON") ? "nat-" + node + ".json" : m.startsWith("IPVS") ? "ipvs-" + node + ".txt"
+                        : "nat-" + node + ".txt";
+                throw InputError.locate(dir.resolve(file), e); // FILE:LINE: what
+            }
+            for (ServiceEntry s : d.services()) {
+                byKey.putIfAbsent(ServiceKeys.key(s), s);
             }
         }
         return new ArrayList<>(byKey.values());
     }
 
-    /** {@code conntrack -S} samples: "before" at the node's first event, "after" at its last. */
+    private String readIfExists(String name) throws IOException {
+        Path f = dir.resolve(name);
+        return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * Stats samples, "before" at the node's first event and "after" at its last: {@code conntrack -S}
+     * ({@code stats-PHASE-NODE.txt}), {@code conntrack -C} ({@code count-PHASE-NODE.txt}) and the
+     * node's {@code nf_conntrack_max} fact. The "after" sample counts the node's loss lines as lost
+     * events and gaps, as a live collector's stats would; a node with loss lines always gets both
+     * samples, so the loss reaches the stats topic.
+     */
     public List<NodeStats> stats() throws IOException {
         List<NodeStats> out = new ArrayList<>();
         for (String node : nodes) {
+            long losses = span(node).losses();
+            Long max = conntrackMax(node);
             for (String phase : List.of("before", "after")) {
                 Path f = dir.resolve("stats-" + phase + "-" + node + ".txt");
-                if (Files.exists(f)) {
-                    Instant t = phase.equals("before") ? start(node) : end(node);
-                    out.add(NodeStats.newBuilder().setNode(node).setTimestamp(t).setCount(null).setMax(null)
-                            .setCpus(ConntrackStatsParser.read(f)).build());
+                Path c = dir.resolve("count-" + phase + "-" + node + ".txt");
+                if (Files.exists(f) || Files.exists(c) || losses > 0) {
+                    boolean before = phase.equals("before");
+                    long lost = before ? 0 : losses;
+                    out.add(NodeStats.newBuilder().setNode(node).setTimestamp(before ? start(node) : end(node))
+                            .setCount(Files.exists(c) ? count(c) : null).setMax(max)
+                            .setCpus(Files.exists(f) ? ConntrackStatsParser.read(f) : List.of())
+                            .setLostEvents(lost).setGaps(lost).build());
                 }
             }
         }
         return out;
+    }
+
+    private static long count(Path f) throws IOException {
+        try {
+            return ConntrackStatsParser.parseCount(Files.readString(f, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code net.netfilter.nf_conntrack_max} of the node's facts, null when absent. */
+    private Long conntrackMax(String node) throws IOException {
+        Path f = dir.resolve("facts-" + node + ".txt");
+        if (!Files.exists(f)) {
+            return null;
+        }
+        String v = CaptureFacts.read(f, Instant.EPOCH).getSysctls().get("net.netfilter.nf_conntrack_max");
+        try {
+            return v == null ? null : Long.valueOf(v.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /**
@@ -188,20 +249,31 @@ public final class Capture {
         return max;
     }
 
-    private final Map<String, List<ConntrackEvent>> bounds = new LinkedHashMap<>();
+    /** A node's first and last event (none for an empty file) and its number of loss lines. */
+    private record Span(List<ConntrackEvent> firstAndLast, long losses) {}
+
+    private final Map<String, Span> bounds = new LinkedHashMap<>();
 
     private List<ConntrackEvent> firstAndLast(String node) {
+        return span(node).firstAndLast();
+    }
+
+    private Span span(String node) {
         return bounds.computeIfAbsent(node, n -> {
             ConntrackEvent first = null;
             ConntrackEvent last = null;
+            long losses = 0;
             NodeReader r = new NodeReader(n, dir.resolve("events-" + n + ".txt"), false, d -> { });
             while (r.advance()) {
                 if (first == null) {
                     first = r.head;
                 }
                 last = r.head;
+                if (last.getType() == EventType.GAP) {
+                    losses++;
+                }
             }
-            return first == null ? List.of() : List.of(first, last);
+            return new Span(first == null ? List.of() : List.of(first, last), losses);
         });
     }
 
@@ -210,6 +282,7 @@ public final class Capture {
         final String node;
         final Path file;
         final ConntrackLineParser parser;
+        final boolean keepRaw;
         final Consumer<DeadLetter> deadLetters;
         BufferedReader in;
         ConntrackEvent head;
@@ -221,6 +294,7 @@ public final class Capture {
             this.node = node;
             this.file = file;
             this.parser = new ConntrackLineParser(node, keepRaw);
+            this.keepRaw = keepRaw;
             this.deadLetters = deadLetters;
         }
 
@@ -238,7 +312,9 @@ public final class Capture {
                     }
                     try {
                         // A line without a timestamp takes its predecessor's, which keeps the merge stable.
-                        head = parser.parse(line, lastTime, ++sequence);
+                        // A loss line is the GAP marker a live collector sends: it carries the last sequence.
+                        head = LossLine.isLossLine(line) ? LossLine.parse(line, node, sequence, keepRaw)
+                                : parser.parse(line, lastTime, ++sequence);
                         lastTime = head.getTimestamp();
                         return true;
                     } catch (ParseException e) {

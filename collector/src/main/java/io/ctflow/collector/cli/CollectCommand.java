@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "collect", mixinStandardHelpOptions = true,
         description = {"Collect a live node's conntrack events into Kafka.",
                 "Publishes conntrack -E events, table snapshots (conntrack -L) at start and after any loss, stats, node facts "
-                        + "and Service NAT rules (iptables-save), a heartbeat every second to every partition, and a GAP marker "
+                        + "and Services (kube-proxy's nftables, IPVS or iptables dataplane, detected; --services-from), a heartbeat every second to every partition, and a GAP marker "
                         + "after a loss. Runs until SIGTERM / Ctrl-C. Needs root or CAP_NET_ADMIN and conntrack-tools."})
 public final class CollectCommand implements Callable<Integer> {
     @Spec

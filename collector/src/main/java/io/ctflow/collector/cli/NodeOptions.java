@@ -1,6 +1,7 @@
 package io.ctflow.collector.cli;
 
 import io.ctflow.collector.live.LiveOptions;
+import io.ctflow.collector.live.ServicesMode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -26,6 +27,13 @@ public final class NodeOptions {
             description = "The conntrack program (default: conntrack on the PATH).")
     String conntrack;
 
+    @Option(names = "--services-from", paramLabel = "MODE", defaultValue = "${env:CTFLOW_SERVICES_FROM:-auto}",
+            description = {"Where Services are read: auto (default; nftables table ip kube-proxy, else IPVS virtual servers, "
+                    + "else iptables), iptables (iptables-save -t nat), nftables (nft -j list table ip|ip6 kube-proxy), "
+                    + "ipvs (ipvsadm -Ln or /proc/net/ip_vs, names from iptables comments), yaml (--services-yaml only).",
+                    "Also CTFLOW_SERVICES_FROM."})
+    String servicesFrom;
+
     static String checkCidr(String c) {
         int slash = c.indexOf('/');
         try {
@@ -47,6 +55,7 @@ public final class NodeOptions {
         for (String c : podCidrs) {
             cidrs.add(checkCidr(c.strip()));
         }
-        return o.node(CliSupport.nodeName(node)).netns(netns).podCidrs(cidrs).bufferBytes(buffer).conntrack(conntrack);
+        return o.node(CliSupport.nodeName(node)).netns(netns).podCidrs(cidrs).bufferBytes(buffer).conntrack(conntrack)
+                .servicesFrom(ServicesMode.parse(servicesFrom));
     }
 }

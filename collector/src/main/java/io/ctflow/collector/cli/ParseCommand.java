@@ -3,6 +3,7 @@ package io.ctflow.collector.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.collector.parse.ConntrackLineParser;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.json.AvroJson;
 import java.io.BufferedReader;
@@ -25,13 +26,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ctflow parse FILE}: conntrack output ({@code conntrack -E}/{@code -L}, a capture's
- * events file, /proc/net/nf_conntrack) as JSON lines on stdout, one per event; lines that do not
+ * events file, /proc/net/nf_conntrack) as JSON lines on stdout, one per event (a capture's loss
+ * line as the GAP marker a replay publishes for it); lines that do not
  * parse as {@code {"deadLetter":RAW,"line":N,"reason":WHY}} on stderr. Exit 0 either way.
  */
 @Command(name = "parse", mixinStandardHelpOptions = true,
         description = {"Parse conntrack output into JSON lines.",
                 "Reads conntrack -E / -L output or a capture's events-NODE.txt and prints each event as one JSON object "
-                        + "per line on stdout; lines that do not parse go to stderr as "
+                        + "per line on stdout (a capture's loss line '[SECONDS.MICROS] lost events (REASON)' as a GAP event); "
+                        + "lines that do not parse go to stderr as "
                         + "{\"deadLetter\":LINE,\"line\":N,\"reason\":WHY}. Exit code 0 either way."})
 public final class ParseCommand implements Callable<Integer> {
     @Spec
@@ -68,8 +71,9 @@ public final class ParseCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    // as a replay reads it: a line without a timestamp takes its predecessor's
-                    ConntrackEvent e = parser.parse(line, last, ++sequence);
+                    // as a replay reads it: a line without a timestamp takes its predecessor's, a loss line is a GAP
+                    ConntrackEvent e = LossLine.isLossLine(line) ? LossLine.parse(line, nodeName, sequence, keepRaw)
+                            : parser.parse(line, last, ++sequence);
                     last = e.getTimestamp();
                     out.println(AvroJson.toJsonLine(e));
                 } catch (ParseException e) {

@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
 /** {@code ctflow record}: writes a capture of a live node, without Kafka. */
 @Command(name = "record", mixinStandardHelpOptions = true,
         description = {"Record a live node into a capture directory (no Kafka).",
-                "Writes events-NODE.txt (conntrack -E -o timestamp,id,extended), facts-NODE.txt, nat-NODE.txt "
-                        + "(iptables-save -t nat), stats-before/after-NODE.txt (conntrack -S) and, with --proc, proc-NODE.txt. "
+                "Writes events-NODE.txt (conntrack -E -o timestamp,id,extended, and a line '[SECONDS.MICROS] lost events (REASON)' "
+                        + "where conntrack reported ENOBUFS or ended), facts-NODE.txt, nat-NODE.txt "
+                        + "(iptables-save -t nat), stats-before/after-NODE.txt (conntrack -S), count-before/after-NODE.txt "
+                        + "(conntrack -C) and, with --proc, proc-NODE.txt. "
                         + "Stops after --duration or on Ctrl-C."})
 public final class RecordCommand implements Callable<Integer> {
     @Spec

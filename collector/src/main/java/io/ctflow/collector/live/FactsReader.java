@@ -82,7 +82,7 @@ public final class FactsReader {
                 }
             }
         }
-        return new NodeFacts(node, now, sysctls, bridges, cidrs, links.nodeAddresses);
+        return new NodeFacts(node, now, sysctls, bridges, cidrs, links.nodeAddresses, null);
     }
 
     static String hairpinPath(String bridge, String port) {

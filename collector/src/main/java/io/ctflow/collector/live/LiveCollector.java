@@ -9,6 +9,7 @@ import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
+import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.publish.Sink;
 import io.ctflow.collector.record.CaptureWriter;
@@ -73,6 +74,8 @@ public final class LiveCollector {
     private final ConntrackLineParser parser;
     private final FactsReader factsReader;
     private final ServicesReader servicesReader;
+    /** The dataplane the last successful Services read used (NodeFacts.proxyMode); only the facts thread writes it. */
+    private volatile String proxyMode;
 
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong eventsRead = new AtomicLong();
@@ -109,7 +112,7 @@ public final class LiveCollector {
         this.access = new NodeAccess(options.netns(), options.searchPath());
         this.parser = new ConntrackLineParser(node, options.keepRaw());
         this.factsReader = new FactsReader(access, options.podCidrs());
-        this.servicesReader = new ServicesReader(access, options.servicesYaml());
+        this.servicesReader = new ServicesReader(NodeTools.of(access, TOOL_TIMEOUT), options.servicesYaml(), options.servicesFrom());
     }
 
     /** What a run did. */
@@ -180,6 +183,7 @@ public final class LiveCollector {
             readFactsAndServices(true);
             if (recorder != null) {
                 recorder.statsBefore(statsText());
+                recorder.countBefore(countText());
             }
             scheduler = Executors.newScheduledThreadPool(1, daemon("ctflow-collector-timer"));
             snapshotter = Executors.newSingleThreadExecutor(daemon("ctflow-snapshot"));
@@ -312,7 +316,7 @@ public final class LiveCollector {
                 String why = "exit code " + p.exitValue() + (err.isBlank() ? "" : ": " + lastLine(err));
                 LOG.warn("conntrack -E ended ({}); events are lost until it runs again; restarting in {} ms", why,
                         TimeUnit.NANOSECONDS.toMillis(backoff));
-                loss("conntrack -E ended", false);
+                loss("conntrack -E ended, " + why, false);
                 if (stopLatch.await(backoff, TimeUnit.NANOSECONDS)) {
                     return;
                 }
@@ -390,7 +394,7 @@ public final class LiveCollector {
                 }
                 if (isLossMessage(line) && p.isAlive()) {
                     LOG.warn("conntrack -E lost events ({}); consider a larger --buffer", line.strip());
-                    loss("conntrack -E: " + line.strip(), true);
+                    loss("ENOBUFS", true);
                 }
             }
         } catch (IOException e) {
@@ -400,24 +404,24 @@ public final class LiveCollector {
         }
     }
 
-    /**
-     * Whether a conntrack stderr line reports events lost while it keeps running (netlink ENOBUFS:
-     * "WARNING: We have hit ENOBUFS! We are losing events."). "Operation failed: No buffer space
-     * available" is followed by conntrack's exit, which is counted as the loss instead.
-     */
+    /** {@link LossLine#isConntrackLossWarning}: the one detection, shared with the lab's recorder. */
     public static boolean isLossMessage(String line) {
-        if (line.contains("Operation failed")) {
-            return false;
-        }
-        return line.contains("ENOBUFS") || line.contains("No buffer space available") || line.contains("losing events");
+        return LossLine.isConntrackLossWarning(line);
     }
 
-    /** Counts a loss, sends a GAP marker, and (when conntrack keeps running) a fresh snapshot. */
+    /**
+     * Counts a loss, sends a GAP marker, records it as a loss line (the same moment, so a replay of
+     * the capture sends the same marker) and, when conntrack keeps running, takes a fresh snapshot.
+     */
     private void loss(String reason, boolean stillRunning) {
         lostEvents.incrementAndGet();
         metrics.lostEvents.inc();
         gaps.incrementAndGet();
-        sink.marker(EventType.GAP, node, Instant.now(), sequence.get());
+        Instant at = Instant.now();
+        sink.marker(EventType.GAP, node, at, sequence.get());
+        if (recorder != null) {
+            recorder.lossLine(at, reason);
+        }
         if (stillRunning && options.snapshots()) {
             requestSnapshot();
         }
@@ -617,24 +621,14 @@ public final class LiveCollector {
 
     private void readFactsAndServices(boolean startup) {
         Instant now = Instant.now();
+        // Services first: the facts say which dataplane they came from
+        ServicesReader.Reading services = null;
         try {
-            NodeFacts f = factsReader.read(node, now);
-            sink.facts(f);
-            if (recorder != null) {
-                recorder.facts(f);
-            }
-        } catch (IOException e) {
-            logOnce("reading node facts: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            ServicesReader.Reading r = servicesReader.read(node, now);
-            r.problems().forEach(this::logOnce);
-            sink.services(node, r.services(), now);
-            if (recorder != null) {
-                recorder.nat(r.natText());
+            services = servicesReader.read(node, now);
+            services.problems().forEach(this::logOnce);
+            if (services.mode() != null) {
+                proxyMode = services.mode();
+                metrics.serviceSource(services.mode(), services.rules());
             }
         } catch (IllegalArgumentException e) {
             if (startup) {
@@ -645,6 +639,28 @@ public final class LiveCollector {
             logOnce("reading Services: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            NodeFacts f = factsReader.read(node, now);
+            f.setProxyMode(proxyMode);
+            sink.facts(f);
+            if (recorder != null) {
+                recorder.facts(f);
+            }
+        } catch (IOException e) {
+            logOnce("reading node facts: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (services != null) {
+            sink.services(node, services.services(), now);
+            if (recorder != null) {
+                recorder.nat(services.natText());
+                recorder.nftJson(services.nftJson());
+                recorder.ipvs(services.ipvsText());
+            }
         }
     }
 
@@ -658,6 +674,24 @@ public final class LiveCollector {
             return s.stdout();
         } catch (IOException e) {
             logOnce("conntrack -S: " + e.getMessage());
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** {@code conntrack -C} for the capture ("" when it fails: the capture then has no count). */
+    private String countText() {
+        try {
+            NodeAccess.Result c = access.run(access.command(options.conntrack(), "-C"), TOOL_TIMEOUT);
+            if (!c.ok()) {
+                logOnce("conntrack -C failed: " + c.error());
+                return "";
+            }
+            return c.stdout();
+        } catch (IOException e) {
+            logOnce("conntrack -C: " + e.getMessage());
             return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -719,6 +753,7 @@ public final class LiveCollector {
                     recordProc();
                 }
                 recorder.statsAfter(statsText());
+                recorder.countAfter(countText());
                 recorder.flush();
             } catch (Exception e) {
                 LOG.warn("finishing the capture: {}", e.getMessage());

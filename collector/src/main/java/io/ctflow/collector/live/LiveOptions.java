@@ -18,6 +18,7 @@ public final class LiveOptions {
     private Duration heartbeat = Duration.ofSeconds(1);
     private List<String> podCidrs = new ArrayList<>();
     private Path servicesYaml;
+    private ServicesMode servicesFrom = ServicesMode.AUTO;
     private boolean keepRaw;
     private boolean snapshots = true;
     private Duration restartBackoffMin = Duration.ofMillis(250);
@@ -122,6 +123,16 @@ public final class LiveOptions {
 
     public LiveOptions servicesYaml(Path v) {
         this.servicesYaml = v;
+        return this;
+    }
+
+    public ServicesMode servicesFrom() {
+        return servicesFrom;
+    }
+
+    /** Which dataplane Services are read from (default AUTO: detected at every read). */
+    public LiveOptions servicesFrom(ServicesMode v) {
+        this.servicesFrom = Objects.requireNonNull(v);
         return this;
     }
 

@@ -1,6 +1,7 @@
 package io.ctflow.collector.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -18,6 +19,9 @@ public final class CollectorMetrics {
     public final Counter sendErrors;
     public final Counter gaps;
     public final Counter heartbeats;
+    /** Rules (nft rules, iptables -A lines, IPVS servers) of the dataplane Services were last read from, labelled by its mode. */
+    public final Gauge serviceRules;
+    private String serviceMode;
 
     public CollectorMetrics() {
         this(new PrometheusRegistry());
@@ -33,6 +37,23 @@ public final class CollectorMetrics {
         sendErrors = counter("ctflow_send_errors", "Records Kafka did not accept");
         gaps = counter("ctflow_gaps", "GAP markers published");
         heartbeats = counter("ctflow_heartbeats", "HEARTBEAT markers published (one per partition)");
+        serviceRules = Gauge.builder().name("ctflow_service_rules")
+                .help("Rules read from the dataplane the Services came from; the mode label says which (iptables, nftables, ipvs, yaml)")
+                .labelNames("mode").register(registry);
+    }
+
+    /** The dataplane Services were read from and its rule count; a previous mode's series is removed. */
+    public synchronized void serviceSource(String mode, long rules) {
+        if (serviceMode != null && !serviceMode.equals(mode)) {
+            serviceRules.remove(serviceMode);
+        }
+        serviceRules.labelValues(mode).set(rules);
+        serviceMode = mode;
+    }
+
+    /** The mode last given to {@link #serviceSource}, or null. */
+    public synchronized String serviceMode() {
+        return serviceMode;
     }
 
     private Counter counter(String name, String help) {

@@ -24,6 +24,7 @@ import java.util.Map;
  * bridge.cni0.addr=10.244.1.1/24               may repeat or be comma separated
  * bridge.cni0.port.veth-a.hairpin_mode=0
  * node_address=10.0.12.12                      optional, may repeat or be comma separated
+ * proxy_mode=nftables                          optional: the dataplane Services were read from
  * </pre>
  *
  * Blank lines and {@code #} comments are skipped; other unknown keys are ignored so that newer
@@ -59,6 +60,7 @@ public final class CaptureFacts {
         Map<String, BridgeParts> bridges = new LinkedHashMap<>();
         List<String> podCidrs = new ArrayList<>();
         List<String> nodeAddresses = new ArrayList<>();
+        String proxyMode = null;
         String[] lines = text.split("\r?\n", -1);
         for (int n = 1; n <= lines.length; n++) {
             String line = lines[n - 1].strip();
@@ -84,6 +86,8 @@ public final class CaptureFacts {
                 for (String address : values(value)) {
                     addOnce(nodeAddresses, checkAddress(address, n));
                 }
+            } else if (key.equals("proxy_mode")) {
+                proxyMode = value.isEmpty() ? null : value;
             } else if (key.startsWith(BRIDGE)) {
                 bridgeKey(key.substring(BRIDGE.length()), value, n, bridges);
             } else if (key.startsWith("net.") || key.startsWith("kernel.")) {
@@ -104,7 +108,7 @@ public final class CaptureFacts {
                 }
             }
         }
-        return new NodeFacts(node, timestamp, sysctls, bridgeList, podCidrs, nodeAddresses);
+        return new NodeFacts(node, timestamp, sysctls, bridgeList, podCidrs, nodeAddresses, proxyMode);
     }
 
     /** The facts as key=value text, in the order {@link #parse} reads them back; no timestamp. */
@@ -127,6 +131,9 @@ public final class CaptureFacts {
         }
         for (String address : facts.getNodeAddresses()) {
             line(sb, "node_address", address);
+        }
+        if (facts.getProxyMode() != null) {
+            line(sb, "proxy_mode", facts.getProxyMode());
         }
         return sb.toString();
     }

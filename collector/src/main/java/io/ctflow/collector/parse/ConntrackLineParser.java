@@ -137,6 +137,38 @@ public final class ConntrackLineParser {
         }
     }
 
+    /**
+     * The {@code [sec.usec]} token {@code s[start, stop)} (brackets included) as conntrack-tools
+     * writes it (see above). Shared with {@link LossLine}.
+     */
+    static Instant bracketTimestamp(String s, int start, int stop) throws ParseException {
+        int i = start + 1;
+        int end = stop - 1;
+        int secStart = i;
+        while (i < end && Line.isDigit(s.charAt(i))) {
+            i++;
+        }
+        long sec = LineTokenizer.number(s, secStart, i, 999_999_999_999L);
+        while (i < end && s.charAt(i) == ' ') { // "%-8ld" pads short seconds too
+            i++;
+        }
+        long usec = 0;
+        if (sec >= 0 && i < end && s.charAt(i) == '.') {
+            int usecStart = ++i;
+            while (i < end && Line.isDigit(s.charAt(i))) {
+                i++;
+            }
+            usec = LineTokenizer.number(s, usecStart, i, 999_999);
+        }
+        while (i < end && s.charAt(i) == ' ') {
+            i++;
+        }
+        if (sec < 0 || usec < 0 || i != end) {
+            throw new ParseException("bad timestamp '" + new LineTokenizer(s).snippet(start, stop) + "'");
+        }
+        return Instant.ofEpochSecond(sec, usec * 1000);
+    }
+
     /** Parse state of one line. */
     private static final class Line {
         private final String s;
@@ -239,31 +271,7 @@ public final class ConntrackLineParser {
         // ---- header ----
 
         private Instant timestamp() throws ParseException {
-            int i = t.start + 1;
-            int end = t.stop - 1;
-            int secStart = i;
-            while (i < end && isDigit(s.charAt(i))) {
-                i++;
-            }
-            long sec = LineTokenizer.number(s, secStart, i, 999_999_999_999L);
-            while (i < end && s.charAt(i) == ' ') { // "%-8ld" pads short seconds too
-                i++;
-            }
-            long usec = 0;
-            if (sec >= 0 && i < end && s.charAt(i) == '.') {
-                int usecStart = ++i;
-                while (i < end && isDigit(s.charAt(i))) {
-                    i++;
-                }
-                usec = LineTokenizer.number(s, usecStart, i, 999_999);
-            }
-            while (i < end && s.charAt(i) == ' ') {
-                i++;
-            }
-            if (sec < 0 || usec < 0 || i != end) {
-                throw new ParseException("bad timestamp '" + t.text() + "'");
-            }
-            return Instant.ofEpochSecond(sec, usec * 1000);
+            return bracketTimestamp(s, t.start, t.stop);
         }
 
         private EventType eventType() throws ParseException {

@@ -34,4 +34,21 @@ public final class InputError extends IllegalArgumentException {
     public IllegalArgumentException in(Path file) {
         return in(file.toString());
     }
+
+    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("(?:[^:]+: )?line (\\d+): (.*)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * A parser's mistake named by the file it came from, {@code FILE:LINE: what}: from the InputError
+     * in its causes, else from a message like {@code [what: ]line N: ...}, else {@code FILE: message}.
+     */
+    public static IllegalArgumentException locate(Path file, IllegalArgumentException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputError i) {
+                return i.in(file);
+            }
+        }
+        String m = String.valueOf(e.getMessage());
+        java.util.regex.Matcher l = LINE.matcher(m);
+        return new IllegalArgumentException(l.matches() ? file + ":" + l.group(1) + ": " + l.group(2) : file + ": " + m, e);
+    }
 }

@@ -2,8 +2,10 @@
  * Parsers of what the collector reads from a node or a capture: conntrack lines
  * ({@link io.ctflow.collector.parse.ConntrackLineParser}), {@code conntrack -S}/{@code -C}
  * ({@link io.ctflow.collector.parse.ConntrackStatsParser}), node facts
- * ({@link io.ctflow.collector.parse.CaptureFacts}), Service NAT rules
- * ({@link io.ctflow.collector.parse.IptablesNatParser}) and Service YAML
+ * ({@link io.ctflow.collector.parse.CaptureFacts}), Services from each kube-proxy dataplane —
+ * iptables ({@link io.ctflow.collector.parse.IptablesNatParser}), nftables
+ * ({@link io.ctflow.collector.parse.NftKubeProxyParser}), IPVS ({@link io.ctflow.collector.parse.IpvsParser}),
+ * together in {@link io.ctflow.collector.parse.DataplaneServices} — and Service YAML
  * ({@link io.ctflow.collector.parse.ServiceYamlParser}), plus Service keys
  * ({@link io.ctflow.collector.parse.ServiceKeys}).
  *

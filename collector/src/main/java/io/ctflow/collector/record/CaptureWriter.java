@@ -3,6 +3,7 @@ package io.ctflow.collector.record;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.parse.CaptureFacts;
+import io.ctflow.collector.parse.LossLine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,14 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
  * Writes one node's part of a capture directory (see testdata/captures/README.md):
- * {@code events-NODE.txt} (raw {@code conntrack -E -o timestamp,id,extended} lines, appended),
- * {@code facts-NODE.txt} ({@link CaptureFacts#format}) and {@code nat-NODE.txt}
- * ({@code iptables-save -t nat}), both replaced whenever they change, {@code stats-before-NODE.txt},
- * {@code stats-after-NODE.txt} ({@code conntrack -S}) and {@code proc-NODE.txt}. Thread-safe.
+ * {@code events-NODE.txt} (raw {@code conntrack -E -o timestamp,id,extended} lines, appended, and a
+ * {@link LossLine} where events were lost), {@code facts-NODE.txt} ({@link CaptureFacts#format}), and
+ * whichever Service dataplane the node has: {@code nat-NODE.txt} ({@code iptables-save -t nat}),
+ * {@code nat-NODE.json} ({@code nft -j list table ip kube-proxy}, then the {@code ip6} table's) and
+ * {@code ipvs-NODE.txt} ({@code ipvsadm -Ln} or /proc/net/ip_vs), each replaced whenever it changes,
+ * {@code stats-before-NODE.txt}, {@code stats-after-NODE.txt} ({@code conntrack -S}),
+ * {@code count-before-NODE.txt}, {@code count-after-NODE.txt} ({@code conntrack -C}) and
+ * {@code proc-NODE.txt}. Thread-safe.
  */
 public final class CaptureWriter implements AutoCloseable {
     private final Path dir;
@@ -26,6 +32,8 @@ public final class CaptureWriter implements AutoCloseable {
     private final BufferedWriter events;
     private String lastFacts;
     private String lastNat;
+    private String lastNftJson;
+    private String lastIpvs;
     private long lines;
     private boolean closed;
 
@@ -75,7 +83,20 @@ public final class CaptureWriter implements AutoCloseable {
         }
     }
 
-    /** Lines written to the events file. */
+    /** Appends a loss line: events were lost at {@code time} (not counted in {@link #eventLines()}). */
+    public synchronized void lossLine(Instant time, String reason) {
+        if (closed) {
+            return;
+        }
+        try {
+            events.write(LossLine.format(time, reason));
+            events.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write events-" + node + ".txt", e);
+        }
+    }
+
+    /** Event lines written to the events file. */
     public synchronized long eventLines() {
         return lines;
     }
@@ -97,12 +118,41 @@ public final class CaptureWriter implements AutoCloseable {
         }
     }
 
+    /** Writes {@code nat-NODE.json} when kube-proxy's nftables tables changed (null: nothing read). */
+    public synchronized void nftJson(String json) {
+        if (json != null && !json.equals(lastNftJson)) {
+            replace("nat-" + node + ".json", json);
+            lastNftJson = json;
+        }
+    }
+
+    /** Writes {@code ipvs-NODE.txt} when the IPVS table changed (null: nothing read). */
+    public synchronized void ipvs(String text) {
+        if (text != null && !text.equals(lastIpvs)) {
+            replace("ipvs-" + node + ".txt", text);
+            lastIpvs = text;
+        }
+    }
+
     public void statsBefore(String conntrackS) {
         replace("stats-before-" + node + ".txt", conntrackS);
     }
 
     public void statsAfter(String conntrackS) {
         replace("stats-after-" + node + ".txt", conntrackS);
+    }
+
+    /** {@code conntrack -C} output (one integer); nothing is written for a blank one (conntrack failed). */
+    public void countBefore(String conntrackC) {
+        if (!conntrackC.isBlank()) {
+            replace("count-before-" + node + ".txt", conntrackC);
+        }
+    }
+
+    public void countAfter(String conntrackC) {
+        if (!conntrackC.isBlank()) {
+            replace("count-after-" + node + ".txt", conntrackC);
+        }
     }
 
     /** {@code /proc/net/nf_conntrack} as read once during the traffic. */

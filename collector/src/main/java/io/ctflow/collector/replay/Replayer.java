@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Publishes a {@link Capture} the way live collectors of its nodes would have: facts and Services
  * first, then the stats samples, then every node's events merged in time order with the kernel's
- * timestamps as event time; lines that do not parse as dead letters; a HEARTBEAT of every node to
+ * timestamps as event time; lines that do not parse as dead letters; a capture's loss line as the
+ * GAP marker a live collector sends (to every partition); a HEARTBEAT of every node to
  * every partition each {@code heartbeat} of capture time, and at the end one more at
  * {@code last event + settle} so that the streams app's timers and windows complete.
  *
@@ -111,20 +112,23 @@ public final class Replayer {
      * @param stats            NodeStats records
      * @param heartbeats       HEARTBEAT markers (node and time), including the closing ones
      * @param heartbeatRecords records those markers took (markers times partitions)
+     * @param gaps             GAP markers (the capture's loss lines)
+     * @param gapRecords       records those markers took
      * @param firstEvent       time of the first event (null when there is none)
      * @param lastEvent        time of the last event (null when there is none)
      * @param finalHeartbeat   time of the closing heartbeat (null when there is no event)
      * @param elapsed          wall-clock time of the replay
      */
     public record Result(long events, long deadLetters, long facts, long services, long stats, long heartbeats,
-                         long heartbeatRecords, Instant firstEvent, Instant lastEvent, Instant finalHeartbeat,
-                         Duration elapsed) {
+                         long heartbeatRecords, long gaps, long gapRecords, Instant firstEvent, Instant lastEvent,
+                         Instant finalHeartbeat, Duration elapsed) {
         /** One line for people. */
         public String summary() {
             double secs = Math.max(elapsed.toNanos() / 1e9, 1e-9);
             return String.format(java.util.Locale.ROOT,
-                    "%d events, %d dead letters, %d facts, %d services, %d stats, %d heartbeats (%d records) in %.1f s (%.0f events/s)",
-                    events, deadLetters, facts, services, stats, heartbeats, heartbeatRecords, secs, events / secs);
+                    "%d events, %d dead letters, %d facts, %d services, %d stats, %d heartbeats (%d records), %d gaps (%d records)"
+                            + " in %.1f s (%.0f events/s)",
+                    events, deadLetters, facts, services, stats, heartbeats, heartbeatRecords, gaps, gapRecords, secs, events / secs);
         }
     }
 
@@ -189,6 +193,8 @@ public final class Replayer {
         long events = 0;
         long heartbeats = 0;
         long heartbeatRecords = 0;
+        long gaps = 0;
+        long gapRecords = 0;
         Instant first = null;
         Instant last = null;
         long paceStart = 0;
@@ -211,17 +217,23 @@ public final class Replayer {
                 nextBeat[due] = nextBeat[due].plusNanos(heartbeatPeriodNanos);
             }
             pace(speed, first, t, paceStart);
-            sink.event(e);
-            events++;
-            if (m != null) {
-                m.eventsRead.inc();
-            }
-            int idx = nodes.indexOf(e.getNode());
-            if (idx >= 0) {
-                lastSeq[idx] = e.getSequence();
+            if (e.getType() == EventType.GAP) {
+                // as LiveCollector sends a loss: a marker with the node's last sequence, to every partition
+                gapRecords += sink.marker(EventType.GAP, e.getNode(), t, e.getSequence());
+                gaps++;
+            } else {
+                sink.event(e);
+                events++;
+                if (m != null) {
+                    m.eventsRead.inc();
+                }
+                int idx = nodes.indexOf(e.getNode());
+                if (idx >= 0) {
+                    lastSeq[idx] = e.getSequence();
+                }
             }
             last = t;
-            progress.update(events, total, t);
+            progress.update(events + gaps, total, t);
         }
         Instant closing = null;
         if (last != null) {
@@ -232,8 +244,8 @@ public final class Replayer {
             }
         }
         sink.flush();
-        Result r = new Result(events, deadLetters[0], facts, servicesSent, stats, heartbeats, heartbeatRecords, first, last,
-                closing, Duration.ofNanos(System.nanoTime() - wallStart));
+        Result r = new Result(events, deadLetters[0], facts, servicesSent, stats, heartbeats, heartbeatRecords, gaps, gapRecords,
+                first, last, closing, Duration.ofNanos(System.nanoTime() - wallStart));
         progress.finish(r);
         return r;
     }

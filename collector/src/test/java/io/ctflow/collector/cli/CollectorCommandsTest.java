@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.EventType;
+import io.ctflow.avro.NodeStats;
 import io.ctflow.collector.capture.Capture;
 import io.ctflow.collector.testing.FakeConntrack;
 import io.ctflow.testing.Captures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Exit codes and one-line messages of collect / record / replay, and record's capture output. */
 class CollectorCommandsTest {
@@ -90,6 +97,8 @@ class CollectorCommandsTest {
                 Files.readAllLines(out.resolve("events-n1.txt")));
         assertEquals(FakeConntrack.STATS, Files.readString(out.resolve("stats-before-n1.txt")));
         assertEquals(FakeConntrack.STATS, Files.readString(out.resolve("stats-after-n1.txt")));
+        assertEquals("3\n", Files.readString(out.resolve("count-before-n1.txt")));
+        assertEquals("3\n", Files.readString(out.resolve("count-after-n1.txt")));
         String facts = Files.readString(out.resolve("facts-n1.txt"));
         assertTrue(facts.startsWith("node=n1\n"), facts);
         assertTrue(facts.contains("pod_cidr=10.244.1.0/24\n"), facts);
@@ -101,6 +110,37 @@ class CollectorCommandsTest {
         assertEquals(2, events.size());
         assertEquals(1, c.facts().size());
         assertEquals(2, c.stats().size());
+        assertEquals(List.of(3L, 3L), c.stats().stream().map(NodeStats::getCount).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"warn, ENOBUFS", "enobufs, 'conntrack -E ended, exit code 1: conntrack v1.4.7 (conntrack-tools): Operation failed: No buffer space available'"})
+    void recordWritesALossLineWhenConntrackLosesEvents(String mode, String reason) throws Exception {
+        Path bin = Files.createDirectory(tmp.resolve("bin"));
+        FakeConntrack fake = FakeConntrack.create(bin, mode, "run");
+        Path out = tmp.resolve("capture");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        ParseCommandTest.Run r = run("record", "--conntrack", fake.path(), "--out", out.toString(), "--node", "n1", "--duration", "1s");
+        Instant after = Instant.now();
+        assertEquals(0, r.code(), r.err());
+        // after an exit conntrack may have been restarted (and printed its lines again) within the second
+        assertTrue(r.out().matches("(?s).* [36] event lines \\([12] unparsable, 1 losses\\) for node n1\n"), r.out() + "/" + r.err());
+
+        List<String> lines = Files.readAllLines(out.resolve("events-n1.txt"));
+        List<String> loss = lines.stream().filter(l -> l.contains("lost events")).toList();
+        assertEquals(1, loss.size(), lines.toString());
+        assertTrue(loss.get(0).matches("\\[\\d+\\.\\d{6}] lost events \\(\\Q" + reason + "\\E\\)"), loss.get(0));
+        List<String> others = new ArrayList<>(lines);
+        others.removeAll(loss);
+        assertTrue(others.subList(0, 3).equals(List.of(FakeConntrack.EVENT_1, FakeConntrack.EVENT_2, FakeConntrack.GARBAGE)),
+                lines.toString());
+
+        // read back: the GAP marker the live run sent, at the time it was noticed
+        List<ConntrackEvent> gaps = Capture.open(out).nodeEvents("n1").stream().filter(e -> e.getType() == EventType.GAP).toList();
+        assertEquals(1, gaps.size());
+        assertEquals("n1", gaps.get(0).getNode());
+        Instant t = gaps.get(0).getTimestamp();
+        assertTrue(!t.isBefore(before) && !t.isAfter(after), t + " not in [" + before + ", " + after + "]");
     }
 
     @Test

@@ -69,6 +69,26 @@ class ParseCommandTest {
     }
 
     @Test
+    void aLossLineIsAGapEventAndAMalformedOneADeadLetter(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("events-n3.txt");
+        List<String> lines = Files.readAllLines(Captures.scenario("bridge-off").resolve("events-node1.txt")).subList(0, 2);
+        Files.write(file, List.of(lines.get(0), "[1795711670.250000] lost events (ENOBUFS)", "[1795711670] lost events", lines.get(1)));
+        Run r = run("parse", file.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> out = r.outLines();
+        assertEquals(3, out.size(), r.out());
+        JsonNode gap = JSON.readTree(out.get(1));
+        assertEquals("GAP", gap.get("type").asText());
+        assertEquals("n3", gap.get("node").asText());
+        assertEquals(Instant.ofEpochSecond(1795711670, 250_000_000).toString(), gap.get("timestamp").asText());
+        assertEquals(1, gap.get("sequence").asLong(), "the last sequence, as a marker");
+        assertEquals(2, JSON.readTree(out.get(2)).get("sequence").asLong());
+        JsonNode dead = JSON.readTree(r.err().strip());
+        assertEquals(3, dead.get("line").asInt());
+        assertTrue(dead.get("reason").asText().startsWith("malformed loss line"), r.err());
+    }
+
+    @Test
     void nodeFlagAndKeepRaw() throws Exception {
         Path file = Captures.scenario("hairpin").resolve("events-node2.txt");
         Run r = run("parse", "--node", "n9", "--keep-raw", file.toString());

@@ -113,12 +113,15 @@ class CaptureFactsTest {
             List.of(new Bridge("cni0", List.of("10.244.9.1/24", "fd00:9::1/64"),
                     List.of(new BridgePort("veth-a", true), new BridgePort("veth-b", false))),
                 new Bridge("br1", List.of(), List.of(new BridgePort("v", false)))),
-            List.of("10.244.9.0/24"), List.of("10.0.0.9"));
+            List.of("10.244.9.0/24"), List.of("10.0.0.9"), "nftables");
         String text = CaptureFacts.format(f);
         assertEquals("node=node9\nnet.bridge.bridge-nf-call-iptables=0\nkernel.x=a b\npod_cidr=10.244.9.0/24\n"
             + "bridge.cni0.addr=10.244.9.1/24\nbridge.cni0.addr=fd00:9::1/64\nbridge.cni0.port.veth-a.hairpin_mode=1\n"
-            + "bridge.cni0.port.veth-b.hairpin_mode=0\nbridge.br1.port.v.hairpin_mode=0\nnode_address=10.0.0.9\n", text);
+            + "bridge.cni0.port.veth-b.hairpin_mode=0\nbridge.br1.port.v.hairpin_mode=0\nnode_address=10.0.0.9\n"
+            + "proxy_mode=nftables\n", text);
         assertEquals(f, CaptureFacts.parse(text, T));
+        f.setProxyMode(null);
+        assertEquals(f, CaptureFacts.parse(CaptureFacts.format(f), T), "no proxy_mode line: null, as in older captures");
     }
 
     @Test

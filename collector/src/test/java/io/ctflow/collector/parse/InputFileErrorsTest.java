@@ -78,6 +78,7 @@ class InputFileErrorsTest {
         Path facts = file("facts-n1.txt", "node=n1\nbogus\n");
         Capture c = Capture.open(dir);
         assertEquals(facts + ":2: expected key=value, got 'bogus'", message(c::facts));
+        file("facts-n1.txt", "node=n1\n");
         Path nat = file("nat-n1.txt", "-A PREROUTING -d 10.0.0.1/32 -p tcp --dport 70000 -j DNAT --to-destination 10.0.0.2\n");
         assertEquals(nat + ":1: bad port '70000'", message(c::services));
         Path stats = file("stats-after-n1.txt", "cpu=-1 found=0\n");

@@ -226,6 +226,46 @@ class KafkaPublishingTest {
     }
 
     @Test
+    void aLossLineIsAGapMarkerOnEveryPartitionAndALossInTheStats(@TempDir Path tmp) throws Exception {
+        Path src = Captures.scenario("bridge-off");
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, tmp.resolve(f.getFileName()));
+            }
+        }
+        Path events = tmp.resolve("events-node1.txt");
+        List<String> lines = new ArrayList<>(Files.readAllLines(events, StandardCharsets.UTF_8));
+        Instant lossAt = kernelTimestamps(events).get(3).plusNanos(1000);
+        lines.add(4, io.ctflow.collector.parse.LossLine.format(lossAt, "ENOBUFS"));
+        Files.write(events, lines, StandardCharsets.UTF_8);
+
+        Replayed replayed = replay(tmp, "t-loss.");
+        assertEquals(1, replayed.result().gaps());
+        assertEquals(PARTITIONS, replayed.result().gapRecords());
+        assertEquals(0, replayed.result().deadLetters());
+        var topics = replayed.config().topics();
+
+        Deserializer<ConntrackEvent> de = deserializer(ConntrackEvent.class);
+        Set<Integer> gapPartitions = new TreeSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka.bootstrapServers(), topics.events(), READ_TIMEOUT)) {
+            ConntrackEvent e = de.deserialize(r.topic(), r.value());
+            if (e.getType() == EventType.GAP) {
+                assertNull(r.key(), "a marker, like the live collector's");
+                assertEquals("node1", e.getNode());
+                assertEquals(lossAt, e.getTimestamp());
+                assertEquals(4, e.getSequence(), "the last sequence of node1 before the loss");
+                assertTrue(gapPartitions.add(r.partition()), "once per partition");
+            }
+        }
+        assertEquals(Set.of(0, 1, 2, 3, 4, 5), gapPartitions);
+
+        Deserializer<NodeStats> sd = deserializer(NodeStats.class);
+        List<NodeStats> node1 = TopicReader.readAll(kafka.bootstrapServers(), topics.nodeStats(), READ_TIMEOUT).stream()
+                .map(r -> sd.deserialize(r.topic(), r.value())).filter(s -> s.getNode().equals("node1")).toList();
+        assertEquals(List.of(0L, 1L), node1.stream().map(NodeStats::getLostEvents).toList());
+    }
+
+    @Test
     void unreachableRegistryIsOneClearError() {
         CollectorConfig config = CollectorConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "schema.registry.url", "http://127.0.0.1:1", "topic.prefix", "t-noreg.", "ctflow.registry.retries", "0"));

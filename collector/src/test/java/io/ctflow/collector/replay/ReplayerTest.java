@@ -105,6 +105,35 @@ class ReplayerTest {
     }
 
     @Test
+    void aLossLineIsPublishedAsTheLiveCollectorsGapMarker(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("events-n.txt"), String.join("\n",
+                "[100.5]\t[NEW] tcp 6 120 SYN_SENT src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1",
+                "[100.700000] lost events (ENOBUFS)",
+                "[101.5]\t[DESTROY] tcp 6 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1",
+                ""));
+        RecordingSink sink = new RecordingSink(4);
+        Replayer.Result r = Replayer.replay(Capture.open(tmp), sink, Replayer.Options.defaults().withSettle(Duration.ofSeconds(5)));
+
+        assertEquals(2, r.events(), "the GAP is not an event");
+        assertEquals(1, r.gaps());
+        assertEquals(4, r.gapRecords(), "to every partition");
+        assertEquals(0, r.deadLetters());
+        assertTrue(r.summary().contains("1 gaps (4 records)"), r.summary());
+        List<RecordingSink.Marker> gaps = sink.markers(EventType.GAP);
+        assertEquals(List.of(new RecordingSink.Marker(EventType.GAP, "n", Instant.ofEpochSecond(100, 700_000_000), 1)), gaps);
+        assertTrue(sink.events(e -> e.getType() == EventType.GAP).isEmpty(), "a marker, not an event");
+        // in time order: after the NEW, before the heartbeat of 101 and the DESTROY
+        List<Object> all = sink.all();
+        int gapAt = all.indexOf(gaps.get(0));
+        assertEquals(EventType.NEW, ((ConntrackEvent) all.get(gapAt - 1)).getType());
+        assertEquals(new RecordingSink.Marker(EventType.HEARTBEAT, "n", Instant.ofEpochSecond(101), 1), all.get(gapAt + 1));
+        assertEquals(EventType.DESTROY, ((ConntrackEvent) all.get(gapAt + 2)).getType());
+        // and the after-sample carries the loss, as a live collector's stats would
+        List<NodeStats> stats = sink.of(NodeStats.class);
+        assertEquals(List.of(0L, 1L), stats.stream().map(NodeStats::getLostEvents).toList());
+    }
+
+    @Test
     void deadLettersAreCountedAndTheRestGoesOn(@TempDir Path tmp) throws Exception {
         Files.writeString(tmp.resolve("events-n.txt"), String.join("\n",
                 "[100.5]\t[NEW] tcp 6 120 SYN_SENT src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1",

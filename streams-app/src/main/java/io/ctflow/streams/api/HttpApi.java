@@ -273,7 +273,6 @@ public final class HttpApi implements AutoCloseable {
         ArrayNode views = o.putArray("views");
         for (NodeView v : st.getViews()) {
             ObjectNode n = AvroJson.toJson(v);
-            n.put("nat", io.ctflow.streams.flow.NatKind.ofOrdinal(v.getNat()).name());
             n.put("firstSeen", micros(v.getFirstSeen()).toString());
             n.put("lastSeen", micros(v.getLastSeen()).toString());
             if (v.getReplied() >= 0) {
@@ -281,13 +280,8 @@ public final class HttpApi implements AutoCloseable {
             } else {
                 n.putNull("replied");
             }
-            n.put("anomaly", switch (v.getAnomaly()) {
-                case 1 -> "OPEN";
-                case 2 -> "RESOLVED";
-                case 3 -> "NONE";
-                case 4 -> "DEFERRED";
-                default -> "PENDING";
-            });
+            // The API speaks of the anomaly's status: a raised judgement is an OPEN anomaly.
+            n.put("anomaly", v.getJudgement() == io.ctflow.avro.internal.Judgement.RAISED ? "OPEN" : v.getJudgement().name());
             n.put("origSrc", Addresses.format(v.getOrigSrc()));
             n.put("origDst", Addresses.format(v.getOrigDst()));
             views.add(n);

@@ -35,7 +35,7 @@ public final class CauseClassifier {
 
     public Verdict classify(FlowKey key, NodeView view, List<NodeView> allViews, NodeFacts facts, ServiceEntry service) {
         String node = view.getNode();
-        NatKind nat = NatKind.ofOrdinal(view.getNat());
+        NatKind nat = NatKind.of(view.getNat());
         byte[] client = Addresses.bytes(view.getOrigSrc());
         byte[] backend = key.replySrc();
         String backendText = Addresses.withPort(backend, key.replySrcPort());

@@ -1,6 +1,7 @@
 package io.ctflow.streams.flow;
 
 import io.ctflow.avro.Tuple;
+import io.ctflow.avro.internal.NatType;
 import java.util.Objects;
 
 /**
@@ -32,7 +33,12 @@ public enum NatKind {
         return this == SNAT || this == BOTH;
     }
 
-    public static NatKind ofOrdinal(int i) {
-        return values()[i];
+    /** The named value kept in the flow state. */
+    public NatType stored() {
+        return NatType.valueOf(name());
+    }
+
+    public static NatKind of(NatType stored) {
+        return valueOf(stored.name());
     }
 }

@@ -52,6 +52,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         this.windows = context.getStateStore(StoreNames.SERVICE_WINDOWS);
         this.latest = context.getStateStore(StoreNames.SERVICE_LATEST);
         this.watermarks = context.getStateStore(StoreNames.STATS_WATERMARKS);
+        aggs.clear(); // a revived task must not keep decoded aggregates of an aborted transaction
     }
 
     @Override
@@ -75,11 +76,11 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         long start = Math.floorDiv(u.getTime(), sizeMicros) * sizeMicros;
         Long closed = watermarks.get(CLOSED_KEY);
         if (closed != null && start < closed) {
-            // Later than every partition's watermark: only the open-connection histogram can still take it.
-            applyState(agg.getClosedStates(), u);
-        } else {
-            apply(window(agg, start), u);
+            // Later than every partition's watermark (clock skew beyond the grace): its window is out
+            // already, so it counts in the first window still open, and no connection goes uncounted.
+            start = closed;
         }
+        apply(window(agg, start), u);
         windows.put(service, agg);
         aggs.put(service, agg);
     }
