@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 "Start with: ctflow demo"},
         subcommands = {DemoCommand.class, UpCommand.class, io.ctflow.cli.lab.LabCommand.class, StreamsCommand.class, io.ctflow.cli.bench.BenchCommand.class,
                 io.ctflow.cli.simulate.SimulateCommand.class, io.ctflow.cli.score.ScoreCommand.class,
+                io.ctflow.cli.kafka.KafkaCommand.class, io.ctflow.cli.tail.TailCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ctflow implements Runnable {
     @CommandLine.Spec

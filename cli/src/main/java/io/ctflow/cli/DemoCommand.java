@@ -58,6 +58,10 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = resolveCapture(capture);
         Capture cap = Capture.open(dir);
+        // A malformed facts, NAT or stats file is one clear line before the stack starts.
+        cap.facts();
+        cap.services();
+        cap.stats();
         Duration limit = io.ctflow.config.Settings.parseDuration("--timeout", timeout);
         System.err.printf("ctflow demo: starting embedded Kafka on %d and the schema registry on %d ...%n", kafkaPort, registryPort);
         try (EmbeddedStack stack = EmbeddedStack.start("ctflow-demo", kafkaPort, registryPort, httpPort);

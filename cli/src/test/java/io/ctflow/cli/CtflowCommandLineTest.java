@@ -12,7 +12,7 @@ import picocli.CommandLine;
 
 /** Every subcommand has --help; user mistakes are one line on stderr and a non-zero exit, never a stack trace. */
 class CtflowCommandLineTest {
-    static final List<String> SUBCOMMANDS = List.of("demo", "up", "lab", "streams", "bench", "collect", "record", "replay", "parse", "simulate");
+    static final List<String> SUBCOMMANDS = List.of("demo", "up", "lab", "streams", "bench", "collect", "record", "replay", "parse", "simulate", "kafka", "tail");
 
     record Run(int code, String out, String err) {}
 

@@ -10,6 +10,7 @@ import io.ctflow.collector.parse.CaptureFacts;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ConntrackStatsParser;
 import io.ctflow.collector.parse.DataplaneServices;
+import io.ctflow.collector.parse.InputError;
 import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
@@ -118,7 +119,7 @@ public final class Capture {
                 String m = e.getMessage();
                 String file = m.startsWith("nft JSON") ? "nat-" + node + ".json" : m.startsWith("IPVS") ? "ipvs-" + node + ".txt"
                         : "nat-" + node + ".txt";
-                throw new IllegalArgumentException(dir.resolve(file) + ": " + m, e);
+                throw InputError.locate(dir.resolve(file), e); // FILE:LINE: what
             }
             for (ServiceEntry s : d.services()) {
                 byKey.putIfAbsent(ServiceKeys.key(s), s);
@@ -152,7 +153,7 @@ public final class Capture {
                     long lost = before ? 0 : losses;
                     out.add(NodeStats.newBuilder().setNode(node).setTimestamp(before ? start(node) : end(node))
                             .setCount(Files.exists(c) ? count(c) : null).setMax(max)
-                            .setCpus(Files.exists(f) ? ConntrackStatsParser.parse(Files.readString(f, StandardCharsets.UTF_8)) : List.of())
+                            .setCpus(Files.exists(f) ? ConntrackStatsParser.read(f) : List.of())
                             .setLostEvents(lost).setGaps(lost).build());
                 }
             }

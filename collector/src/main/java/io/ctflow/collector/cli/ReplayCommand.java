@@ -69,6 +69,10 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         CollectorConfig config = kafka.load();
         Capture capture = Capture.open(dir);
+        // A malformed facts, NAT or stats file is one clear line before anything connects.
+        capture.facts();
+        capture.services();
+        capture.stats();
         CollectorMetrics metrics = new CollectorMetrics();
         MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics.registry()) : null;
         try (Publisher publisher = config.connect(metrics)) {

@@ -98,7 +98,7 @@ public final class ServicesReader {
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new IllegalArgumentException("services YAML not found: " + yaml);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(yaml + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(e.getMessage(), e); // names the file and line
             }
         }
         boolean nothingRead = nat == null && nat6 == null && nftJson == null && ipvs == null;

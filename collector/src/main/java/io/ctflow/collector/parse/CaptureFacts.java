@@ -40,7 +40,11 @@ public final class CaptureFacts {
 
     /** Reads a facts file (UTF-8). */
     public static NodeFacts read(Path file, Instant timestamp) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), timestamp);
+        try {
+            return parse(InputText.read(file), timestamp);
+        } catch (InputError e) {
+            throw e.in(file);
+        }
     }
 
     /**
@@ -65,13 +69,13 @@ public final class CaptureFacts {
             }
             int eq = line.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("line " + n + ": expected key=value, got '" + line + "'");
+                throw new InputError(n, "expected key=value, got '" + line + "'");
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
             if (key.equals("node")) {
                 if (value.isEmpty()) {
-                    throw new IllegalArgumentException("line " + n + ": empty node");
+                    throw new InputError(n, "empty node");
                 }
                 node = value;
             } else if (key.equals("pod_cidr")) {
@@ -91,7 +95,7 @@ public final class CaptureFacts {
             }
         }
         if (node == null) {
-            throw new IllegalArgumentException("no node= line");
+            throw new InputError(0, "no node= line");
         }
         List<Bridge> bridgeList = new ArrayList<>(bridges.size());
         for (Map.Entry<String, BridgeParts> e : bridges.entrySet()) {
@@ -167,7 +171,7 @@ public final class CaptureFacts {
         switch (value.toLowerCase(java.util.Locale.ROOT)) {
             case "1": case "on": case "true": return true;
             case "0": case "off": case "false": return false;
-            default: throw new IllegalArgumentException("line " + n + ": bad hairpin_mode '" + value + "'");
+            default: throw new InputError(n, "bad hairpin_mode '" + value + "'");
         }
     }
 
@@ -192,7 +196,7 @@ public final class CaptureFacts {
         byte[] address = slash < 0 ? null : IpLiteral.parse(cidr.substring(0, slash));
         long bits = slash < 0 ? -1 : LineTokenizer.number(cidr, slash + 1, cidr.length(), 128);
         if (address == null || bits < 0 || bits > address.length * 8L) {
-            throw new IllegalArgumentException("line " + n + ": bad CIDR '" + cidr + "'");
+            throw new InputError(n, "bad CIDR '" + cidr + "'");
         }
         return cidr;
     }
@@ -202,7 +206,7 @@ public final class CaptureFacts {
             return checkCidr(address, n);
         }
         if (IpLiteral.parse(address) == null) {
-            throw new IllegalArgumentException("line " + n + ": bad address '" + address + "'");
+            throw new InputError(n, "bad address '" + address + "'");
         }
         return address;
     }

@@ -222,9 +222,13 @@ public final class ConntrackLineParser {
                 throw new ParseException("no protocol");
             }
             if (t.isLowerWord() && layer3Follows()) {
-                l3 = t.is("ipv4") ? L3Protocol.IPV4 : t.is("ipv6") ? L3Protocol.IPV6 : L3Protocol.OTHER;
+                // Entries with IP tuples are ipv4 2 or ipv6 10; any other pair does not describe its addresses.
+                if (!t.is("ipv4") && !t.is("ipv6")) {
+                    throw new ParseException("unknown layer 3 '" + t.text() + "'");
+                }
+                l3 = t.is("ipv4") ? L3Protocol.IPV4 : L3Protocol.IPV6;
                 t.next();
-                if (LineTokenizer.number(s, t.start, t.stop, 255) < 0) {
+                if (LineTokenizer.number(s, t.start, t.stop, 255) != (l3 == L3Protocol.IPV4 ? 2 : 10)) {
                     throw new ParseException("bad layer-3 number '" + t.text() + "'");
                 }
                 has = t.next();

@@ -25,6 +25,15 @@ public final class ConntrackStatsParser {
      *
      * @throws IllegalArgumentException naming the line, for a known counter that is not a number
      */
+    /** Reads {@code conntrack -S} output from a file (UTF-8); mistakes say {@code FILE:LINE: what}. */
+    public static List<CpuStats> read(java.nio.file.Path file) throws java.io.IOException {
+        try {
+            return parse(InputText.read(file));
+        } catch (InputError e) {
+            throw e.in(file);
+        }
+    }
+
     public static List<CpuStats> parse(String text) {
         List<CpuStats> out = new ArrayList<>();
         String[] lines = text.split("\n", -1);
@@ -98,7 +107,7 @@ public final class ConntrackStatsParser {
     private static long number(String line, int from, int to, long max, String key, int n) {
         long v = LineTokenizer.number(line, from, to, max);
         if (v < 0) {
-            throw new IllegalArgumentException("line " + n + ": bad " + key + " '" + abbreviate(line.substring(from, to)) + "'");
+            throw new InputError(n, "bad " + key + " '" + abbreviate(line.substring(from, to)) + "'");
         }
         return v;
     }

@@ -48,6 +48,15 @@ public final class IptablesNatParser {
      * @throws IllegalArgumentException naming the line, for an unterminated quote or a bad
      *                                  address or port in a rule that defines a Service
      */
+    /** Reads {@code iptables-save -t nat} output from a file (UTF-8); mistakes say {@code FILE:LINE: what}. */
+    public static List<ServiceEntry> read(java.nio.file.Path file, String node, Instant timestamp) throws java.io.IOException {
+        try {
+            return parse(InputText.read(file), node, timestamp);
+        } catch (InputError e) {
+            throw e.in(file);
+        }
+    }
+
     public static List<ServiceEntry> parse(String save, String node, Instant timestamp) {
         Map<String, List<Rule>> chains = readNatChains(save);
         Map<String, ServiceEntry> byKey = new LinkedHashMap<>();
@@ -396,6 +405,6 @@ public final class IptablesNatParser {
     }
 
     private static IllegalArgumentException bad(int line, String reason) {
-        return new IllegalArgumentException("line " + line + ": " + reason);
+        return new InputError(line, reason);
     }
 }

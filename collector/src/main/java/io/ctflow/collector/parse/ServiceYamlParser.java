@@ -18,7 +18,13 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Services for hosts without kube-proxy, from YAML:
@@ -47,7 +53,11 @@ public final class ServiceYamlParser {
 
     /** Reads a YAML file (UTF-8). */
     public static List<ServiceEntry> read(Path file, String node, Instant timestamp) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), node, timestamp);
+        try {
+            return parse(InputText.read(file), node, timestamp);
+        } catch (InputError e) {
+            throw e.in(file);
+        }
     }
 
     /**
@@ -60,9 +70,54 @@ public final class ServiceYamlParser {
         try {
             // SafeConstructor: plain maps, lists and scalars only, never arbitrary classes.
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (MarkedYAMLException e) {
+            throw new InputError(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1, "bad YAML: " + e.getProblem());
         } catch (YAMLException e) {
-            throw new IllegalArgumentException("bad YAML: " + e.getMessage(), e);
+            throw new InputError(0, "bad YAML: " + e.getMessage());
         }
+        try {
+            return entries(doc, node, timestamp);
+        } catch (InputError e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // Messages start with the path of the offending value (services[2].vip: ...): find its line.
+            String m = e.getMessage();
+            int colon = m.indexOf(": ");
+            throw new InputError(colon < 0 ? 0 : lineOf(yaml, m.substring(0, colon)), m);
+        }
+    }
+
+    /** The line of the value at a path like {@code services[2].endpoints[0]}; 0 when it cannot be found. */
+    static int lineOf(String yaml, String path) {
+        Node node;
+        try {
+            node = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new java.io.StringReader(yaml));
+        } catch (YAMLException e) {
+            return 0;
+        }
+        int line = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)\\]").matcher(path);
+        while (node != null && m.find()) {
+            Node next = null;
+            if (m.group(1) != null && node instanceof MappingNode map) {
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(m.group(1))) {
+                        next = t.getValueNode();
+                    }
+                }
+            } else if (m.group(2) != null && node instanceof SequenceNode seq) {
+                int i = Integer.parseInt(m.group(2));
+                next = i < seq.getValue().size() ? seq.getValue().get(i) : null;
+            }
+            node = next;
+            if (node != null) {
+                line = node.getStartMark().getLine() + 1;
+            }
+        }
+        return line;
+    }
+
+    private static List<ServiceEntry> entries(Object doc, String node, Instant timestamp) {
         if (doc == null) {
             return new ArrayList<>();
         }

@@ -61,10 +61,10 @@ class CaptureServicesTest {
         node(dir, "a");
         Files.writeString(dir.resolve("nat-a.json"), "{\"nftables\": [\n{\"table\": ");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Capture.open(dir).services());
-        assertTrue(e.getMessage().startsWith(dir.resolve("nat-a.json") + ": nft JSON: line 2: not valid JSON"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("nat-a.json") + ":2: not valid JSON"), e.getMessage());
         Files.delete(dir.resolve("nat-a.json"));
         Files.writeString(dir.resolve("ipvs-a.txt"), "TCP  10.96.0.10:80 rr\n  -> 10.244.1.300:8080 Masq 1 0 0\n");
         e = assertThrows(IllegalArgumentException.class, () -> Capture.open(dir).services());
-        assertEquals(dir.resolve("ipvs-a.txt") + ": IPVS table: line 2: bad address '10.244.1.300:8080'", e.getMessage());
+        assertEquals(dir.resolve("ipvs-a.txt") + ":2: bad address '10.244.1.300:8080'", e.getMessage());
     }
 }

@@ -126,17 +126,19 @@ class ServiceYamlParserTest {
         "services: [{vip: 10.0.0.1, port: 80}, {vip: 10.0.0.1, port: 80, protocol: tcp}]|services[1]: same vip, port and protocol as services[0] (tcp/10.0.0.1:80)",
     })
     void badEntriesNameTheEntryAndField(String yaml, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(yaml));
-        assertEquals(message, e.getMessage());
+        InputError e = assertThrows(InputError.class, () -> parse(yaml));
+        assertEquals(message, e.what());
+        // Everything is on line 1, except a document that is not a mapping at all (no line).
+        assertEquals(message.startsWith("expected a mapping with") ? 0 : 1, e.line());
     }
 
     @Test
     void yamlSyntaxErrorsAndTagsAreRejected() {
         IllegalArgumentException syntax = assertThrows(IllegalArgumentException.class, () -> parse("services: [\n"));
-        assertTrue(syntax.getMessage().startsWith("bad YAML: "), syntax.getMessage());
+        assertTrue(syntax.getMessage().matches("line \\d+: bad YAML: .*"), syntax.getMessage());
         // SafeConstructor: no arbitrary classes from tags.
         IllegalArgumentException tag = assertThrows(IllegalArgumentException.class,
             () -> parse("services: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[]]]\n"));
-        assertTrue(tag.getMessage().startsWith("bad YAML: "), tag.getMessage());
+        assertTrue(tag.getMessage().matches("line 1: bad YAML: .*"), tag.getMessage());
     }
 }

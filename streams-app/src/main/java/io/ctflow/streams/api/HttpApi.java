@@ -30,7 +30,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,24 +54,37 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * GET /flows/{key}                every node's view of a connection (key: tcp,10.244.1.3:8080,10.244.1.2:49502)
  * GET /anomalies?since=T          anomalies detected at or after T (ISO-8601 or epoch millis), oldest first
  * </pre>
+ *
+ * Hostile requests get a 4xx and cost no thread for long: other methods 405, request headers over
+ * {@value #MAX_HEADER_BYTES} bytes 431, a path or query that is not printable ASCII, whose
+ * percent-encoding is broken or not UTF-8, or that holds a {@code .} or {@code ..} segment 400,
+ * unknown paths 404. A client that stalls inside its request holds one of up to {@value #MAX_THREADS}
+ * threads until the exchange's time limit cuts it off ({@link BoundedExchanges}).
  */
 public final class HttpApi implements AutoCloseable {
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final int MAX_THREADS = 32;
+    /** Longest exchange: reading the request, answering it (forwards to other instances take up to 7 s each). */
+    static final Duration EXCHANGE_LIMIT = Duration.ofSeconds(30);
+
     private volatile KafkaStreams streams;
     private final HostInfo self;
     private final Supplier<String> metrics;
     private final HttpServer server;
+    private final BoundedExchanges executor;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Binds the port now (so {@code application.server} can name the real one); serves after {@link #start}. */
     public HttpApi(String host, int port, Supplier<String> metrics) throws IOException {
+        this(host, port, metrics, EXCHANGE_LIMIT);
+    }
+
+    HttpApi(String host, int port, Supplier<String> metrics, Duration exchangeLimit) throws IOException {
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "ctflow-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        this.executor = new BoundedExchanges(4, MAX_THREADS, exchangeLimit);
+        server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
@@ -89,16 +101,29 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             if (!"GET".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "GET");
                 send(ex, 405, error("read-only API: use GET"));
                 return;
             }
+            if (headerBytes(ex) > MAX_HEADER_BYTES) {
+                send(ex, 431, error("request headers over " + MAX_HEADER_BYTES + " bytes"));
+                return;
+            }
             String path = ex.getRequestURI().getRawPath();
-            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            Map<String, String> query;
+            try {
+                query = query(ex.getRequestURI().getRawQuery());
+                checkPath(path);
+            } catch (IllegalArgumentException e) {
+                send(ex, 400, error(e.getMessage()));
+                return;
+            }
             boolean local = "true".equals(query.get("local"));
             if (path.equals("/health")) {
                 KafkaStreams.State s = streams.state();
@@ -283,6 +308,26 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    private static long headerBytes(HttpExchange ex) {
+        long n = 0;
+        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+            for (String v : h.getValue()) {
+                n += h.getKey().length() + v.length() + 4;
+            }
+        }
+        return n;
+    }
+
+    /** Refuses what no route can mean: {@code .}/{@code ..} segments (raw or encoded) and undecodable text. */
+    private static void checkPath(String raw) {
+        String path = decode(raw == null ? "/" : raw);
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("'.' and '..' are not allowed in paths");
+            }
+        }
+    }
+
     private static Map<String, String> query(String raw) {
         Map<String, String> q = new HashMap<>();
         if (raw == null) {
@@ -297,8 +342,36 @@ public final class HttpApi implements AutoCloseable {
         return q;
     }
 
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    /**
+     * Percent-decodes as UTF-8. The request line reaches us byte by byte as chars, so anything outside
+     * printable ASCII, broken escapes and escapes that are not UTF-8 are refused (IllegalArgumentException).
+     */
+    static String decode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new IllegalArgumentException("only printable ASCII and %-escapes are allowed in paths and queries");
+            }
+        }
+        String d;
+        try {
+            d = URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed %-escape in '" + abbreviate(s) + "'");
+        }
+        if (d.indexOf('\ufffd') >= 0 && s.toUpperCase(java.util.Locale.ROOT).indexOf("%EF%BF%BD") < 0) {
+            throw new IllegalArgumentException("%-escapes in '" + abbreviate(s) + "' are not UTF-8");
+        }
+        for (int i = 0; i < d.length(); i++) {
+            if (Character.isISOControl(d.charAt(i))) {
+                throw new IllegalArgumentException("control characters are not allowed in paths and queries");
+            }
+        }
+        return d;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
     private static ObjectNode error(String message) {
@@ -308,6 +381,10 @@ public final class HttpApi implements AutoCloseable {
     private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
         byte[] b = AvroJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(status, -1); // a HEAD answer has no body
+            return;
+        }
         ex.sendResponseHeaders(status, b.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(b);

@@ -16,6 +16,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * that serdes and tools use, for the embedded default and tests. Ids are global and stable (the same
  * schema under any subject gets the same id); versions count from 1 per subject; BACKWARD
  * compatibility by default, checked with Avro's {@code SchemaCompatibility}; Confluent's status and
- * error codes. Not persistent.
+ * error codes. In memory, or kept in a directory ({@link #start(String, int, Path)}: a journal of
+ * changes, see {@link RegistryJournal}) so a restart keeps every id.
  *
  * <pre>
  * GET    /                                        {}
@@ -74,13 +76,19 @@ public final class RegistryServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final String scheme;
-    private final RegistryStore store = new RegistryStore();
+    private final RegistryStore store;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger failuresToInject = new AtomicInteger();
     private volatile String expectedAuthorization;
+    private RegistryJournal journal;
 
     private RegistryServer(HttpServer server, String scheme) {
+        this(server, scheme, new RegistryStore());
+    }
+
+    private RegistryServer(HttpServer server, String scheme, RegistryStore store) {
         this.server = server;
+        this.store = store;
         this.scheme = scheme;
         int n = INSTANCES.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -105,6 +113,26 @@ public final class RegistryServer implements AutoCloseable {
             return started(new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0), "http"), host, port);
         } catch (IOException e) {
             throw startFailure(host, port, e);
+        }
+    }
+
+    /**
+     * Starts on host:port keeping its schemas in {@code dataDir} (created if missing): a registry
+     * started again on the same directory serves the same ids, versions and levels.
+     */
+    public static RegistryServer start(String host, int port, Path dataDir) {
+        RegistryStore store = new RegistryStore();
+        RegistryJournal journal = RegistryJournal.open(dataDir, store);
+        try {
+            RegistryServer s = new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0), "http", store);
+            s.journal = journal;
+            return started(s, host, port);
+        } catch (IOException e) {
+            journal.close();
+            throw startFailure(host, port, e);
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
         }
     }
 
@@ -168,6 +196,9 @@ public final class RegistryServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        if (journal != null) {
+            journal.close();
+        }
     }
 
     // ---- HTTP ----------------------------------------------------------------------------------

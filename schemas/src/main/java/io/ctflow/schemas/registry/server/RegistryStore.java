@@ -89,6 +89,17 @@ final class RegistryStore {
     private final Map<String, Level> subjectLevels = new HashMap<>();
     private Level global = Level.BACKWARD;
     private int nextId = 1;
+    private RegistryJournal journal; // null: in memory only
+
+    synchronized void journal(RegistryJournal j) {
+        this.journal = j;
+    }
+
+    private void record(com.fasterxml.jackson.databind.node.ObjectNode change) {
+        if (journal != null) {
+            journal.append(change);
+        }
+    }
 
     /**
      * Parses a schema as the registry judges identity: Avro's parsed JSON form. It normalizes
@@ -129,6 +140,7 @@ final class RegistryStore {
             subjects.put(subjectName, subject);
         }
         subject.versions.add(new Version(++subject.lastVersion, id));
+        record(RegistryJournal.entry("register").put("subject", subjectName).put("id", id).put("schema", text));
         return id;
     }
 
@@ -202,6 +214,7 @@ final class RegistryStore {
             }
             subjects.remove(subjectName);
             subjectLevels.remove(subjectName);
+            record(RegistryJournal.entry("deleteSubject").put("subject", subjectName).put("permanent", true));
             return s.versions.stream().map(v -> v.version).toList();
         }
         List<Version> live = s.live();
@@ -210,6 +223,7 @@ final class RegistryStore {
                     "Subject '" + subjectName + "' was soft deleted. Set permanent=true to delete permanently");
         }
         live.forEach(v -> v.deleted = true);
+        record(RegistryJournal.entry("deleteSubject").put("subject", subjectName).put("permanent", false));
         return live.stream().map(v -> v.version).toList();
     }
 
@@ -228,6 +242,8 @@ final class RegistryStore {
         } else {
             v.deleted = true;
         }
+        record(RegistryJournal.entry("deleteVersion").put("subject", subjectName).put("version", Integer.toString(v.version))
+                .put("permanent", permanent));
         return v.version;
     }
 
@@ -237,6 +253,7 @@ final class RegistryStore {
 
     synchronized String setGlobalLevel(String level) {
         global = Level.parse(level);
+        record(RegistryJournal.entry("globalLevel").put("level", global.name()));
         return global.name();
     }
 
@@ -249,12 +266,16 @@ final class RegistryStore {
     synchronized String setSubjectLevel(String subjectName, String level) {
         Level l = Level.parse(level);
         subjectLevels.put(subjectName, l);
+        record(RegistryJournal.entry("subjectLevel").put("subject", subjectName).put("level", l.name()));
         return l.name();
     }
 
     /** Removes the subject's own level; returns what it was (null: it had none). */
     synchronized String deleteSubjectLevel(String subjectName) {
         Level l = subjectLevels.remove(subjectName);
+        if (l != null) {
+            record(RegistryJournal.entry("subjectLevel").put("subject", subjectName).putNull("level"));
+        }
         return l == null ? null : l.name();
     }
 
