@@ -60,6 +60,8 @@ public record AppConfig(
         d.put("application.id", "ctflow-streams");
         d.put("processing.guarantee", "exactly_once_v2");
         d.put("commit.interval.ms", "100");
+        // One bounded RocksDB memory budget for every store of the process (see RocksDbMemory).
+        d.put("rocksdb.config.setter", RocksDbMemory.class.getName());
         // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
         // broker then forgets the producer's sequence state and rejects its next batch
         // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
