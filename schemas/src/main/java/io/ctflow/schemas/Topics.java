@@ -58,6 +58,11 @@ public final class Topics {
         return prefix + "dlq";
     }
 
+    /** Records of {@code events} (and other inputs) the streams app could not read: raw bytes with Kafka Streams' error headers (KIP-1034). */
+    public String streamsDlq() {
+        return prefix + "streams-dlq";
+    }
+
     public String anomalies() {
         return prefix + "anomalies";
     }
@@ -84,7 +89,8 @@ public final class Topics {
                 topic(anomalies(), partitions, replication, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(month))),
-                topic(serviceStats(), partitions, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(month))));
+                topic(serviceStats(), partitions, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(month))),
+                topic(streamsDlq(), 1, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(month))));
     }
 
     /** All of them. */

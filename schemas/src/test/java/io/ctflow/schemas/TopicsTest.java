@@ -44,7 +44,8 @@ class TopicsTest {
     @Test
     void outputTopicsAsTheTableSays() {
         Map<String, NewTopic> o = byName(Topics.defaults().outputTopics(4, (short) 1));
-        assertEquals(2, o.size());
+        assertEquals(3, o.size());
+        assertTopic(o.get("ctflow.streams-dlq"), 1, Map.of("retention.ms", MONTH));
         assertTopic(o.get("ctflow.anomalies"), 4, Map.of("cleanup.policy", "compact,delete", "retention.ms", MONTH));
         assertTopic(o.get("ctflow.service-stats"), 4, Map.of("retention.ms", MONTH));
         assertEquals(1, o.get("ctflow.anomalies").replicationFactor());
@@ -53,8 +54,8 @@ class TopicsTest {
     @Test
     void allIsBothWithoutDuplicates() {
         List<NewTopic> all = Topics.defaults().all(Topics.DEFAULT_PARTITIONS, (short) 1);
-        assertEquals(7, all.size());
-        assertEquals(7, all.stream().map(NewTopic::name).distinct().count());
+        assertEquals(8, all.size());
+        assertEquals(8, all.stream().map(NewTopic::name).distinct().count());
     }
 
     static Map<String, NewTopic> byName(List<NewTopic> topics) {

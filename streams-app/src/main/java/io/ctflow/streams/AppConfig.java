@@ -104,7 +104,13 @@ public record AppConfig(
             }
         }
         Map<String, Object> kafka = new HashMap<>(s.kafka());
-        AppConfig c = new AppConfig(new Topics(s.get("topic.prefix")),
+        Topics topics = new Topics(s.get("topic.prefix"));
+        // A record the app cannot read (garbage, an unknown schema id, another record type) goes to
+        // the streams dead-letter topic with the reason, topic, partition and offset in its headers
+        // (Kafka Streams' own DLQ, KIP-1034), and the app goes on. Either can be overridden.
+        kafka.putIfAbsent("errors.dead.letter.queue.topic.name", topics.streamsDlq());
+        kafka.putIfAbsent("deserialization.exception.handler", "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler");
+        AppConfig c = new AppConfig(topics,
                 positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
                 s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"),
                 s.getDuration("flow.reap-slack"), positive(s, "flow.max-age"), rr,

@@ -255,6 +255,85 @@ class StreamsAppIntegrationTest {
         }
     }
 
+    /** Records the app cannot read go to the streams dead-letter topic with Kafka Streams' error headers; the app goes on. */
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicAndTheAppGoesOn() throws Exception {
+        Path state = Files.createTempDirectory("ctflow-it-dlq");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+             RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
+            Map<String, String> s = new HashMap<>();
+            s.put("bootstrap.servers", kafka.bootstrapServers());
+            s.put("schema.registry.url", registry.url());
+            s.put("state.dir", state.toString());
+            s.put("http.port", "0");
+            s.put("application.id", "ctflow-it-dlq");
+            AppConfig config = AppConfig.of(s);
+            try (StreamsRunner app = new StreamsRunner(config).start()) {
+                String events = config.topics().events();
+                byte[] otherRecordType = AvroSerdes.specific(ServiceStats.class, config.kafka(), false).serializer().serialize(
+                        config.topics().serviceStats(), ServiceStats.newBuilder().setService("x").setServiceAddress("y")
+                                .setWindowStart(java.time.Instant.EPOCH).setWindowEnd(java.time.Instant.EPOCH).setNewFlows(0).setReplied(0)
+                                .setUnreplied(0).setIncompleteNat(Map.of()).setActive(0).setStates(Map.of()).setBackends(Map.of())
+                                .setSetupP50Micros(null).setSetupP99Micros(null).setClients(0).build());
+                List<byte[]> poison = List.of("not avro at all".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {0, 0, 1, (byte) 0x86, (byte) 0x9f, 2, 4}, otherRecordType);
+                Map<String, Object> pp = new HashMap<>();
+                pp.put("bootstrap.servers", kafka.bootstrapServers());
+                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(pp,
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    for (byte[] value : poison) {
+                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(events, 0, null, value)).get();
+                    }
+                }
+                CollectorConfig cc = CollectorConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "schema.registry.url", registry.url()));
+                try (Publisher p = cc.connect(new CollectorMetrics())) {
+                    Replayer.replay(Capture.open(Captures.scenario("bridge-off")), p, Replayer.Options.defaults());
+                }
+                Map<String, Object> cp = new HashMap<>();
+                cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                cp.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dlq-reader");
+                cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+                java.util.Set<String> anomalies = new java.util.TreeSet<>();
+                try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                    c.subscribe(List.of(config.topics().streamsDlq(), config.topics().anomalies()));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (System.nanoTime() < deadline && !(dead.size() == 3 && anomalies.size() == 3)) {
+                        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            if (r.topic().equals(config.topics().streamsDlq())) {
+                                dead.add(r);
+                            } else {
+                                anomalies.add(r.key());
+                            }
+                        }
+                    }
+                }
+                assertEquals(3, anomalies.size(), "the app went on past the poison: " + anomalies);
+                assertEquals(3, dead.size());
+                for (int i = 0; i < 3; i++) {
+                    ConsumerRecord<String, byte[]> d = dead.get(i);
+                    assertEquals(java.util.Arrays.toString(poison.get(i)), java.util.Arrays.toString(d.value()), "the raw bytes");
+                    assertEquals(events, header(d, "__streams.errors.topic"));
+                    assertEquals("0", header(d, "__streams.errors.partition"));
+                    assertEquals(Integer.toString(i), header(d, "__streams.errors.offset"));
+                    assertTrue(!header(d, "__streams.errors.message").isEmpty(), "the reason");
+                }
+            }
+        } finally {
+            try (var w = Files.walk(state)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void anUnreachableRegistryIsOneClearStartupError() throws Exception {
         int closed;
