@@ -48,12 +48,7 @@ class StreamsAppIntegrationTest {
         Path state = Files.createTempDirectory("ctflow-it");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = new HashMap<>();
-            s.put("bootstrap.servers", kafka.bootstrapServers());
-            s.put("schema.registry.url", registry.url());
-            s.put("state.dir", state.toString());
-            s.put("http.port", "0");
-            s.put("application.id", "ctflow-it");
+            Map<String, String> s = settings(kafka, registry, state, "ctflow-it");
             s.put("flow.linger", "10m"); // keep finished flows past the replay's end, for GET /flows
             AppConfig config = AppConfig.of(s);
             try (StreamsRunner app = new StreamsRunner(config).start()) {
@@ -64,11 +59,7 @@ class StreamsAppIntegrationTest {
                 }
                 Map<String, NatAnomaly> anomalies = new HashMap<>();
                 List<ServiceStats> stats = new ArrayList<>();
-                Map<String, Object> cp = new HashMap<>();
-                cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-                cp.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader");
-                cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-                cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                Map<String, Object> cp = readCommitted(kafka, "it-reader");
                 var anomalySerde = AvroSerdes.specific(NatAnomaly.class, config.kafka(), false);
                 var statsSerde = AvroSerdes.specific(ServiceStats.class, config.kafka(), false);
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
@@ -114,9 +105,7 @@ class StreamsAppIntegrationTest {
                 assertTrue(metrics.body().contains("kafka_stream_thread_metrics_process_total{"), "Kafka Streams metrics exposed");
             }
         } finally {
-            try (var w = Files.walk(state)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(state);
         }
     }
 
@@ -127,11 +116,7 @@ class StreamsAppIntegrationTest {
         Path stateB = Files.createTempDirectory("ctflow-it-b");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = new HashMap<>();
-            s.put("bootstrap.servers", kafka.bootstrapServers());
-            s.put("schema.registry.url", registry.url());
-            s.put("http.port", "0");
-            s.put("application.id", "ctflow-it-two");
+            Map<String, String> s = settings(kafka, registry, null, "ctflow-it-two");
             s.put("flow.linger", "10m");
             Map<String, String> a = new HashMap<>(s);
             a.put("state.dir", stateA.toString());
@@ -171,11 +156,8 @@ class StreamsAppIntegrationTest {
                 assertEquals(3, get(base2 + "/anomalies", 200).size());
             }
         } finally {
-            for (Path dir : List.of(stateA, stateB)) {
-                try (var w = Files.walk(dir)) {
-                    w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            deleteTree(stateA);
+            deleteTree(stateB);
         }
     }
 
@@ -197,12 +179,7 @@ class StreamsAppIntegrationTest {
         Path state = Files.createTempDirectory("ctflow-it-restart");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = new HashMap<>();
-            s.put("bootstrap.servers", kafka.bootstrapServers());
-            s.put("schema.registry.url", registry.url());
-            s.put("state.dir", state.toString());
-            s.put("http.port", "0");
-            s.put("application.id", "ctflow-it-restart");
+            Map<String, String> s = settings(kafka, registry, state, "ctflow-it-restart");
             // Streams does not leave the group on close: a short session lets the restarted app take over soon
             s.put("session.timeout.ms", "6000");
             s.put("heartbeat.interval.ms", "1000");
@@ -231,11 +208,7 @@ class StreamsAppIntegrationTest {
                 p.flush();
             }
             try (StreamsRunner app = new StreamsRunner(config).start()) {
-                Map<String, Object> cp = new HashMap<>();
-                cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-                cp.put(ConsumerConfig.GROUP_ID_CONFIG, "it-restart-reader");
-                cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-                cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                Map<String, Object> cp = readCommitted(kafka, "it-restart-reader");
                 List<String> keys = new ArrayList<>();
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
@@ -249,9 +222,7 @@ class StreamsAppIntegrationTest {
                 assertEquals(List.of(key + "@node1"), keys, "raised once, by the timer rebuilt after the restart");
             }
         } finally {
-            try (var w = Files.walk(state)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(state);
         }
     }
 
@@ -261,12 +232,7 @@ class StreamsAppIntegrationTest {
         Path state = Files.createTempDirectory("ctflow-it-dlq");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = new HashMap<>();
-            s.put("bootstrap.servers", kafka.bootstrapServers());
-            s.put("schema.registry.url", registry.url());
-            s.put("state.dir", state.toString());
-            s.put("http.port", "0");
-            s.put("application.id", "ctflow-it-dlq");
+            Map<String, String> s = settings(kafka, registry, state, "ctflow-it-dlq");
             AppConfig config = AppConfig.of(s);
             try (StreamsRunner app = new StreamsRunner(config).start()) {
                 String events = config.topics().events();
@@ -290,11 +256,7 @@ class StreamsAppIntegrationTest {
                 try (Publisher p = cc.connect(new CollectorMetrics())) {
                     Replayer.replay(Capture.open(Captures.scenario("bridge-off")), p, Replayer.Options.defaults());
                 }
-                Map<String, Object> cp = new HashMap<>();
-                cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-                cp.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dlq-reader");
-                cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-                cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                Map<String, Object> cp = readCommitted(kafka, "it-dlq-reader");
                 List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
                 java.util.Set<String> anomalies = new java.util.TreeSet<>();
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
@@ -323,9 +285,7 @@ class StreamsAppIntegrationTest {
                 }
             }
         } finally {
-            try (var w = Files.walk(state)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(state);
         }
     }
 
@@ -347,6 +307,35 @@ class StreamsAppIntegrationTest {
                     () -> new StreamsRunner(config).start());
             assertEquals("cannot reach the schema registry at http://127.0.0.1:" + closed + ": is it up? set --schema-registry-url",
                     e.getMessage());
+        }
+    }
+
+    /** The app's settings against the embedded broker and registry; {@code state} null: set per instance. */
+    private static Map<String, String> settings(EmbeddedKafka kafka, RegistryServer registry, Path state, String appId) {
+        Map<String, String> s = new HashMap<>();
+        s.put("bootstrap.servers", kafka.bootstrapServers());
+        s.put("schema.registry.url", registry.url());
+        if (state != null) {
+            s.put("state.dir", state.toString());
+        }
+        s.put("http.port", "0");
+        s.put("application.id", appId);
+        return s;
+    }
+
+    /** A read_committed consumer's settings, from the beginning. */
+    private static Map<String, Object> readCommitted(EmbeddedKafka kafka, String group) {
+        Map<String, Object> cp = new HashMap<>();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return cp;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var w = Files.walk(dir)) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
