@@ -14,6 +14,7 @@ import io.ctflow.flow.FlowKeySerde;
 import io.ctflow.json.AvroJson;
 import io.ctflow.net.Addresses;
 import io.ctflow.streams.StoreNames;
+import io.ctflow.streams.ui.WebPage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -47,6 +48,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * is fetched from it ({@code application.server}); list endpoints gather every instance's part.
  *
  * <pre>
+ * GET /                           the web page ({@link WebPage}; its files under /ui/)
  * GET /health                     200 when the app is RUNNING (or rebalancing), 503 otherwise
  * GET /metrics                    Prometheus text
  * GET /services                   latest closed window of every Service
@@ -125,7 +127,10 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             boolean local = "true".equals(query.get("local"));
-            if (path.equals("/health")) {
+            WebPage.Resource page = WebPage.forPath(path);
+            if (page != null) {
+                WebPage.send(ex, page);
+            } else if (path.equals("/health")) {
                 KafkaStreams.State s = streams.state();
                 boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
                 ObjectNode o = AvroJson.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN").put("state", s.name());
