@@ -44,13 +44,14 @@ export function nodesSection(rows, anomalies) {
             el('td', {}, n.proxyMode || '?'),
             el('td', { class: 'when' }, n.lastHeartbeat ? [dateTime(n.lastHeartbeat), behind(n.lastHeartbeat, newest)] : '?'),
             el('td', {}, loss(n)),
-            el('td', {}, [flows ? `${flows} flow` : null, ...n.openAnomalies.map(a => el('span', { class: 'badge bad' }, a.type))]
+            el('td', {}, [flows ? `${flows} incomplete NAT` : null, ...n.openAnomalies.map(a => el('span', { class: 'badge bad' }, a.type))]
               .filter(Boolean).flatMap((x, i) => i ? [' ', x] : [x]), flows || n.openAnomalies.length ? null : 'none'));
         }))));
 }
 
 function table(t) {
-  if (!t || t.count == null) return '?';
+  if (!t || (t.count == null && t.max == null)) return '?';
+  if (t.count == null) return `max ${t.max} (use unknown)`;
   if (t.max == null || t.use == null) return `${t.count} entries`;
   const pct = Math.round(t.use * 1000) / 10;
   return el('span', { class: t.use >= 0.9 ? 'badge bad' : '' }, `${t.count} / ${t.max} (${pct} %)`);

@@ -12,7 +12,9 @@ export function summary(id, windows) {
   return {
     service: id, serviceAddress: last.serviceAddress || '', windows,
     newFlows: sum(w => w.newFlows), replied: sum(w => w.replied), unreplied: sum(w => w.unreplied), incomplete: sum(incomplete),
-    active: last.active, clients: last.clients, p50: last.setupP50Micros, p99: last.setupP99Micros, lastWindow: last.windowEnd,
+    active: last.active, clients: last.clients, lastWindow: last.windowEnd,
+    // a percentile does not add up over windows: the worst window's
+    p50: worst(windows, w => w.setupP50Micros), p99: worst(windows, w => w.setupP99Micros),
   };
 }
 
@@ -24,7 +26,7 @@ const COLUMNS = [
   ['incomplete', 'incomplete NAT', r => r.incomplete, 'num'],
   ['active', 'active', r => r.active, 'num'],
   ['clients', 'clients', r => r.clients, 'num'],
-  ['p99', 'setup p99', r => r.p99, 'num', duration],
+  ['p99', 'setup p99 (worst window)', r => r.p99, 'num', duration],
 ];
 
 /** The Services table over [from, to); click a heading to sort by it, again to reverse. */
@@ -55,7 +57,7 @@ export function servicesSection(rows, from, to, state, onChange) {
           el('td', {}, flowChart(r.windows, from, to)),
           el('td', {}, latencyChart(r.windows, from, to)))))),
     el('p', { class: 'legend' }, el('span', { class: 'key s-new' }, 'new'), el('span', { class: 'key s-unreplied' }, 'unreplied'),
-      el('span', { class: 'key s-incomplete' }, 'incomplete NAT'), ' per 10 s window; figures are sums over the hour, active and p99 of the last window.'));
+      el('span', { class: 'key s-incomplete' }, 'incomplete NAT'), ' per window. new, replied, unreplied and incomplete NAT are sums over the hour; active and clients are the last window\'s.'));
 }
 
 /** One Service: its charts, backends (dataplane endpoints and where its connections went), clients and windows. */
@@ -82,8 +84,8 @@ export function servicePage(id, windows, entries, anomalies, from, to, pageState
     windows.length === 0 ? el('p', { class: 'empty' }, 'No closed window of this Service in the last hour.') :
       el('div', { class: 'cards' },
         card('new', s.newFlows), card('replied', s.replied), card('unreplied', s.unreplied), card('incomplete NAT', s.incomplete),
-        card('active', s.active ?? '–'), card('clients (last window)', s.clients ?? '–'), card('setup p50', duration(s.p50)),
-        card('setup p99', duration(s.p99))),
+        card('active', s.active ?? '–'), card('clients (last window)', s.clients ?? '–'), card('setup p50 (worst window)', duration(s.p50)),
+        card('setup p99 (worst window)', duration(s.p99))),
     el('div', { class: 'charts' },
       el('figure', {}, flowChart(windows, from, to, { width: 480, height: 80 }), el('figcaption', {}, 'new / unreplied / incomplete NAT per window')),
       el('figure', {}, latencyChart(windows, from, to, { width: 480, height: 80 }), el('figcaption', {}, 'setup latency p99 per window'))),
@@ -114,6 +116,11 @@ export function servicePage(id, windows, entries, anomalies, from, to, pageState
         [w.newFlows, w.replied, w.unreplied, incomplete(w), w.active].map(v => el('td', { class: 'num' }, v)),
         el('td', { class: 'num' }, duration(w.setupP50Micros)), el('td', { class: 'num' }, duration(w.setupP99Micros)),
         el('td', {}, Object.entries(w.states || {}).map(([k, v]) => `${k}=${v}`).join(' ')))))));
+}
+
+function worst(windows, f) {
+  const v = windows.map(f).filter(x => x != null);
+  return v.length ? Math.max(...v) : null;
 }
 
 function card(label, value) {
