@@ -70,7 +70,11 @@ class DemoWebPageIT {
             String dom = domOnceReady(chromium, url, d -> rows(d, "anomaly").size() == 3 && rows(d, "service-row").size() == 4);
             Files.writeString(shots.resolve("demo-page.html"), dom);
             assertEquals(BROKEN, new TreeSet<>(rows(dom, "anomaly")), dom);
+            assertEquals(3, count(dom, "data-type=\"INCOMPLETE_NAT\""), dom);
             assertEquals(3, count(dom, "data-cause=\"REPLY_BYPASSED_CONNTRACK\""), dom);
+            for (String name : BROKEN) {
+                assertEquals(2, count(dom, ">" + name + "</a>"), name + " as text, in its anomaly and in the Services table: " + dom);
+            }
             assertEquals(3, count(dom, "data-status=\"OPEN\""), dom);
             assertEquals(SERVICES, new TreeSet<>(rows(dom, "service-row")), dom);
             assertTrue(dom.contains("<tr class=\"node\" data-node=\"node1\">"), dom);
