@@ -64,11 +64,19 @@ final class OpenApiContract {
         }
     }
 
-    /** Every documented path/status pair not checked, but for those a test cannot provoke on a healthy app. */
+    /** Whether a path answers JSON or text (the API), not a page of the web UI (text/html: tested in a browser). */
+    boolean isApi(String template) {
+        return !doc.path("paths").path(template).path("get").path("responses").path("200").path("content").has("text/html");
+    }
+
+    /** Every documented API path/status pair not checked, but for those a test cannot provoke on a healthy app. */
     Set<String> unchecked(Set<String> exempt) {
         Set<String> out = new TreeSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("paths").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
+            if (!isApi(p.getKey())) {
+                continue;
+            }
             p.getValue().path("get").path("responses").fieldNames().forEachRemaining(status -> {
                 if (!exempt.contains(status) && !checked.contains(p.getKey() + " " + status)) {
                     out.add(p.getKey() + " " + status);
