@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,21 +177,32 @@ final class EventStream implements Runnable {
     /** Polls /proc/PID/net/netlink until the process has a netfilter netlink socket in a multicast group. */
     private void awaitSubscribed(Process p) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        Path netlink = Path.of("/proc", Long.toString(p.pid()), "net", "netlink");
         while (System.nanoTime() < deadline && p.isAlive() && !state.stopping()) {
-            if (subscribed(netlink, p.pid())) {
+            if (subscribed(p.pid())) {
                 return;
             }
             Thread.sleep(5);
         }
     }
 
-    static boolean subscribed(Path netlink, long pid) {
+    /** Whether process {@code pid} has a netfilter netlink socket (family 12) that joined a multicast group. */
+    static boolean subscribed(long pid) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        return subscribed(proc.resolve("net").resolve("netlink"), pid, socketInodes(proc.resolve("fd")));
+    }
+
+    /**
+     * Lines of /proc/PID/net/netlink: {@code sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode}. The
+     * socket is the process's when its port id is the pid (the first socket) or its inode is one of
+     * the process's open sockets (conntrack -E listens on a second socket, whose port id the kernel
+     * picks).
+     */
+    static boolean subscribed(Path netlink, long pid, Set<String> inodes) {
         try {
             for (String l : Files.readAllLines(netlink)) {
                 String[] f = l.trim().split("\\s+");
-                // sk Eth Pid Groups ...; Eth 12 = NETLINK_NETFILTER
-                if (f.length >= 4 && f[1].equals("12") && f[2].equals(Long.toString(pid)) && !f[3].matches("0+")) {
+                boolean ours = f.length >= 4 && (f[2].equals(Long.toString(pid)) || f.length >= 10 && inodes.contains(f[9]));
+                if (ours && f[1].equals("12") && !f[3].matches("0+")) {
                     return true;
                 }
             }
@@ -196,5 +210,25 @@ final class EventStream implements Runnable {
             return false;
         }
         return false;
+    }
+
+    /** The inodes of the sockets open in {@code fdDir} ({@code socket:[INODE]} links). */
+    static Set<String> socketInodes(Path fdDir) {
+        Set<String> out = new HashSet<>();
+        try (Stream<Path> fds = Files.list(fdDir)) {
+            fds.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && target.endsWith("]")) {
+                        out.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // the process is gone
+        }
+        return out;
     }
 }
