@@ -6,6 +6,8 @@ import io.ctflow.avro.AnomalyStatus;
 import io.ctflow.avro.AnomalyType;
 import io.ctflow.avro.CpuStats;
 import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.NodeFacts;
+import java.util.Map;
 import io.ctflow.avro.NodeStats;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +19,53 @@ class NodeAnomalyTest {
         CpuStats cpu = CpuStats.newBuilder().setCpu(0).setInsertFailed(insertFailed).setDrop(drop).setEarlyDrop(earlyDrop).build();
         return NodeStats.newBuilder().setNode("node1").setTimestamp(Instant.ofEpochSecond(sec)).setCount(count).setMax(max)
                 .setCpus(List.of(cpu)).setLostEvents(lost).build();
+    }
+
+    static NodeStats counters(long sec, long invalid, long clash, long chain) {
+        CpuStats cpu0 = CpuStats.newBuilder().setCpu(0).setInvalid(invalid).setClashResolve(clash).setChaintoolong(chain).build();
+        CpuStats cpu1 = CpuStats.newBuilder().setCpu(1).setInvalid(1).build();
+        return NodeStats.newBuilder().setNode("node1").setTimestamp(Instant.ofEpochSecond(sec)).setCpus(List.of(cpu0, cpu1)).build();
+    }
+
+    static NodeFacts liberal(String value) {
+        return NodeFacts.newBuilder().setNode("node1").setTimestamp(Instant.ofEpochSecond(1))
+                .setSysctls(value == null ? Map.of() : Map.of("net.netfilter.nf_conntrack_tcp_be_liberal", value)).build();
+    }
+
+    @Test
+    void invalidGrowthWithStrictTcpTrackingIsInvalidPacketsAndClashesAndLongChainsAreReported() throws Exception {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.facts(liberal("0"));
+            f.nodeStats.pipeInput("node1", counters(100, 10, 0, 0), Instant.ofEpochSecond(100));
+            f.nodeStats.pipeInput("node1", counters(110, 14, 3, 0), Instant.ofEpochSecond(110));
+            f.nodeStats.pipeInput("node1", counters(120, 14, 3, 2), Instant.ofEpochSecond(120));
+            f.facts(liberal("1"));
+            f.nodeStats.pipeInput("node1", counters(130, 99, 3, 2), Instant.ofEpochSecond(130));
+            List<KeyValue<String, NatAnomaly>> out = f.anomalies();
+            assertEquals(List.of(
+                    "node1|INVALID_PACKETS|110000000",
+                    "node1|CLASH_RESOLVE|110000000",
+                    "node1|CHAIN_TOO_LONG|120000000"), out.stream().map(kv -> kv.key).toList(),
+                    "INVALID growth with be_liberal=1 is not raised");
+            NatAnomaly invalid = out.get(0).value;
+            assertEquals(AnomalyType.INVALID_PACKETS, invalid.getType());
+            assertEquals("conntrack marked 4 packets INVALID on node1 with net.netfilter.nf_conntrack_tcp_be_liberal=0", invalid.getDetail());
+            assertEquals(Map.of("delta", "4", "total", "15", "net.netfilter.nf_conntrack_tcp_be_liberal", "0"), invalid.getFacts());
+            assertEquals(true, invalid.getHint().startsWith("out-of-window TCP packets"), invalid.getHint());
+            assertEquals(true, invalid.getHint().contains("sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1 on node1"));
+            assertEquals(Map.of("delta", "3", "total", "3"), out.get(1).value.getFacts());
+            assertEquals(AnomalyType.CHAIN_TOO_LONG, out.get(2).value.getType());
+        }
+    }
+
+    @Test
+    void invalidGrowthWithoutTheSysctlKnownIsNotRaised() throws Exception {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.facts(liberal(null));
+            f.nodeStats.pipeInput("node1", counters(100, 10, 0, 0), Instant.ofEpochSecond(100));
+            f.nodeStats.pipeInput("node1", counters(110, 50, 0, 0), Instant.ofEpochSecond(110));
+            assertEquals(List.of(), f.anomalies());
+        }
     }
 
     @Test

@@ -20,10 +20,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Node-level anomalies from consecutive {@link NodeStats} samples of one node: TABLE_PRESSURE
  * (count at or above 90 % of max; OPEN once, RESOLVED when it falls back), INSERT_FAILED, DROP,
- * EARLY_DROP (a counter grew between two samples) and EVENT_LOSS (the collector lost events).
+ * EARLY_DROP (a counter grew between two samples), EVENT_LOSS (the collector lost events), and
+ * INVALID_PACKETS (the {@code invalid} counter grew while {@code nf_conntrack_tcp_be_liberal=0}:
+ * out-of-window TCP packets are marked INVALID and, with kube-proxy's {@code --ctstate INVALID -j DROP},
+ * dropped, which resets long connections: kubernetes/kubernetes#74839, #117924), CLASH_RESOLVE (the
+ * kernel resolved insert clashes, the DNS A/AAAA race of #56903) and CHAIN_TOO_LONG (a hash chain
+ * was too long to insert into: hash-table pressure).
  */
 public final class NodeAnomalyProcessor implements Processor<String, NodeStats, String, NatAnomaly> {
     static final double PRESSURE = 0.9;
+    static final String BE_LIBERAL = "net.netfilter.nf_conntrack_tcp_be_liberal";
     private ProcessorContext<String, NatAnomaly> ctx;
     private KeyValueStore<String, NodeStats> last;
     private KeyValueStore<String, NatAnomaly> anomalies;
@@ -53,6 +59,12 @@ public final class NodeAnomalyProcessor implements Processor<String, NodeStats, 
                     "conntrack dropped packets: raise nf_conntrack_max / hashsize or find the source of new connections");
             counter(node, AnomalyType.EARLY_DROP, prev, now, CpuStats::getEarlyDrop,
                     "conntrack evicted unassured entries to make room: the table is full; raise nf_conntrack_max");
+            invalid(node, prev, now);
+            counter(node, AnomalyType.CLASH_RESOLVE, prev, now, CpuStats::getClashResolve,
+                    "conntrack resolved clashing inserts (parallel packets of one new flow, typically DNS A and AAAA from one socket: "
+                            + "kubernetes/kubernetes#56903); if insert_failed grows too, use single-request-reopen or TCP for DNS, or NodeLocal DNSCache");
+            counter(node, AnomalyType.CHAIN_TOO_LONG, prev, now, CpuStats::getChaintoolong,
+                    "conntrack refused inserts into an overlong hash chain: raise net.netfilter.nf_conntrack_buckets (hashsize) on " + node);
             long lost = now.getLostEvents() - prev.getLostEvents();
             if (lost > 0) {
                 raise(node, AnomalyType.EVENT_LOSS, now, "collector on " + node + " lost " + lost + " conntrack events",
@@ -62,6 +74,25 @@ public final class NodeAnomalyProcessor implements Processor<String, NodeStats, 
             }
         }
         last.put(node, now);
+    }
+
+    /** INVALID growth matters when the kernel judges TCP windows strictly: then such packets are dropped. */
+    private void invalid(String node, NodeStats prev, NodeStats now) {
+        long delta = sum(now.getCpus(), CpuStats::getInvalid) - sum(prev.getCpus(), CpuStats::getInvalid);
+        NodeFacts f = facts.get(node);
+        String liberal = f == null ? null : f.getSysctls().get(BE_LIBERAL);
+        if (delta <= 0 || liberal == null || !liberal.strip().equals("0")) {
+            return;
+        }
+        Map<String, String> used = new LinkedHashMap<>();
+        used.put("delta", Long.toString(delta));
+        used.put("total", Long.toString(sum(now.getCpus(), CpuStats::getInvalid)));
+        used.put(BE_LIBERAL, "0");
+        raise(node, AnomalyType.INVALID_PACKETS, now, "conntrack marked " + delta + " packets INVALID on " + node + " with " + BE_LIBERAL + "=0",
+                "out-of-window TCP packets (retransmits after NAT, offload, asymmetric paths) are INVALID and dropped by kube-proxy's "
+                        + "INVALID drop rule, resetting connections (kubernetes/kubernetes#74839, #117924): sysctl -w " + BE_LIBERAL + "=1 on " + node
+                        + " (kube-proxy --conntrack-tcp-be-liberal), or find what sends them",
+                used);
     }
 
     private void pressure(String node, NodeStats s) {
