@@ -626,6 +626,9 @@ public final class LiveCollector {
         try {
             services = servicesReader.read(node, now);
             services.problems().forEach(this::logOnce);
+            if (services.notice() != null) {
+                logOnce(services.notice());
+            }
             if (services.mode() != null) {
                 proxyMode = services.mode();
                 metrics.serviceSource(services.mode(), services.rules());
@@ -644,6 +647,7 @@ public final class LiveCollector {
         try {
             NodeFacts f = factsReader.read(node, now);
             f.setProxyMode(proxyMode);
+            f.setDataplaneNotice(services == null ? null : services.notice());
             sink.facts(f);
             if (recorder != null) {
                 recorder.facts(f);
