@@ -50,7 +50,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final AnomalyBuilder anomalyBuilder;
     private final FlowRetention retention;
     private final long graceMicros;
-    private final EndpointTable endpointTable;
+    private final ServicesVersion servicesVersion;
+    private EndpointTable endpointTable;
     private final StaleEndpoints stale = new StaleEndpoints();
     private final NoEndpointsWatch noEndpoints = new NoEndpointsWatch();
 
@@ -75,7 +76,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion) {
-        this.endpointTable = new EndpointTable(servicesVersion);
+        this.servicesVersion = servicesVersion;
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
         this.anomalyBuilder = new AnomalyBuilder(timeout);
@@ -96,6 +97,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
         stale.clear();
+        this.endpointTable = new EndpointTable(servicesVersion); // learns the table afresh at the first punctuation
         rebuildTimers();
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
