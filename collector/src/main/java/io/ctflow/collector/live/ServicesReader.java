@@ -153,13 +153,14 @@ public final class ServicesReader {
     }
 
     /**
-     * {@code TOOL -t nat}, followed by {@code TOOL -t filter} when that works: kube-proxy rejects traffic
-     * to a Service without endpoints there (the nat table has no rule for it).
+     * {@code TOOL -t nat}, followed by {@code TOOL -t filter} when kube-proxy's chains are there and
+     * that works: kube-proxy rejects traffic to a Service without endpoints there (the nat table has
+     * no rule for it).
      */
     private String iptablesSave(String tool, List<String> problems, boolean required) throws IOException, InterruptedException {
         String nat = iptablesSaveNat(tool, problems, required);
-        if (nat == null) {
-            return null;
+        if (nat == null || !nat.contains("KUBE-SERVICES")) {
+            return nat; // no kube-proxy: no REJECT rules to look for, and one process less per read
         }
         NodeAccess.Result filter = tools.run(tool, "-t", "filter");
         return filter != null && filter.ok() && !filter.stdout().isBlank() ? nat.strip() + "\n" + filter.stdout() : nat;
