@@ -10,6 +10,7 @@ import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
+import io.ctflow.streams.service.ServicesVersion;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -34,8 +35,13 @@ import org.apache.kafka.streams.state.Stores;
  *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
  *                                 └─► service-stats (service-windows, service-latest, stats-watermarks, service-history) ─► ctflow.service-stats
  * node-stats ─► node-anomalies (node-stats-last, node-anomalies; reads node-facts-global) ─────────────► ctflow.anomalies
- * services ─► services-global        node-facts ─► node-facts-global
+ * services ─► services-global (bumps a ServicesVersion)        node-facts ─► node-facts-global
  * </pre>
+ *
+ * <p>The flow join reads the Services table's version on punctuation: when it moved, each task
+ * looks once for endpoints removed under its open flows (STALE_ENDPOINT) and partition 0's task for
+ * Services without endpoints (NO_ENDPOINTS). A second source on the services topic is not possible
+ * (a topic feeds one source), and a global store's processor cannot forward.
  */
 public final class CtflowTopology {
     private CtflowTopology() {}
@@ -46,12 +52,13 @@ public final class CtflowTopology {
         }
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
+        ServicesVersion servicesVersion = new ServicesVersion();
 
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), serdes.services())
                         .withLoggingDisabled(),
                 topics.services(), Consumed.with(Serdes.String(), serdes.services()).withName("services-source"),
-                () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL));
+                () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL, servicesVersion::bump));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), serdes.nodeFacts())
                         .withLoggingDisabled(),
@@ -66,7 +73,7 @@ public final class CtflowTopology {
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.process(
-                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled());

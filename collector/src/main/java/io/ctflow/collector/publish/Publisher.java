@@ -156,7 +156,7 @@ public final class Publisher implements Sink, AutoCloseable {
         Instant now = Instant.now();
         try {
             serializers.events().serialize(topics.events(), Sink.markerEvent(EventType.HEARTBEAT, "preflight", now, 0));
-            serializers.facts().serialize(topics.nodeFacts(), new NodeFacts("preflight", now, Map.of(), List.of(), List.of(), List.of(), null));
+            serializers.facts().serialize(topics.nodeFacts(), new NodeFacts("preflight", now, Map.of(), List.of(), List.of(), List.of(), null, null));
             serializers.stats().serialize(topics.nodeStats(), new NodeStats("preflight", now, null, null, List.of(), 0L, 0L));
             serializers.services().serialize(topics.services(), new ServiceEntry("preflight", null, null, null,
                     ByteBuffer.wrap(new byte[4]), 1, io.ctflow.avro.Protocol.TCP, List.of(), null, "yaml", "preflight", now));
