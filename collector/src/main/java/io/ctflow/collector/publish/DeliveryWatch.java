@@ -35,6 +35,7 @@ public final class DeliveryWatch implements AutoCloseable {
     private volatile long lastAck;
     // only the timer thread touches these
     private long downSince = -1;
+    private long waitingSince = -1;
     private boolean fullSaid;
 
     DeliveryWatch(Producer<?, ?> producer, String bootstrap, Duration stall, LongSupplier clock, boolean start) {
@@ -80,10 +81,19 @@ public final class DeliveryWatch implements AutoCloseable {
         long ack = lastAck;
         double used = metric("buffer-total-bytes") - metric("buffer-available-bytes");
         if (downSince < 0) {
-            if (used > 0 && now - ack > stallNanos) {
-                downSince = ack;
+            // records waiting, and none acknowledged since they began to wait (an idle spell is no outage)
+            if (used <= 0) {
+                waitingSince = -1;
+                return;
+            }
+            if (waitingSince < 0) {
+                waitingSince = now;
+            }
+            long quiet = now - Math.max(ack, waitingSince);
+            if (quiet > stallNanos) {
+                downSince = Math.max(ack, waitingSince);
                 fullSaid = false;
-                say("Kafka at " + bootstrap + " is unreachable (no acknowledgement for " + seconds(now - ack)
+                say("Kafka at " + bootstrap + " is unreachable (no acknowledgement for " + seconds(quiet)
                         + " s); buffering records in memory (buffer.memory " + mib(metric("buffer-total-bytes"))
                         + " MiB) and retrying until delivery.timeout.ms");
             }
@@ -92,6 +102,7 @@ public final class DeliveryWatch implements AutoCloseable {
         if (ack > downSince) {
             say("Kafka at " + bootstrap + " is back after " + seconds(ack - downSince) + " s; delivering the buffered records");
             downSince = -1;
+            waitingSince = -1;
             return;
         }
         if (!fullSaid && metric("waiting-threads") > 0) {

@@ -47,10 +47,12 @@ class DeliveryWatchTest {
         metric("buffer-available-bytes", 16 << 20);
         metric("waiting-threads", 0);
         DeliveryWatch w = watch();
-        now.set(2_000_000_000L);
+        now.set(1_000_000_000L);
+        w.check();
+        now.set(3_000_000_000L);
         w.check();
         assertEquals(List.of(), notices, "2 s without acknowledgement is not an outage yet");
-        now.set(4_000_000_000L);
+        now.set(5_000_000_000L);
         w.check();
         assertTrue(w.unreachable());
         assertEquals(List.of("Kafka at 127.0.0.1:9 is unreachable (no acknowledgement for 4 s); buffering records in memory"
@@ -64,7 +66,25 @@ class DeliveryWatchTest {
         w.acked();
         w.check();
         assertFalse(w.unreachable());
-        assertEquals("Kafka at 127.0.0.1:9 is back after 15 s; delivering the buffered records", notices.get(2));
+        assertEquals("Kafka at 127.0.0.1:9 is back after 14 s; delivering the buffered records", notices.get(2));
+    }
+
+    @Test
+    void recordsThatBeginToWaitAfterAnIdleSpellAreNotAnOutageAtOnce() {
+        metric("buffer-total-bytes", 32 << 20);
+        metric("buffer-available-bytes", 32 << 20);
+        DeliveryWatch w = watch();
+        now.set(60_000_000_000L);
+        w.check();
+        metric("buffer-available-bytes", 31 << 20);
+        now.set(60_500_000_000L);
+        w.check();
+        now.set(62_000_000_000L);
+        w.check();
+        assertFalse(w.unreachable(), "waiting 1.5 s after a minute of idleness");
+        now.set(64_000_000_000L);
+        w.check();
+        assertTrue(w.unreachable());
     }
 
     @Test
