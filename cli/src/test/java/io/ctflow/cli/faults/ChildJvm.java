@@ -26,7 +26,13 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path log, String... ctflowArgs) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(log, List.of(), ctflowArgs);
+    }
+
+    /** With {@code prefix} in front of the java command (e.g. nsenter into a mount namespace). */
+    static ChildJvm start(Path log, List<String> prefix, String... ctflowArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.ctflow.cli.Ctflow"));
         cmd.addAll(List.of(ctflowArgs));
         Files.writeString(log, "");
@@ -72,6 +78,14 @@ final class ChildJvm implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("child still running after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL, and waits until the process is gone. */

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -34,7 +31,7 @@ class StreamsKillIT {
     @Timeout(420)
     void aKilledAndRestartedAppGivesTheUninterruptedRunsRecordsExactlyOnce(@TempDir Path tmp) throws Exception {
         Path capture = tmp.resolve("capture");
-        assertEquals(0, Ctflow.run("simulate", "--nodes", "4", "--services", "12", "--rate", "1500", "--duration", "30s",
+        assertEquals(0, Ctflow.run("simulate", "--nodes", "4", "--services", "12", "--rate", "1000", "--duration", "30s",
                 "--anomalies", "0.03", "--seed", "7", "--out", capture.toString()));
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
@@ -51,38 +48,33 @@ class StreamsKillIT {
             assertTrue(expected.stream().anyMatch(l -> l.startsWith("service-stats ")), "the input has Service stats");
             assertEquals(expected.size(), new HashSet<>(expected).size(), "the uninterrupted run repeats a record");
 
-            // the run that is killed: a child JVM, fed while it runs
+            // the run that is killed: a child JVM, killed at its first commit of the pre-loaded input
+            long events = StreamsApps.replay(capture, bootstrap, registry.url(), "killed.", Speed.MAX);
             String[] app = {"streams", "--bootstrap-servers", bootstrap, "--schema-registry-url", registry.url(),
                     "--application-id", "killed", "--state-dir", tmp.resolve("killed-state").toString(), "--http-port", "0",
                     "--set", "topic.prefix=killed."};
-            ExecutorService feeder = Executors.newSingleThreadExecutor();
             ChildJvm first = ChildJvm.start(tmp.resolve("streams-1.log"), app);
             ChildJvm second = null;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                first.awaitLine(l -> l.startsWith("ctflow streams: running"), Duration.ofSeconds(90));
-                // 30 s of event time at 3x: about 10 s of input while the app works on it
-                Future<Long> replay = feeder.submit(() -> StreamsApps.replay(capture, bootstrap, registry.url(), "killed.", new Speed(3)));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (StreamsApps.committed(admin, "killed", "killed.events") == 0) {
-                    assertTrue(System.nanoTime() < deadline && !replay.isDone(), "the app committed nothing while the input came\n" + first.tail());
-                    Thread.sleep(50);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+                long committed;
+                while ((committed = StreamsApps.committed(admin, "killed", "killed.events")) == 0) {
+                    assertTrue(System.nanoTime() < deadline && first.isAlive(), "the app committed nothing\n" + first.tail());
+                    Thread.sleep(20);
                 }
                 first.kill();
-                long committedAtKill = StreamsApps.committed(admin, "killed", "killed.events");
-                assertTrue(!replay.isDone(), "the input was complete when the app was killed: not mid-stream");
+                long end = StreamsApps.endOffsets(admin, List.of("killed.events"));
+                assertTrue(committed < end, "killed after " + committed + " of " + end + " input records: not mid-stream");
                 second = ChildJvm.start(tmp.resolve("streams-2.log"), app);
-                second.awaitLine(l -> l.startsWith("ctflow streams: running"), Duration.ofSeconds(90));
-                long events = replay.get(120, TimeUnit.SECONDS);
-                assertTrue(committedAtKill < events, "killed after " + committedAtKill + " of " + events + " events");
-                StreamsApps.awaitDone(bootstrap, "killed", "killed.", Duration.ofSeconds(5), Duration.ofSeconds(180));
+                StreamsApps.awaitDone(bootstrap, "killed", "killed.", Duration.ofSeconds(5), Duration.ofSeconds(240));
                 assertTrue(second.isAlive(), second.tail());
             } finally {
-                feeder.shutdownNow();
                 first.close();
                 if (second != null) {
                     second.close();
                 }
             }
+            assertTrue(events > 20_000, "input events: " + events);
             List<String> got = StreamsApps.outputs(bootstrap, registry.url(), "killed.");
             assertEquals(got.size(), new HashSet<>(got).size(), "a record seen twice after the kill");
             assertEquals(expected.stream().sorted().toList(), got.stream().sorted().toList());
