@@ -31,7 +31,7 @@ class StreamsKillIT {
     @Timeout(420)
     void aKilledAndRestartedAppGivesTheUninterruptedRunsRecordsExactlyOnce(@TempDir Path tmp) throws Exception {
         Path capture = tmp.resolve("capture");
-        assertEquals(0, Ctflow.run("simulate", "--nodes", "4", "--services", "12", "--rate", "1000", "--duration", "30s",
+        assertEquals(0, Ctflow.run("simulate", "--nodes", "4", "--services", "12", "--rate", "600", "--duration", "20s",
                 "--anomalies", "0.03", "--seed", "7", "--out", capture.toString()));
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
@@ -41,7 +41,7 @@ class StreamsKillIT {
             try (StreamsRunner ref = new StreamsRunner(AppConfig.of(Map.of("bootstrap.servers", bootstrap,
                     "schema.registry.url", registry.url(), "topic.prefix", "ref.", "application.id", "ref",
                     "state.dir", tmp.resolve("ref-state").toString(), "http.port", "0"))).start()) {
-                StreamsApps.awaitDone(bootstrap, "ref", "ref.", Duration.ofSeconds(5), Duration.ofSeconds(180));
+                StreamsApps.awaitDone(bootstrap, "ref", "ref.", Duration.ofSeconds(3), Duration.ofSeconds(180));
             }
             List<String> expected = StreamsApps.outputs(bootstrap, registry.url(), "ref.");
             assertTrue(expected.stream().anyMatch(l -> l.startsWith("anomalies ")), "the input has anomalies");
@@ -66,7 +66,7 @@ class StreamsKillIT {
                 long end = StreamsApps.endOffsets(admin, List.of("killed.events"));
                 assertTrue(committed < end, "killed after " + committed + " of " + end + " input records: not mid-stream");
                 second = ChildJvm.start(tmp.resolve("streams-2.log"), app);
-                StreamsApps.awaitDone(bootstrap, "killed", "killed.", Duration.ofSeconds(5), Duration.ofSeconds(240));
+                StreamsApps.awaitDone(bootstrap, "killed", "killed.", Duration.ofSeconds(3), Duration.ofSeconds(240));
                 assertTrue(second.isAlive(), second.tail());
             } finally {
                 first.close();
@@ -74,7 +74,7 @@ class StreamsKillIT {
                     second.close();
                 }
             }
-            assertTrue(events > 20_000, "input events: " + events);
+            assertTrue(events > 8_000, "input events: " + events);
             List<String> got = StreamsApps.outputs(bootstrap, registry.url(), "killed.");
             assertEquals(got.size(), new HashSet<>(got).size(), "a record seen twice after the kill");
             assertEquals(expected.stream().sorted().toList(), got.stream().sorted().toList());
