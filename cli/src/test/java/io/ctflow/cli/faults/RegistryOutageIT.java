@@ -12,6 +12,7 @@ import io.ctflow.collector.replay.Replayer;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.schemas.registry.server.RegistryServer;
 import io.ctflow.streams.AppConfig;
+import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.StreamsRunner;
 import io.ctflow.testing.Captures;
 import java.io.PrintWriter;
@@ -25,6 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +105,15 @@ class RegistryOutageIT {
         }
     }
 
+    static long entries(StreamsRunner app, String store) {
+        try {
+            return app.streams().store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()))
+                    .approximateNumEntries();
+        } catch (InvalidStateStoreException notYet) {
+            return 0;
+        }
+    }
+
     @Test
     @Timeout(240)
     void inTheMiddleOfTheStreamRecordsWaitForTheRegistryAndNoneIsLost(@TempDir Path tmp) throws Exception {
@@ -114,8 +127,16 @@ class RegistryOutageIT {
         try (StreamsRunner app = new StreamsRunner(config).start();
              Publisher publisher = CollectorConfig.of(Map.of("bootstrap.servers", bootstrap, "schema.registry.url", url,
                      "topic.prefix", "mid.")).connect(new CollectorMetrics())) {
-            registry.close(); // the collector has its schema ids; the app has none yet
-            Replayer.replay(Capture.open(Captures.scenario("bridge-off")), publisher, Replayer.Options.defaults());
+            // facts and Services first, so the global stores have theirs; then the registry goes away and the events come:
+            // the collector has its schema ids, the stream threads have none yet
+            Capture capture = Capture.open(Captures.scenario("bridge-off"));
+            capture.facts().forEach(publisher::facts);
+            publisher.services("capture " + capture.dir().toAbsolutePath(), capture.services(), java.time.Instant.EPOCH);
+            publisher.flush();
+            BrokerKillIT.poll(() -> entries(app, StoreNames.SERVICES_GLOBAL) > 0 && entries(app, StoreNames.NODE_FACTS_GLOBAL) > 0,
+                    Duration.ofSeconds(60), "the global stores did not get the facts and Services");
+            registry.close();
+            Replayer.replay(capture, publisher, Replayer.Options.defaults());
             publisher.flush();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 long end = StreamsApps.endOffsets(admin, List.of("mid.events"));

@@ -49,8 +49,10 @@ class StateDirFaultIT {
             ns.run("mount", "-o", "remount,rw,size=" + FULL_SIZE, mnt.toString());
             try (ChildJvm full = ChildJvm.start(tmp.resolve("full.log"), ns.prefix(), app)) {
                 assertEquals(1, full.awaitExit(Duration.ofSeconds(180)), full.tail());
-                String line = lastLine(full);
-                assertTrue(line.startsWith("ctflow streams: stopped: a state store in " + state + " failed ("), full.tail());
+                List<String> stopped = full.output().lines().filter(l -> l.startsWith("ctflow streams: stopped: ")).toList();
+                assertEquals(1, stopped.size(), full.tail());
+                String line = stopped.get(0);
+                assertTrue(line.startsWith("ctflow streams: stopped: a state store in " + state + " failed ("), line);
                 assertTrue(line.contains("No space left on device"), line);
             }
 

@@ -62,7 +62,7 @@ public final class RegistryWaitingSerde<T> implements Serde<T> {
                     throw e;
                 }
                 if (!said) {
-                    LOG.warn("{}: {}; waiting for it (a global store's records wait)", topic, e.getMessage());
+                    LOG.warn("{}; waiting for it (a global store's records wait)", e.getMessage());
                     said = true;
                 }
             }
