@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -105,6 +106,10 @@ class RegistryOutageIT {
         }
     }
 
+    static Set<String> threadNames(StreamsRunner app) {
+        return app.streams().metadataForLocalThreads().stream().map(t -> t.threadName()).collect(java.util.stream.Collectors.toSet());
+    }
+
     static long entries(StreamsRunner app, String store) {
         try {
             return app.streams().store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()))
@@ -135,13 +140,19 @@ class RegistryOutageIT {
             publisher.flush();
             BrokerKillIT.poll(() -> entries(app, StoreNames.SERVICES_GLOBAL) > 0 && entries(app, StoreNames.NODE_FACTS_GLOBAL) > 0,
                     Duration.ofSeconds(60), "the global stores did not get the facts and Services");
+            BrokerKillIT.poll(() -> app.streams().state() == KafkaStreams.State.RUNNING
+                    && app.streams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()),
+                    Duration.ofSeconds(90), "the app has no active task");
+            Set<String> threads = threadNames(app);
             registry.close();
             Replayer.replay(capture, publisher, Replayer.Options.defaults());
             publisher.flush();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 long end = StreamsApps.endOffsets(admin, List.of("mid.events"));
-                // the app keeps trying: 8 s on, nothing is committed, dead-lettered or written, and it still runs
-                Thread.sleep(8000);
+                // the stream thread that needed the registry is replaced, and tries again; meanwhile nothing is
+                // committed, dead-lettered or written, and the app still runs
+                BrokerKillIT.poll(() -> !threads.containsAll(threadNames(app)), Duration.ofSeconds(60),
+                        "no stream thread was replaced while the registry was down: " + threads);
                 assertEquals(0, StreamsApps.committed(admin, "mid", "mid.events"), "input committed while the registry was down");
                 assertEquals(0, StreamsApps.endOffsets(admin, List.of("mid.streams-dlq")), "dead letters while the registry was down");
                 assertEquals(List.of(), StreamsApps.outputs(bootstrap, "http://127.0.0.1:1", "mid."));
