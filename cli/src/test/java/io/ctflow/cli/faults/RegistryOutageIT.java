@@ -161,7 +161,7 @@ class RegistryOutageIT {
                 assertTrue(end > 0);
             }
             registry = RegistryServer.start("127.0.0.1", port, journal);
-            StreamsApps.awaitDone(bootstrap, "mid", "mid.", Duration.ofSeconds(5), Duration.ofSeconds(120));
+            StreamsApps.awaitDone(bootstrap, "mid", "mid.", Duration.ofSeconds(3), Duration.ofSeconds(120));
             List<String> got = StreamsApps.outputs(bootstrap, url, "mid.");
             assertEquals(got.size(), new HashSet<>(got).size(), "a record seen twice: " + got);
             // what the demo finds in this capture: 3 anomalies, 9 Service-stats records

@@ -59,7 +59,7 @@ class StateDirFaultIT {
             ns.run("mount", "-o", "remount,size=64m", mnt.toString());
             try (ChildJvm again = ChildJvm.start(tmp.resolve("again.log"), ns.prefix(), app)) {
                 again.awaitLine(l -> l.startsWith("ctflow streams: running"), Duration.ofSeconds(120));
-                StreamsApps.awaitDone(bootstrap, "disk", "disk.", Duration.ofSeconds(5), Duration.ofSeconds(180));
+                StreamsApps.awaitDone(bootstrap, "disk", "disk.", Duration.ofSeconds(3), Duration.ofSeconds(180));
                 assertTrue(again.isAlive(), again.tail());
             }
             List<String> got = StreamsApps.outputs(bootstrap, registry.url(), "disk.");

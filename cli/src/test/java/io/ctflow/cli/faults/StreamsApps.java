@@ -57,8 +57,17 @@ final class StreamsApps {
         return admin.listOffsets(q).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
     }
 
+    /** Every partition the app's group has committed (its repartition topic too) is committed up to its end. */
+    static boolean allCommitted(Admin admin, String appId) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+        m.keySet().forEach(tp -> q.put(tp, OffsetSpec.latest()));
+        var end = admin.listOffsets(q).all().get(30, TimeUnit.SECONDS);
+        return m.entrySet().stream().allMatch(e -> e.getValue() != null && e.getValue().offset() >= end.get(e.getKey()).offset());
+    }
+
     /**
-     * Waits until the app has committed every input event and its outputs have not grown for
+     * Waits until the app has committed every input event and every record of its repartition topic, and its outputs have not grown for
      * {@code quiet}: the replay's closing heartbeat has then fired every timer and closed every window.
      */
     static void awaitDone(String bootstrap, String appId, String prefix, Duration quiet, Duration timeout) throws Exception {
@@ -70,7 +79,7 @@ final class StreamsApps {
             long stableSince = System.nanoTime();
             while (true) {
                 assertTrue(System.nanoTime() < deadline, appId + ": not done within " + timeout);
-                boolean consumed = committed(admin, appId, events) == endOffsets(admin, List.of(events));
+                boolean consumed = committed(admin, appId, events) == endOffsets(admin, List.of(events)) && allCommitted(admin, appId);
                 long out = endOffsets(admin, outputs);
                 if (out != lastOut || !consumed) {
                     lastOut = out;
