@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The broker dies (SIGKILL, no clean shutdown) in the middle of a replay of a simulated fleet of
  * 250 k events, stays down 10 s and comes back on the same data directory and ports: the publisher
- * says that Kafka is unreachable and when it is back, buffers and retries, and afterwards
+ * says that Kafka is unreachable, that its (4 MiB) buffer is full and when Kafka is back, buffers,
+ * blocks the replay while the buffer is full, retries, and afterwards
  * {@code ctflow.events} holds every event exactly once (by node and collector sequence number).
  */
 class BrokerKillIT {
@@ -60,8 +61,9 @@ class BrokerKillIT {
             List<String> notices = new CopyOnWriteArrayList<>();
             Replayer.Result result;
             long sendErrors;
-            try (Publisher publisher = CollectorConfig.of(Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registry))
-                    .connect(metrics)) {
+            // a 4 MiB buffer fills during the outage: the replay waits (bounded memory) and the watch says so
+            try (Publisher publisher = CollectorConfig.of(Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registry,
+                    "buffer.memory", Integer.toString(4 << 20))).connect(metrics)) {
                 publisher.deliveryWatch().listen(notices::add);
                 // 50 s of event time at 4x: the replay is still sending when the broker dies and while it is down.
                 Future<Replayer.Result> replay = replayThread.submit(() -> Replayer.replay(Capture.open(capture), publisher,
@@ -83,11 +85,11 @@ class BrokerKillIT {
             }
             assertEquals(0, sendErrors, "records Kafka did not accept");
             assertTrue(result.events() >= 200_000, "a replay of at least 200 k events: " + result.events());
-            // said once each: unreachable (perhaps that the buffer is full), then back
+            // said once each, in this order: unreachable, the buffer is full, back
+            assertEquals(3, notices.size(), notices.toString());
             assertTrue(notices.get(0).startsWith("Kafka at " + bootstrap + " is unreachable (no acknowledgement for "), notices.toString());
-            assertTrue(notices.get(notices.size() - 1).startsWith("Kafka at " + bootstrap + " is back after "), notices.toString());
-            assertEquals(1, notices.stream().filter(n -> n.contains(" is back after ")).count(), notices.toString());
-            assertEquals(1, notices.stream().filter(n -> n.contains(" is unreachable ")).count(), notices.toString());
+            assertTrue(notices.get(1).startsWith("the producer's buffer is full (buffer.memory 4 MiB): publishing waits for Kafka"), notices.toString());
+            assertTrue(notices.get(2).startsWith("Kafka at " + bootstrap + " is back after "), notices.toString());
             assertEquals(result.events(), CollectorMetrics.value(metrics.eventsPublished));
 
             Map<String, Long> eventsPerNode = new HashMap<>();
