@@ -2,6 +2,8 @@ package io.ctflow.streams;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.NodeFacts;
+import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.avro.internal.FlowUpdate;
 import io.ctflow.flow.FlowKey;
@@ -10,10 +12,12 @@ import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
+import io.ctflow.streams.outage.RegistryWaitingSerde;
 import io.ctflow.streams.service.ServicesVersion;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -54,15 +58,18 @@ public final class CtflowTopology {
         StreamsBuilder builder = new StreamsBuilder();
         ServicesVersion servicesVersion = new ServicesVersion();
 
+        // the global thread cannot be replaced: its serdes wait out a registry outage (RegistryOutage)
+        Serde<ServiceEntry> services = RegistryWaitingSerde.of(serdes.services());
+        Serde<NodeFacts> nodeFacts = RegistryWaitingSerde.of(serdes.nodeFacts());
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), serdes.services())
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), services)
                         .withLoggingDisabled(),
-                topics.services(), Consumed.with(Serdes.String(), serdes.services()).withName("services-source"),
+                topics.services(), Consumed.with(Serdes.String(), services).withName("services-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL, servicesVersion::bump));
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), serdes.nodeFacts())
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), nodeFacts)
                         .withLoggingDisabled(),
-                topics.nodeFacts(), Consumed.with(Serdes.String(), serdes.nodeFacts()).withName("node-facts-source"),
+                topics.nodeFacts(), Consumed.with(Serdes.String(), nodeFacts).withName("node-facts-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
