@@ -10,6 +10,7 @@ import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.Protocol;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.ExpectedResults;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,29 +27,11 @@ class CaptureResultsTest {
         try (TopologyFixture f = new TopologyFixture()) {
             f.replay(Captures.scenario("bridge-off"));
             List<KeyValue<String, NatAnomaly>> out = f.anomalies();
-            assertEquals(List.of(
-                    "tcp,10.244.1.3:8080,10.244.1.2:49502@node1",
-                    "tcp,10.244.1.99:8080,10.244.1.2:52488@node1",
-                    "udp,10.244.1.3:5353,10.244.1.2:57136@node1"),
-                    out.stream().map(kv -> kv.key).toList());
+            assertExpected(ExpectedResults.of("bridge-off"), out, f.stats());
             NatAnomaly web = out.get(0).value;
-            assertAnomaly(web, Protocol.TCP, "10.244.1.2:49502", "default/web:http", "10.96.0.10:80", "10.244.1.3:8080",
-                    Cause.REPLY_BYPASSED_CONNTRACK, "2026-11-26T16:47:49.996532Z", "2026-11-26T16:47:52.996532Z");
             assertTrue(web.getHint().contains("net.bridge.bridge-nf-call-iptables=1 on node1"), web.getHint());
             assertEquals("0", web.getFacts().get("net.bridge.bridge-nf-call-iptables"));
             assertEquals(1, web.getEvidence().size(), "the NEW event of node1, the only one before detection");
-            assertAnomaly(out.get(1).value, Protocol.TCP, "10.244.1.2:52488", "default/legacy:http", "10.96.0.30:80",
-                    "10.244.1.99:8080", Cause.REPLY_BYPASSED_CONNTRACK, "2026-11-26T16:47:53.118372Z", "2026-11-26T16:47:56.118372Z");
-            assertAnomaly(out.get(2).value, Protocol.UDP, "10.244.1.2:57136", "kube-system/kube-dns:dns", "10.96.0.53:53",
-                    "10.244.1.3:5353", Cause.REPLY_BYPASSED_CONNTRACK, "2026-11-26T16:47:53.087332Z", "2026-11-26T16:47:58.087332Z");
-
-            Map<String, long[]> totals = totals(f.stats());
-            // newFlows, replied, unreplied, incomplete
-            assertEquals(new TreeMap<>(Map.of(
-                    "default/web:http", "2,1,1,1",
-                    "default/api:http", "1,1,0,0",
-                    "default/legacy:http", "1,0,1,1",
-                    "kube-system/kube-dns:dns", "1,0,1,1")), text(totals));
         }
     }
 
@@ -57,23 +40,9 @@ class CaptureResultsTest {
     void bridgeOffWithNftablesKubeProxyFindsTheSameAnomalies() throws Exception {
         try (TopologyFixture f = new TopologyFixture()) {
             f.replay(Captures.scenario("bridge-off-nft"));
-            List<KeyValue<String, NatAnomaly>> out = f.anomalies();
-            assertEquals(List.of(
-                    "tcp,10.244.1.3:8080,10.244.1.2:57944@node1",
-                    "tcp,10.244.1.99:8080,10.244.1.2:46032@node1",
-                    "udp,10.244.1.3:5353,10.244.1.2:37113@node1"),
-                    out.stream().map(kv -> kv.key).toList());
-            assertAnomaly(out.get(0).value, Protocol.TCP, "10.244.1.2:57944", "default/web:http", "10.96.0.10:80", "10.244.1.3:8080",
-                    Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:12.901261Z", "2026-12-01T20:59:15.901261Z");
-            assertAnomaly(out.get(1).value, Protocol.TCP, "10.244.1.2:46032", "default/legacy:http", "10.96.0.30:80",
-                    "10.244.1.99:8080", Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:16.927514Z", "2026-12-01T20:59:19.927514Z");
-            assertAnomaly(out.get(2).value, Protocol.UDP, "10.244.1.2:37113", "kube-system/kube-dns:dns", "10.96.0.53:53",
-                    "10.244.1.3:5353", Cause.REPLY_BYPASSED_CONNTRACK, "2026-12-01T20:59:15.880541Z", "2026-12-01T20:59:20.880541Z");
-            assertEquals(new TreeMap<>(Map.of(
-                    "default/web:http", "2,1,1,1",
-                    "default/api:http", "1,1,0,0",
-                    "default/legacy:http", "1,0,1,1",
-                    "kube-system/kube-dns:dns", "1,0,1,1")), text(totals(f.stats())));
+            List<KeyValue<String, ServiceStats>> stats = f.stats();
+            assertExpected(ExpectedResults.of("bridge-off-nft"), f.anomalies(), stats);
+            assertEquals(ExpectedResults.of("bridge-off").serviceTotals(), text(totals(stats)), "the same counts as with iptables");
         }
     }
 
@@ -81,12 +50,9 @@ class CaptureResultsTest {
     void bridgeOnHasNoAnomaliesAndCountsEachConnectionOnce() throws Exception {
         try (TopologyFixture f = new TopologyFixture()) {
             f.replay(Captures.scenario("bridge-on"));
-            assertEquals(List.of(), f.anomalies());
             List<KeyValue<String, ServiceStats>> stats = f.stats();
-            assertEquals(new TreeMap<>(Map.of(
-                    "default/web:http", "2,2,0,0",   // a->web and c->web (seen on node2 and node1: once)
-                    "default/api:http", "1,1,0,0",
-                    "kube-system/kube-dns:dns", "1,1,0,0")), text(totals(stats)));
+            // default/web:http counts 2: a->web and c->web (seen on node2 and node1: once)
+            assertExpected(ExpectedResults.of("bridge-on"), f.anomalies(), stats);
             ServiceStats last = stats.stream().filter(kv -> kv.key.equals("default/web:http")).reduce((a, b) -> b).orElseThrow().value;
             // the capture ends before the kernel reaped the entries: both web connections sit in TIME_WAIT
             assertEquals(2, last.getActive());
@@ -103,10 +69,7 @@ class CaptureResultsTest {
     void hairpinRaisesHairpinForThePodReachingItself() throws Exception {
         try (TopologyFixture f = new TopologyFixture()) {
             f.replay(Captures.scenario("hairpin"));
-            List<KeyValue<String, NatAnomaly>> out = f.anomalies();
-            assertEquals(List.of("tcp,10.244.1.3:8080,10.244.1.3:51842@node1"), out.stream().map(kv -> kv.key).toList());
-            assertAnomaly(out.get(0).value, Protocol.TCP, "10.244.1.3:51842", "default/web:http", "10.96.0.10:80",
-                    "10.244.1.3:8080", Cause.HAIRPIN, "2026-11-26T16:48:42.992385Z", "2026-11-26T16:48:45.992385Z");
+            assertExpected(ExpectedResults.of("hairpin"), f.anomalies(), f.stats());
         }
     }
 
@@ -135,19 +98,28 @@ class CaptureResultsTest {
         return out;
     }
 
-    static void assertAnomaly(NatAnomaly a, Protocol proto, String client, String service, String serviceAddress, String backend,
-                              Cause cause, String firstSeen, String detectedAt) {
-        assertEquals(AnomalyType.INCOMPLETE_NAT, a.getType());
-        assertEquals(AnomalyStatus.OPEN, a.getStatus());
-        assertEquals("node1", a.getNode());
-        assertEquals(proto, a.getProtocol());
-        assertEquals(client, a.getClient());
-        assertEquals(service, a.getService());
-        assertEquals(serviceAddress, a.getServiceAddress());
-        assertEquals(backend, a.getBackend());
-        assertEquals(cause, a.getCause());
-        assertEquals(Instant.parse(firstSeen), a.getFirstSeen());
-        assertEquals(Instant.parse(detectedAt), a.getDetectedAt());
+    /** The capture's anomalies (in key order, every field) and per-Service totals are exactly its expected.json's. */
+    static void assertExpected(ExpectedResults expected, List<KeyValue<String, NatAnomaly>> anomalies,
+                               List<KeyValue<String, ServiceStats>> stats) {
+        assertEquals(expected.anomalyKeys(), anomalies.stream().map(kv -> kv.key).toList());
+        for (int i = 0; i < anomalies.size(); i++) {
+            assertAnomaly(expected.anomalies().get(i), anomalies.get(i).value);
+        }
+        assertEquals(expected.serviceTotals(), text(totals(stats)));
+    }
+
+    static void assertAnomaly(ExpectedResults.Anomaly e, NatAnomaly a) {
+        assertEquals(AnomalyType.valueOf(e.type()), a.getType());
+        assertEquals(AnomalyStatus.valueOf(e.status()), a.getStatus());
+        assertEquals(e.node(), a.getNode());
+        assertEquals(Protocol.valueOf(e.protocol()), a.getProtocol());
+        assertEquals(e.client(), a.getClient());
+        assertEquals(e.service(), a.getService());
+        assertEquals(e.serviceAddress(), a.getServiceAddress());
+        assertEquals(e.backend(), a.getBackend());
+        assertEquals(Cause.valueOf(e.cause()), a.getCause());
+        assertEquals(Instant.parse(e.firstSeen()), a.getFirstSeen());
+        assertEquals(Instant.parse(e.detectedAt()), a.getDetectedAt());
     }
 
     /** Per Service: newFlows, replied, unreplied, incomplete NAT, summed over its windows. */

@@ -9,7 +9,7 @@ import io.ctflow.avro.NodeStats;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.record.CaptureWriter;
 import io.ctflow.collector.testing.FakeConntrack;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingSink;
 import io.ctflow.process.Launcher;
 import java.nio.file.Path;

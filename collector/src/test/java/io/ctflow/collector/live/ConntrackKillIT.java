@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ctflow.avro.EventType;
 import io.ctflow.collector.metrics.CollectorMetrics;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingLauncher;
 import io.ctflow.collector.testing.RecordingSink;
 import java.time.Duration;

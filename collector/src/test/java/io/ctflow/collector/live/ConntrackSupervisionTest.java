@@ -7,7 +7,7 @@ import io.ctflow.avro.EventType;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.testing.FakeConntrack;
 import io.ctflow.collector.testing.ManualTime;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingLauncher;
 import io.ctflow.collector.testing.RecordingSink;
 import java.nio.file.Path;

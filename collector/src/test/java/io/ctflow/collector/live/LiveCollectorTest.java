@@ -14,7 +14,7 @@ import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.testing.FakeConntrack;
 import io.ctflow.collector.testing.ManualTime;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingSink;
 import io.ctflow.process.Launcher;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.CollectorConfig;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.net.Addresses;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.collector.testing.ManualTime;
-import io.ctflow.collector.testing.Poll;
+import io.ctflow.testing.Poll;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

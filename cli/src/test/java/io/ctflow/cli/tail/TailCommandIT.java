@@ -36,7 +36,7 @@ import picocli.CommandLine;
 
 /** {@code ctflow tail} on the embedded broker: exact JSON per record, error objects for garbage, --max and --max-idle. */
 @Timeout(120)
-class TailCommandTest {
+class TailCommandIT {
     static final String[] LINES = {
         "[1795711669.996532]\t    [NEW] ipv4     2 tcp      6 6 SYN_SENT src=10.244.1.2 dst=10.96.0.10 sport=49502 dport=80 [UNREPLIED] "
             + "src=10.244.1.3 dst=10.244.1.2 sport=8080 dport=49502 id=1019619955",

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * KafkaProducer (zstd, acks=all, idempotent), flushed. Opt-in ({@code -Dctflow.bench=true}): it
  * measures, it does not test, and it loads both cores.
  */
-class ReplayBenchmarkTest {
+class ReplayBenchmarkIT {
     @Test
     void replayThroughput(@TempDir Path tmp) throws Exception {
         assumeTrue(Boolean.getBoolean("ctflow.bench"), "benchmark: run with -Dctflow.bench=true");
@@ -31,7 +31,7 @@ class ReplayBenchmarkTest {
         long t0 = System.nanoTime();
         Replayer.Result dry = Replayer.replay(Capture.open(tmp), io.ctflow.collector.publish.Sink.DISCARD, Replayer.Options.defaults());
         double dsecs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "ReplayBenchmarkTest: read+parse only (no Kafka): %d events in %.2f s = %.0f events/s%n",
+        System.out.printf(Locale.ROOT, "ReplayBenchmarkIT: read+parse only (no Kafka): %d events in %.2f s = %.0f events/s%n",
                 dry.events(), dsecs, dry.events() / dsecs);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
@@ -44,7 +44,7 @@ class ReplayBenchmarkTest {
                 double secs = (System.nanoTime() - start) / 1e9;
                 assertEquals(n, r.events());
                 assertEquals(0, p.sendErrors());
-                System.out.printf(Locale.ROOT, "ReplayBenchmarkTest: %d events read, parsed, published and acknowledged in %.2f s = %.0f events/s%n",
+                System.out.printf(Locale.ROOT, "ReplayBenchmarkIT: %d events read, parsed, published and acknowledged in %.2f s = %.0f events/s%n",
                         n, secs, n / secs);
             }
         }

@@ -17,6 +17,8 @@ import io.ctflow.json.AvroJson;
 import io.ctflow.schemas.registry.server.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.ExpectedResults;
+import io.ctflow.testing.Poll;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,8 +42,9 @@ import org.junit.jupiter.api.Test;
  * The real thing: the embedded KRaft broker and registry, the collector's replay of a real
  * capture, the streams app (exactly-once) — results read back through the serde and the HTTP API.
  */
-class StreamsAppIntegrationTest {
+class StreamsAppIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ExpectedResults BRIDGE_OFF = ExpectedResults.of("bridge-off");
 
     @Test
     void replayedBridgeOffCaptureGivesItsAnomaliesAndStatsOverKafkaAndHttp() throws Exception {
@@ -65,9 +68,8 @@ class StreamsAppIntegrationTest {
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                     c.subscribe(List.of(config.topics().anomalies(), config.topics().serviceStats()));
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    // complete when the three anomalies and a closed window of every Service are in
-                    while (System.nanoTime() < deadline && !(anomalies.size() == 3 && services(stats) == 4)) {
+                    // complete when the capture's anomalies and a closed window of every Service are in
+                    Poll.until(Duration.ofSeconds(60), () -> {
                         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                             if (r.topic().equals(config.topics().anomalies())) {
                                 anomalies.put(r.key(), anomalySerde.deserializer().deserialize(r.topic(), r.value()));
@@ -75,23 +77,23 @@ class StreamsAppIntegrationTest {
                                 stats.add(statsSerde.deserializer().deserialize(r.topic(), r.value()));
                             }
                         }
-                    }
+                        return anomalies.size() == BRIDGE_OFF.anomalies().size() && services(stats) == BRIDGE_OFF.services().size();
+                    }, () -> anomalies.keySet() + ", " + services(stats) + " Services");
                 }
-                assertEquals(List.of("tcp,10.244.1.3:8080,10.244.1.2:49502@node1", "tcp,10.244.1.99:8080,10.244.1.2:52488@node1",
-                        "udp,10.244.1.3:5353,10.244.1.2:57136@node1"), anomalies.keySet().stream().sorted().toList());
-                anomalies.values().forEach(a -> assertEquals(Cause.REPLY_BYPASSED_CONNTRACK, a.getCause()));
-                assertEquals(4, services(stats));
+                assertEquals(BRIDGE_OFF.anomalyKeys(), anomalies.keySet().stream().sorted().toList());
+                BRIDGE_OFF.anomalies().forEach(e -> assertEquals(Cause.valueOf(e.cause()), anomalies.get(e.key()).getCause()));
+                assertEquals(BRIDGE_OFF.services().size(), services(stats));
 
                 String base = "http://127.0.0.1:" + app.httpPort();
                 JsonNode health = get(base + "/health", 200);
                 assertEquals("UP", health.get("status").asText());
                 JsonNode list = get(base + "/anomalies?since=2026-11-26T16:47:00Z", 200);
-                assertEquals(3, list.size());
+                assertEquals(BRIDGE_OFF.anomalies().size(), list.size());
                 assertEquals("default/web:http", list.get(0).get("service").asText(), "oldest first");
                 assertEquals(0, get(base + "/anomalies?since=2030-01-01T00:00:00Z", 200).size());
                 get(base + "/anomalies?since=yesterday", 400);
                 JsonNode svcs = get(base + "/services", 200);
-                assertEquals(4, svcs.size());
+                assertEquals(BRIDGE_OFF.services().size(), svcs.size());
                 JsonNode web = get(base + "/services/default/web:http", 200);
                 assertEquals("default/web:http", web.get("service").asText());
                 get(base + "/services/nope", 404);
@@ -131,19 +133,13 @@ class StreamsAppIntegrationTest {
                 }
                 String base1 = "http://127.0.0.1:" + one.httpPort();
                 String base2 = "http://127.0.0.1:" + two.httpPort();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                JsonNode all1 = null;
-                JsonNode all2 = null;
-                while (System.nanoTime() < deadline) { // both running, every Service's first window closed
-                    all1 = tryGet(base1 + "/services");
-                    all2 = tryGet(base2 + "/services");
-                    if (all1 != null && all2 != null && all1.size() == 4 && all2.size() == 4) {
-                        break;
-                    }
-                    Thread.sleep(200); // polling with the deadline above
-                }
-                assertEquals(4, all1.size(), "instance one gathers every Service: " + all1);
-                assertEquals(4, all2.size(), "instance two gathers every Service: " + all2);
+                int services = BRIDGE_OFF.services().size();
+                // both running, every Service's first window closed
+                Poll.until(Duration.ofSeconds(60), () -> {
+                    JsonNode all1 = tryGet(base1 + "/services");
+                    JsonNode all2 = tryGet(base2 + "/services");
+                    return all1 != null && all2 != null && all1.size() == services && all2.size() == services;
+                }, "both instances gather every Service");
                 assertTrue(one.streams().metadataForAllStreamsClients().size() == 2, "two instances share the app");
                 String key = URLEncoder.encode("tcp,10.244.1.3:8080,10.244.1.2:49502", StandardCharsets.UTF_8);
                 for (String base : List.of(base1, base2)) { // one of them owns the flow, the other forwards
@@ -152,8 +148,8 @@ class StreamsAppIntegrationTest {
                     assertEquals(200, r.statusCode(), base + " " + r.body());
                     assertEquals("node1", AvroJson.MAPPER.readTree(r.body()).get("primary").asText());
                 }
-                assertEquals(3, get(base1 + "/anomalies", 200).size());
-                assertEquals(3, get(base2 + "/anomalies", 200).size());
+                assertEquals(BRIDGE_OFF.anomalies().size(), get(base1 + "/anomalies", 200).size());
+                assertEquals(BRIDGE_OFF.anomalies().size(), get(base2 + "/anomalies", 200).size());
             }
         } finally {
             deleteTree(stateA);
@@ -197,10 +193,7 @@ class StreamsAppIntegrationTest {
             }
             try (StreamsRunner app = new StreamsRunner(config).start()) {
                 String url = "http://127.0.0.1:" + app.httpPort() + "/flows/" + URLEncoder.encode(key, StandardCharsets.UTF_8);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (System.nanoTime() < deadline && tryGet(url) == null) {
-                    Thread.sleep(100); // polling with the deadline above
-                }
+                Poll.until(Duration.ofSeconds(60), () -> tryGet(url) != null, "GET " + url);
                 assertEquals("node1", tryGet(url).get("primary").asText(), "the flow is tracked, its timer not yet due");
             }
             try (Publisher p = cc.connect(new CollectorMetrics())) {
@@ -213,10 +206,10 @@ class StreamsAppIntegrationTest {
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                     c.subscribe(List.of(config.topics().anomalies()));
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (System.nanoTime() < deadline && keys.isEmpty()) {
+                    Poll.until(Duration.ofSeconds(60), () -> {
                         c.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
-                    }
+                        return !keys.isEmpty();
+                    }, "an anomaly after the restart");
                     c.poll(Duration.ofSeconds(2)).forEach(r -> keys.add(r.key()));
                 }
                 assertEquals(List.of(key + "@node1"), keys, "raised once, by the timer rebuilt after the restart");
@@ -262,8 +255,7 @@ class StreamsAppIntegrationTest {
                 try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                     c.subscribe(List.of(config.topics().streamsDlq(), config.topics().anomalies()));
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (System.nanoTime() < deadline && !(dead.size() == 3 && anomalies.size() == 3)) {
+                    Poll.until(Duration.ofSeconds(60), () -> {
                         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                             if (r.topic().equals(config.topics().streamsDlq())) {
                                 dead.add(r);
@@ -271,9 +263,10 @@ class StreamsAppIntegrationTest {
                                 anomalies.add(r.key());
                             }
                         }
-                    }
+                        return dead.size() == 3 && anomalies.size() == BRIDGE_OFF.anomalies().size();
+                    }, () -> "the app went on past the poison: " + anomalies + ", " + dead.size() + " dead letters");
                 }
-                assertEquals(3, anomalies.size(), "the app went on past the poison: " + anomalies);
+                assertEquals(BRIDGE_OFF.anomalies().size(), anomalies.size(), "the app went on past the poison: " + anomalies);
                 assertEquals(3, dead.size());
                 for (int i = 0; i < 3; i++) {
                     ConsumerRecord<String, byte[]> d = dead.get(i);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.schemas.registry.SchemaRegistryClient;
+import io.ctflow.testing.Poll;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code ctflow kafka} twice on one directory: the second run has the first run's topic, records and schema ids. */
-class KafkaCommandTest {
+class KafkaCommandIT {
     static final Schema SCHEMA = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"K\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}");
 
     @TempDir
@@ -48,11 +49,10 @@ class KafkaCommandTest {
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             exit = CompletableFuture.supplyAsync(() -> cl.execute("--kafka-port", "0", "--registry-port", "0", "--data-dir", dir.toString()));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (out.toString().lines().count() < 2) {
-                assertTrue(System.nanoTime() < deadline && !exit.isDone(), "not started: " + out + err);
-                Thread.sleep(20);
-            }
+            Poll.until(Duration.ofSeconds(60), () -> {
+                assertTrue(!exit.isDone(), "not started: " + out + err);
+                return out.toString().lines().count() >= 2;
+            }, () -> "not started: " + out + err);
             List<String> lines = out.toString().lines().toList();
             assertTrue(lines.get(0).startsWith("bootstrap.servers=127.0.0.1:"), lines.toString());
             assertTrue(lines.get(1).startsWith("schema.registry.url=http://127.0.0.1:"), lines.toString());

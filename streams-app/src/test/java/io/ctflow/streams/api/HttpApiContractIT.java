@@ -19,6 +19,7 @@ import io.ctflow.schemas.registry.server.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.Poll;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -49,13 +50,13 @@ import org.junit.jupiter.api.Timeout;
  * the bridge-off capture plus a full conntrack table on node1 and lost events on node2.
  */
 @Timeout(240)
-class HttpApiContractTest {
+class HttpApiContractIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String WEB_FLOW = "tcp,10.244.1.3:8080,10.244.1.2:49502";
     static final Pattern NEXT = Pattern.compile("<([^>]+)>; rel=\"next\"");
     final OpenApiContract contract = new OpenApiContract();
 
-    HttpApiContractTest() throws Exception {}
+    HttpApiContractIT() throws Exception {}
 
     @Test
     void everyEndpointAnswersAsDocumentedOnBothInstances() throws Exception {
@@ -312,21 +313,17 @@ class HttpApiContractTest {
 
     /** Polls until the answer has the status and the predicate holds (the app is still at work), with a deadline. */
     private static void await(String url, int status, Predicate<JsonNode> ok) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
+        String[] last = {null};
+        Poll.until(Duration.ofSeconds(90), () -> {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-                last = r.statusCode() + " " + r.body();
-                if (r.statusCode() == status && ok.test(AvroJson.MAPPER.readTree(r.body()))) {
-                    return;
-                }
+                last[0] = r.statusCode() + " " + r.body();
+                return r.statusCode() == status && ok.test(AvroJson.MAPPER.readTree(r.body()));
             } catch (java.io.IOException e) {
-                last = e.toString();
+                last[0] = e.toString();
+                return false;
             }
-            Thread.sleep(200); // polling with the deadline above
-        }
-        throw new AssertionError(url + " never became as expected; last answer: " + last);
+        }, () -> url + " never became as expected; last answer: " + last[0]);
     }
 
     private static void await(String url, Predicate<JsonNode> ok) throws Exception {

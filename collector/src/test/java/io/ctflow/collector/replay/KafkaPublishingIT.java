@@ -53,7 +53,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Replays the real captures, and runs the collect command on a fake conntrack, into a real (embedded) broker and registry, and reads everything back. */
-class KafkaPublishingTest {
+class KafkaPublishingIT {
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     static final int PARTITIONS = 6;
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The replay step of {@code ctflow lab} (no root needed): its lines name {@code ctflow lab}, never {@code ctflow demo}. */
-class LabReplayTest {
+class LabReplayIT {
     @Test
     void theReplayOfARecordedCaptureSpeaksAsCtflowLab() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

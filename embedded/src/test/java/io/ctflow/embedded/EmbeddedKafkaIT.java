@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Integration tests against a real in-process KRaft broker; one broker is shared by most tests. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class EmbeddedKafkaTest {
+class EmbeddedKafkaIT {
 
     private static final Duration CONSUME_DEADLINE = Duration.ofSeconds(30);
 
