@@ -1,13 +1,11 @@
 package io.ctflow.cli;
 
-import io.ctflow.config.Settings;
+import io.ctflow.config.ExitPolicy;
 import io.ctflow.streams.StreamsCommand;
-import io.ctflow.streams.StreamsRunner;
-import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ctflow} command. User mistakes print one line and exit 2; only real bugs show a stack trace. */
+/** The {@code ctflow} command. Exit codes per {@link ExitPolicy}: 0 ok, 1 runtime failure, 2 usage error; only bugs show a stack trace. */
 @Command(name = "ctflow", mixinStandardHelpOptions = true, version = "ctflow 0.1.0",
         description = {"Conntrack telemetry into Kafka; incomplete Service NAT found with Kafka Streams.",
                 "Start with: ctflow demo"},
@@ -38,23 +36,18 @@ public final class Ctflow implements Runnable {
         CommandLine cl = new CommandLine(new Ctflow());
         CollectorCommands.register(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (isUserError(ex)) {
-                cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
-                return 2;
+            int code = ExitPolicy.exitCode(ex);
+            if (code == ExitPolicy.BUG) {
+                throw ex; // a bug: picocli prints the stack trace and exits 1
             }
-            throw ex;
+            cmd.getErr().println(ExitPolicy.line(cmd.getCommandName(), ex.getMessage()));
+            return code;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandName() + ": " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
-            return 2;
+            c.getErr().println(ExitPolicy.line(c.getCommandName(), ex.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            return ExitPolicy.USAGE;
         });
         return cl;
-    }
-
-    static boolean isUserError(Throwable t) {
-        return t instanceof IllegalArgumentException || t instanceof Settings.ConfigException
-                || t instanceof StreamsRunner.StartupException || t instanceof IllegalStateException
-                || t instanceof UncheckedIOException || StreamsCommand.isUserError(t);
     }
 }

@@ -33,7 +33,7 @@ public final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!isRoot()) {
-            throw new IllegalStateException("needs root (conntrack reads the kernel's table over netlink with CAP_NET_ADMIN); try: sudo ./ctflow up");
+            throw new io.ctflow.config.UsageException("needs root (conntrack reads the kernel's table over netlink with CAP_NET_ADMIN); try: sudo ./ctflow up");
         }
         try (EmbeddedStack stack = EmbeddedStack.start("ctflow-up", kafkaPort, registryPort, httpPort);
              ResultsView view = new ResultsView(System.out, null)) {

@@ -67,6 +67,6 @@ class BadCaptureCommandLineTest {
         CtflowCommandLineTest.Run r = CtflowCommandLineTest.run("demo", "--capture", dir.toString(), "--once",
                 "--kafka-port", "0", "--registry-port", "0", "--http-port", "0");
         assertEquals(2, r.code(), r.err());
-        assertEquals("demo: " + f + ":2: bad CIDR '10.244.2.0/99'", r.err().strip());
+        assertEquals("ctflow demo: " + f + ":2: bad CIDR '10.244.2.0/99'", r.err().strip());
     }
 }

@@ -59,7 +59,7 @@ class CtflowCommandLineTest {
     void userMistakesInsideACommandAreOneLineToo() {
         Run r = run("demo", "--capture", "/no/such/capture", "--once");
         assertEquals(2, r.code);
-        assertEquals("demo: capture '/no/such/capture' is neither a directory nor a shipped capture (bridge-off, bridge-on, hairpin, bridge-off-nft)",
+        assertEquals("ctflow demo: capture '/no/such/capture' is neither a directory nor a shipped capture (bridge-off, bridge-on, hairpin, bridge-off-nft)",
                 r.err.strip());
         Run p = run("replay", "/no/such/dir", "--bootstrap-servers", "127.0.0.1:1");
         assertTrue(p.code != 0);

@@ -22,7 +22,7 @@ class SimulateCommandLineTest {
     private static void oneLineError(CtflowCommandLineTest.Run r, String expected) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("simulate: "), r.err());
+        assertTrue(r.err().startsWith("ctflow simulate: "), r.err());
         assertTrue(r.err().contains(expected), r.err());
     }
 

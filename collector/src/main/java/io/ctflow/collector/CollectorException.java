@@ -5,13 +5,13 @@ package io.ctflow.collector;
  * (bad flag value, missing file: exit code 2) or an environment problem (conntrack missing, no
  * CAP_NET_ADMIN, Kafka or the registry unreachable, a fatal send error: exit code 1).
  */
-public final class CollectorException extends RuntimeException {
+public final class CollectorException extends RuntimeException implements io.ctflow.config.ExitPolicy.Coded {
     private static final long serialVersionUID = 1L;
 
     /** Exit code of a user mistake. */
-    public static final int USER_ERROR = 2;
+    public static final int USER_ERROR = io.ctflow.config.ExitPolicy.USAGE;
     /** Exit code of an environment or runtime problem. */
-    public static final int ENVIRONMENT_ERROR = 1;
+    public static final int ENVIRONMENT_ERROR = io.ctflow.config.ExitPolicy.FAILURE;
 
     private final int exitCode;
 
@@ -35,6 +35,7 @@ public final class CollectorException extends RuntimeException {
         return new CollectorException(message, ENVIRONMENT_ERROR, cause);
     }
 
+    @Override
     public int exitCode() {
         return exitCode;
     }

@@ -35,7 +35,7 @@ public final class CollectorMain implements Runnable {
         CommandLine cl = new CommandLine(new CollectorMain());
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("ctflow " + c.getCommandName() + ": " + ex.getMessage() + " (see '"
+            c.getErr().println(io.ctflow.config.ExitPolicy.line(c.getCommandName(), ex.getMessage()) + " (see '"
                     + c.getCommandSpec().qualifiedName() + " --help')");
             c.getErr().flush();
             return CollectorException.USER_ERROR;

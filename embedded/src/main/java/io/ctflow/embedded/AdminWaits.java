@@ -29,8 +29,8 @@ final class AdminWaits {
         while (true) {
             long remaining = deadline.remainingMillis();
             if (remaining <= 0) {
-                throw new IllegalStateException("embedded Kafka at " + address + " did not become ready within "
-                        + timeoutMs + " ms" + (last != null ? ": " + StartupFailure.describe(last) : ""));
+                throw io.ctflow.config.StartupProblem.failure("embedded Kafka at " + address + " did not become ready within "
+                        + timeoutMs + " ms" + (last != null ? ": " + StartupFailure.describe(last) : ""), last);
             }
             try {
                 int attemptMs = (int) Math.min(remaining, 5_000);

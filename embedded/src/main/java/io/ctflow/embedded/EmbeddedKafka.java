@@ -290,9 +290,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                         throw Ports.inUse(isController ? controllerPort : port, isController, e);
                     }
                     case DATA_DIR_IN_USE -> throw dir.inUse(e);
-                    case CONTROLLER_FAULT -> throw new IllegalStateException("embedded Kafka failed to start (data " + dir.path()
+                    case CONTROLLER_FAULT -> throw io.ctflow.config.StartupProblem.failure("embedded Kafka failed to start (data " + dir.path()
                             + "): the controller hit a fatal error during start-up (see the Kafka log for the cause)", e);
-                    default -> throw new IllegalStateException("embedded Kafka failed to start (data " + dir.path() + "): "
+                    default -> throw io.ctflow.config.StartupProblem.failure("embedded Kafka failed to start (data " + dir.path() + "): "
                             + StartupFailure.describe(StartupFailure.rootCause(e)), e);
                 }
             }

@@ -54,13 +54,13 @@ final class KafkaDataDir {
             } else {
                 Path p = requested.toAbsolutePath().normalize();
                 if (Files.exists(p) && !Files.isDirectory(p)) {
-                    throw new IllegalStateException("Kafka data directory " + p + " is not a directory");
+                    throw io.ctflow.config.StartupProblem.usage("Kafka data directory " + p + " is not a directory", null);
                 }
                 Files.createDirectories(p);
                 d = new KafkaDataDir(p, false);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create Kafka data directory "
+            throw io.ctflow.config.StartupProblem.failure("cannot create Kafka data directory "
                     + (requested != null ? requested : "in " + System.getProperty("java.io.tmpdir")) + ": " + e, e);
         }
         d.readFormat(nodeId);
@@ -94,13 +94,13 @@ final class KafkaDataDir {
         try (InputStream in = Files.newInputStream(metaFile)) {
             meta.load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("Kafka data directory " + metaFile.getParent() + " has an unreadable "
+            throw io.ctflow.config.StartupProblem.failure("Kafka data directory " + metaFile.getParent() + " has an unreadable "
                     + META_PROPERTIES + ": " + e, e);
         }
         String storedNode = meta.getProperty("node.id");
         if (storedNode != null && !storedNode.trim().equals(String.valueOf(nodeId))) {
-            throw new IllegalStateException("Kafka data directory " + dir + " belongs to node " + storedNode.trim()
-                    + ", not node " + nodeId);
+            throw io.ctflow.config.StartupProblem.usage("Kafka data directory " + dir + " belongs to node " + storedNode.trim()
+                    + ", not node " + nodeId, null);
         }
         String storedCluster = meta.getProperty("cluster.id");
         if (storedCluster == null || storedCluster.isBlank()) {
@@ -113,12 +113,12 @@ final class KafkaDataDir {
     private void requireEmpty() {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                throw new IllegalStateException("Kafka data directory " + dir + " is not empty and is not a Kafka"
+                throw io.ctflow.config.StartupProblem.usage("Kafka data directory " + dir + " is not empty and is not a Kafka"
                         + " data directory (found " + entry.getFileName() + " but no " + METADATA_SUBDIR + "/"
-                        + META_PROPERTIES + "); use an empty or previously used directory");
+                        + META_PROPERTIES + "); use an empty or previously used directory", null);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read Kafka data directory " + dir + ": " + e, e);
+            throw io.ctflow.config.StartupProblem.failure("cannot read Kafka data directory " + dir + ": " + e, e);
         }
     }
 
@@ -151,12 +151,12 @@ final class KafkaDataDir {
         } catch (OverlappingFileLockException e) {
             return true; // held by another broker in this JVM
         } catch (IOException e) {
-            throw new IllegalStateException("cannot lock Kafka data directory " + d + ": " + e, e);
+            throw io.ctflow.config.StartupProblem.failure("cannot lock Kafka data directory " + d + ": " + e, e);
         }
     }
 
     IllegalStateException inUse(Throwable cause) {
-        return new IllegalStateException("Kafka data directory " + dir
+        return io.ctflow.config.StartupProblem.usage("Kafka data directory " + dir
                 + " is in use by another Kafka broker (in this or another process)", cause);
     }
 
@@ -184,7 +184,7 @@ final class KafkaDataDir {
             formatter.addDirectory(config.metadataLogDir());
             formatter.run();
         } catch (Exception e) {
-            throw new IllegalStateException("could not format Kafka data directory " + dir + ": "
+            throw io.ctflow.config.StartupProblem.failure("could not format Kafka data directory " + dir + ": "
                     + StartupFailure.describe(e), e);
         }
         clusterId = newClusterId;

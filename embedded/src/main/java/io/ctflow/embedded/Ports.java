@@ -46,7 +46,7 @@ final class Ports {
         } catch (BindException e) {
             throw inUse(port, controller, e);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot bind " + bindHost + ":" + port + ": " + e, e);
+            throw io.ctflow.config.StartupProblem.failure("cannot bind " + bindHost + ":" + port + ": " + e, e);
         }
     }
 
@@ -54,6 +54,6 @@ final class Ports {
         String msg = controller
                 ? "controller port " + port + " is in use; pass another controller port (or 0 for a free one)"
                 : "port " + port + " is in use; pass another with --kafka-port";
-        return new IllegalStateException(msg, cause);
+        return io.ctflow.config.StartupProblem.usage(msg, cause);
     }
 }

@@ -135,7 +135,7 @@ public final class Settings {
     }
 
     /** A user mistake in configuration: reported as one line, never a stack trace. */
-    public static final class ConfigException extends RuntimeException {
+    public static final class ConfigException extends UsageException {
         public ConfigException(String message) {
             super(message);
         }

@@ -1,6 +1,5 @@
 package io.ctflow.streams;
 
-import io.ctflow.config.Settings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -77,10 +76,5 @@ public final class StreamsCommand implements Callable<Integer> {
         if (v != null) {
             m.put(k, v);
         }
-    }
-
-    /** Keeps the type visible to callers that map user mistakes to one-line errors. */
-    public static boolean isUserError(Throwable t) {
-        return t instanceof Settings.ConfigException || t instanceof StreamsRunner.StartupException;
     }
 }

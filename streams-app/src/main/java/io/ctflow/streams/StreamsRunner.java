@@ -65,8 +65,9 @@ public final class StreamsRunner implements AutoCloseable {
                 return out.toString(StandardCharsets.UTF_8);
             });
         } catch (IOException e) {
-            throw new StartupException("cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
-                    + " (" + e.getMessage() + "); pick another with --http-port");
+            String msg = "cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
+                    + " (" + e.getMessage() + "); pick another with --http-port";
+            throw e instanceof java.net.BindException ? StartupException.usage(msg) : new StartupException(msg);
         }
         Properties props = new Properties();
         props.putAll(cfg.kafka());
@@ -172,9 +173,27 @@ public final class StreamsRunner implements AutoCloseable {
     }
 
     /** A startup problem the user can fix; the CLI prints its message alone. */
-    public static final class StartupException extends RuntimeException {
+    /** Kafka, the registry or the state directory not as needed (exit 1); a taken HTTP port is a usage error (exit 2). */
+    public static final class StartupException extends RuntimeException implements io.ctflow.config.ExitPolicy.Coded {
+        private final int exitCode;
+
         public StartupException(String message) {
+            this(message, io.ctflow.config.ExitPolicy.FAILURE);
+        }
+
+        private StartupException(String message, int exitCode) {
             super(message);
+            this.exitCode = exitCode;
+        }
+
+        /** Like the collector's taken metrics port: the user picks another. */
+        static StartupException usage(String message) {
+            return new StartupException(message, io.ctflow.config.ExitPolicy.USAGE);
+        }
+
+        @Override
+        public int exitCode() {
+            return exitCode;
         }
     }
 }

@@ -168,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
         progress.say("latency: the app runs while %,d events/s are produced for %d s", latencyRate, latencySeconds);
         LatencyProbe.Result r = LatencyProbe.run(cluster, config, AppSerdes.create(config.kafka()), w, progress);
         if (r.excessMs().isEmpty()) {
-            throw new IllegalStateException("latency: no unreplied connection was counted; raise --latency-seconds");
+            throw new io.ctflow.config.UsageException("latency: no unreplied connection was counted; raise --latency-seconds");
         }
         long wait = config.tcpReplyTimeout().plus(config.grace()).toMillis();
         report.add(new Figure("anomaly latency beyond reply timeout + grace (p99)", r.percentile(99), Double.NaN, "ms", "",

@@ -70,7 +70,7 @@ final class CollectorBench {
             pub.flush();
             double rate = lines.size() / ((System.nanoTime() - t0) / 1e9);
             if (pub.sendErrors() > 0) {
-                throw new IllegalStateException("the broker refused " + pub.sendErrors() + " of the collector's records");
+                throw new io.ctflow.config.RuntimeFailure("the broker refused " + pub.sendErrors() + " of the collector's records");
             }
             return rate;
         }

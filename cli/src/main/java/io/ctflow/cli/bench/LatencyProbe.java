@@ -79,7 +79,7 @@ final class LatencyProbe {
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException("the app did not reach RUNNING: " + streams.state());
+                    throw new io.ctflow.config.RuntimeFailure("the app did not reach RUNNING: " + streams.state());
                 }
                 anomalies.poll(Duration.ofMillis(100)); // joins the group while the app starts
             }

@@ -69,7 +69,7 @@ final class StreamsRound {
             long firstCommitted = 0;
             while (true) {
                 if (failure.get() != null) {
-                    throw new IllegalStateException(applicationId + " failed: " + failure.get(), failure.get());
+                    throw new io.ctflow.config.RuntimeFailure(applicationId + " failed: " + failure.get(), failure.get());
                 }
                 long committed = committed(cluster, applicationId, end);
                 long now = System.nanoTime();
@@ -87,7 +87,7 @@ final class StreamsRound {
                     lastCommitted = committed;
                     lastProgress = now;
                 } else if (now - lastProgress > STALL_NANOS) {
-                    throw new IllegalStateException(applicationId + " committed nothing for 3 minutes, at " + committed + " of "
+                    throw new io.ctflow.config.RuntimeFailure(applicationId + " committed nothing for 3 minutes, at " + committed + " of "
                             + records + " input records (state " + streams.state() + ")");
                 }
                 if (now - lastSaid > 10_000_000_000L) {

@@ -115,7 +115,7 @@ public final class TailCommand implements Callable<Integer> {
         try {
             infos = consumer.partitionsFor(topic);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to find topic " + topic);
+            throw new io.ctflow.config.RuntimeFailure("cannot reach Kafka at " + bootstrapServers + " to find topic " + topic);
         }
         if (infos == null || infos.isEmpty()) {
             throw new IllegalArgumentException("topic " + topic + " does not exist at " + bootstrapServers);

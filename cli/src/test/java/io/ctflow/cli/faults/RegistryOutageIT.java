@@ -81,8 +81,8 @@ class RegistryOutageIT {
 
         Run streams = ctflow("streams", "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry-url", url,
                 "--http-port", "0", "--set", "topic.prefix=down.");
-        assertEquals(2, streams.exit(), streams.err());
-        assertEquals("streams: cannot reach the schema registry at " + url + ": is it up? set --schema-registry-url", streams.err().strip());
+        assertEquals(1, streams.exit(), streams.err());
+        assertEquals("ctflow streams: cannot reach the schema registry at " + url + ": is it up? set --schema-registry-url", streams.err().strip());
     }
 
     @Test

@@ -41,8 +41,8 @@ class StateDirFaultIT {
 
             ns.run("mount", "-t", "tmpfs", "-o", "ro,size=16m", "ctflow-test", mnt.toString());
             try (ChildJvm ro = ChildJvm.start(tmp.resolve("ro.log"), ns.prefix(), app)) {
-                assertEquals(2, ro.awaitExit(Duration.ofSeconds(120)), ro.tail());
-                assertEquals("streams: state directory " + state + " is not writable (Read-only file system); set --state-dir to a writable"
+                assertEquals(1, ro.awaitExit(Duration.ofSeconds(120)), ro.tail());
+                assertEquals("ctflow streams: state directory " + state + " is not writable (Read-only file system); set --state-dir to a writable"
                         + " directory", lastLine(ro));
             }
 

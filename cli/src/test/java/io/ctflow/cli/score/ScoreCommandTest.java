@@ -124,26 +124,26 @@ class ScoreCommandTest {
         Run bad = score(results);
         assertEquals(2, bad.code());
         assertEquals("", bad.out());
-        assertTrue(bad.err().startsWith("score: " + results + ":2: bad JSON: "), bad.err());
+        assertTrue(bad.err().startsWith("ctflow score: " + results + ":2: bad JSON: "), bad.err());
         assertEquals(1, bad.err().lines().count(), bad.err());
 
         Run notObject = score(file("array.jsonl", OPEN, "[1]"));
         assertEquals(2, notObject.code());
-        assertEquals("score: " + tmp.resolve("array.jsonl") + ":2: bad JSON: expected an object\n", notObject.err());
+        assertEquals("ctflow score: " + tmp.resolve("array.jsonl") + ":2: bad JSON: expected an object\n", notObject.err());
 
         Run missing = score(tmp.resolve("nope.jsonl"));
         assertEquals(2, missing.code());
-        assertEquals("score: " + tmp.resolve("nope.jsonl") + ": file not found\n", missing.err());
+        assertEquals("ctflow score: " + tmp.resolve("nope.jsonl") + ": file not found\n", missing.err());
 
         Path badTruth = file("bad-truth.json", "{\"lostEvents\":0,", "  \"anomalies\":[{\"node\":\"n\"},,]}");
         Run truth = run("score", "--truth", badTruth.toString(), "--results", file("ok.jsonl", STATS_1).toString());
         assertEquals(2, truth.code());
-        assertTrue(truth.err().startsWith("score: " + badTruth + ":2: bad JSON: "), truth.err());
+        assertTrue(truth.err().startsWith("ctflow score: " + badTruth + ":2: bad JSON: "), truth.err());
         assertEquals(1, truth.err().lines().count(), truth.err());
 
         Run goal = score(file("ok2.jsonl", STATS_1), "--min-precision", "2");
         assertEquals(2, goal.code());
-        assertEquals("score: --min-precision and --min-recall must be between 0 and 1\n", goal.err());
+        assertEquals("ctflow score: --min-precision and --min-recall must be between 0 and 1\n", goal.err());
 
         Run flag = run("score", "--truth", "x");
         assertEquals(2, flag.code());

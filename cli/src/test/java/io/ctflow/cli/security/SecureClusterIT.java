@@ -172,14 +172,14 @@ class SecureClusterIT {
     void aWrongKafkaPasswordIsOneClearLineForTheStreamsApp() throws Exception {
         Cli r = Cli.run("streams", "--config", config("streams-bad", "streams", "wrong", "sr-user:sr-secret").toString(),
                 "--http-port", "0", "--state-dir", tmp.resolve("state-bad").toString());
-        r.assertOneLine(2, "streams: ", "Authentication failed");
+        r.assertOneLine(1, "ctflow streams: ", "Authentication failed");
     }
 
     @Test
     void aWrongRegistryPasswordIsOneClearLineForTheStreamsApp() throws Exception {
         Cli r = Cli.run("streams", "--config", config("streams-bad-sr", "streams", "streams-secret", "sr-user:wrong").toString(),
                 "--http-port", "0", "--state-dir", tmp.resolve("state-bad-sr").toString());
-        r.assertOneLine(2, "streams: ", "401");
+        r.assertOneLine(1, "ctflow streams: ", "401");
     }
 
     /** A real {@code ctflow} process (the CLI's own logging set-up), its exit code and stderr. */

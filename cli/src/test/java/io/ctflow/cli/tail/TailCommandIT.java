@@ -151,6 +151,6 @@ class TailCommandIT {
         assertEquals(List.of(), none.lines);
         Run missing = tail("no.such.topic", "--max-idle", "1s");
         assertEquals(2, missing.code);
-        assertEquals("tail: topic no.such.topic does not exist at " + kafka.bootstrapServers(), missing.err.strip());
+        assertEquals("ctflow tail: topic no.such.topic does not exist at " + kafka.bootstrapServers(), missing.err.strip());
     }
 }

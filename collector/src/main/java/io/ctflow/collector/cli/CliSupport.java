@@ -1,7 +1,6 @@
 package io.ctflow.collector.cli;
 
-import io.ctflow.collector.CollectorException;
-import io.ctflow.config.Settings;
+import io.ctflow.config.ExitPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -9,7 +8,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 
 /**
  * How the collector's commands end: a user mistake prints {@code ctflow CMD: message} and exits 2,
@@ -29,24 +27,15 @@ public final class CliSupport {
             if (code < 0) {
                 throw t;
             }
-            err.println("ctflow " + command + ": " + message(t));
+            err.println(ExitPolicy.line(command, message(t)));
             err.flush();
             return code;
         }
     }
 
-    /** 2 for user mistakes, 1 for environment problems, -1 for anything else (a bug). */
+    /** 2 for user mistakes, 1 for environment problems, -1 for anything else (a bug): {@link ExitPolicy}. */
     public static int exitCode(Throwable t) {
-        if (t instanceof CollectorException c) {
-            return c.exitCode();
-        }
-        if (t instanceof Settings.ConfigException || t instanceof IllegalArgumentException) {
-            return CollectorException.USER_ERROR;
-        }
-        if (t instanceof UncheckedIOException || t instanceof IOException || t instanceof KafkaException) {
-            return CollectorException.ENVIRONMENT_ERROR;
-        }
-        return -1;
+        return ExitPolicy.exitCode(t);
     }
 
     static String message(Throwable t) {

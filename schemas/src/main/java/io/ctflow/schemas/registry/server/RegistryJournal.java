@@ -54,7 +54,7 @@ final class RegistryJournal implements AutoCloseable {
             store.journal(j);
             return j;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot use the schema registry's data directory " + dir + ": " + e.getMessage(), e);
+            throw io.ctflow.config.StartupProblem.failure("cannot use the schema registry's data directory " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -155,9 +155,9 @@ public final class RegistryServer implements AutoCloseable {
 
     private static IllegalStateException startFailure(String host, int port, IOException e) {
         if (e instanceof BindException) {
-            return new IllegalStateException("port " + port + " is in use; pass another with --registry-port", e);
+            return io.ctflow.config.StartupProblem.usage("port " + port + " is in use; pass another with --registry-port", e);
         }
-        return new IllegalStateException("cannot start the schema registry on " + host + ":" + port + ": " + e.getMessage(), e);
+        return io.ctflow.config.StartupProblem.failure("cannot start the schema registry on " + host + ":" + port + ": " + e.getMessage(), e);
     }
 
     /** The base URL clients use, e.g. http://127.0.0.1:8081. */

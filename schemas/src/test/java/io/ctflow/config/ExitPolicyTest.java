@@ -1,0 +1,46 @@
+package io.ctflow.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ctflow.schemas.registry.RegistryUnreachableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class ExitPolicyTest {
+    @Test
+    void userMistakesAreUsageErrors() {
+        assertEquals(2, ExitPolicy.exitCode(new UsageException("bad")));
+        assertEquals(2, ExitPolicy.exitCode(new Settings.ConfigException("x.properties:3: bad key")));
+        assertEquals(2, ExitPolicy.exitCode(new IllegalArgumentException("bad CIDR")));
+        assertEquals(2, ExitPolicy.exitCode(new org.apache.kafka.common.config.ConfigException("bad Kafka property")));
+        assertEquals(2, ExitPolicy.exitCode(new NoSuchFileException("/no/such/file")));
+        assertEquals(2, ExitPolicy.exitCode(new UncheckedIOException("cannot list /x", new NoSuchFileException("/x"))));
+        assertEquals(2, ExitPolicy.exitCode(StartupProblem.usage("port 9092 is in use", null)));
+    }
+
+    @Test
+    void unreachableServersAndIoAreRuntimeFailures() {
+        assertEquals(1, ExitPolicy.exitCode(new RuntimeFailure("cannot reach Kafka")));
+        assertEquals(1, ExitPolicy.exitCode(new TimeoutException("no answer")));
+        assertEquals(1, ExitPolicy.exitCode(new RegistryUnreachableException("schema registry unreachable", new IOException("refused"))));
+        assertEquals(1, ExitPolicy.exitCode(new IOException("disk full")));
+        assertEquals(1, ExitPolicy.exitCode(new UncheckedIOException("cannot write x", new IOException("disk full"))));
+        assertEquals(1, ExitPolicy.exitCode(StartupProblem.failure("could not format", null)));
+    }
+
+    @Test
+    void anythingElseIsABug() {
+        assertEquals(ExitPolicy.BUG, ExitPolicy.exitCode(new IllegalStateException("already running")));
+        assertEquals(ExitPolicy.BUG, ExitPolicy.exitCode(new NullPointerException()));
+    }
+
+    @Test
+    void theLineNamesTheCommandOnce() {
+        assertEquals("ctflow streams: no broker", ExitPolicy.line("streams", "no broker"));
+        assertEquals("ctflow: bad", ExitPolicy.line("ctflow", "bad"));
+        assertEquals("ctflow-collector: bad", ExitPolicy.line("ctflow-collector", "bad"));
+    }
+}
