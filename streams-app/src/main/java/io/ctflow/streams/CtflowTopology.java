@@ -8,6 +8,7 @@ import io.ctflow.flow.FlowKey;
 import io.ctflow.schemas.Topics;
 import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
+import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
@@ -39,6 +40,11 @@ public final class CtflowTopology {
     private CtflowTopology() {}
 
     public static Topology build(AppConfig config, AppSerdes serdes) {
+        return build(config, serdes, ResultsObserver.NONE);
+    }
+
+    /** The topology, telling {@code metrics} of each event, anomaly and closed window (peek nodes; every node is named, so names stay put). */
+    public static Topology build(AppConfig config, AppSerdes serdes, ResultsObserver metrics) {
         if (config.eventsPartitions() < 1) {
             throw new IllegalArgumentException("events.partitions must be known (>= 1) to build the topology");
         }
@@ -63,7 +69,7 @@ public final class CtflowTopology {
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
-        KStream<String, SpecificRecord> joined = events.process(
+        KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
 
@@ -71,6 +77,7 @@ public final class CtflowTopology {
                 .branch((k, v) -> v instanceof NatAnomaly, Branched.as("anomalies"))
                 .defaultBranch(Branched.as("updates"));
         out.get("flow-out-anomalies")
+                .peek((k, a) -> metrics.anomaly((NatAnomaly) a), Named.as("metrics-anomalies"))
                 .mapValues(v -> (NatAnomaly) v, Named.as("as-anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("anomalies-sink"));
 
@@ -82,7 +89,7 @@ public final class CtflowTopology {
                 .repartition(Repartitioned.<String, FlowUpdate>as("service-updates")
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.flowUpdate())
                         .withStreamPartitioner(new TickBroadcastPartitioner()))
-                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions()), Named.as("service-stats"),
+                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions(), metrics), Named.as("service-stats"),
                         StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS);
         stats.to(topics.serviceStats(), Produced.with(Serdes.String(), serdes.serviceStats()).withName("service-stats-sink"));
 
@@ -90,6 +97,7 @@ public final class CtflowTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.stream(topics.nodeStats(), Consumed.with(Serdes.String(), serdes.nodeStats()).withName("node-stats-source"))
                 .process(NodeAnomalyProcessor::new, Named.as("node-anomalies"), StoreNames.NODE_STATS_LAST, StoreNames.NODE_ANOMALIES)
+                .peek((k, a) -> metrics.anomaly(a), Named.as("metrics-node-anomalies"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("node-anomalies-sink"));
 
         return builder.build();

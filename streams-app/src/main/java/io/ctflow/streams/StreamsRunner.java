@@ -2,12 +2,12 @@ package io.ctflow.streams;
 
 import io.ctflow.streams.api.HttpApi;
 import io.ctflow.streams.api.KafkaMetricsCollector;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.ctflow.streams.metrics.CtflowMetrics;
+import io.ctflow.streams.metrics.LocalStores;
+import io.ctflow.streams.metrics.MetricsText;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class StreamsRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
     private final AppConfig config;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
+    private CtflowMetrics metrics;
     private HttpApi api;
     private int partitions;
 
@@ -48,18 +49,13 @@ public final class StreamsRunner implements AutoCloseable {
         partitions = ensureTopics();
         checkRegistry();
         AppConfig cfg = config.withEventsPartitions(partitions);
+        // ctflow's own series at /metrics; the ~2,500 Kafka client series only at /metrics/kafka
         PrometheusRegistry registry = new PrometheusRegistry();
-        PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        PrometheusRegistry kafkaRegistry = new PrometheusRegistry();
+        metrics = new CtflowMetrics(LocalStores.of(() -> streams), Clock.systemUTC());
+        registry.register(metrics);
         try {
-            api = new HttpApi(cfg.httpHost(), cfg.httpPort(), () -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                try {
-                    writer.write(out, registry.scrape());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                return out.toString(StandardCharsets.UTF_8);
-            });
+            api = new HttpApi(cfg.httpHost(), cfg.httpPort(), () -> MetricsText.of(registry), () -> MetricsText.of(kafkaRegistry));
         } catch (IOException e) {
             throw new StartupException("cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
                     + " (" + e.getMessage() + "); pick another with --http-port");
@@ -68,15 +64,20 @@ public final class StreamsRunner implements AutoCloseable {
         props.putAll(cfg.kafka());
         // the port actually bound (http.port 0 picks one): other instances forward queries to it
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + api.port());
-        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka())), props);
+        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka()), metrics), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; shutting the app down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        registry.register(new KafkaMetricsCollector(streams::metrics));
+        kafkaRegistry.register(new KafkaMetricsCollector(streams::metrics));
         streams.start();
         api.start(streams);
         return this;
+    }
+
+    /** The domain metrics (tests: {@link CtflowMetrics#rescan}). */
+    public CtflowMetrics metrics() {
+        return metrics;
     }
 
     public KafkaStreams streams() {

@@ -48,7 +48,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <pre>
  * GET /health                     200 when the app is RUNNING (or rebalancing), 503 otherwise
- * GET /metrics                    Prometheus text
+ * GET /metrics                    Prometheus text: ctflow's own series
+ * GET /metrics/kafka              Prometheus text: the Kafka client and Streams series
  * GET /services                   latest closed window of every Service
  * GET /services/{id}              latest closed window of one Service (id may contain '/')
  * GET /flows/{key}                every node's view of a connection (key: tcp,10.244.1.3:8080,10.244.1.2:49502)
@@ -70,17 +71,23 @@ public final class HttpApi implements AutoCloseable {
     private volatile KafkaStreams streams;
     private final HostInfo self;
     private final Supplier<String> metrics;
+    private final Supplier<String> kafkaMetrics;
     private final HttpServer server;
     private final BoundedExchanges executor;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Binds the port now (so {@code application.server} can name the real one); serves after {@link #start}. */
-    public HttpApi(String host, int port, Supplier<String> metrics) throws IOException {
-        this(host, port, metrics, EXCHANGE_LIMIT);
+    public HttpApi(String host, int port, Supplier<String> metrics, Supplier<String> kafkaMetrics) throws IOException {
+        this(host, port, metrics, kafkaMetrics, EXCHANGE_LIMIT);
     }
 
     HttpApi(String host, int port, Supplier<String> metrics, Duration exchangeLimit) throws IOException {
+        this(host, port, metrics, () -> "", exchangeLimit);
+    }
+
+    HttpApi(String host, int port, Supplier<String> metrics, Supplier<String> kafkaMetrics, Duration exchangeLimit) throws IOException {
         this.metrics = metrics;
+        this.kafkaMetrics = kafkaMetrics;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
         this.executor = new BoundedExchanges(4, MAX_THREADS, exchangeLimit);
@@ -130,8 +137,8 @@ public final class HttpApi implements AutoCloseable {
                 boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
                 ObjectNode o = AvroJson.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN").put("state", s.name());
                 send(ex, ok ? 200 : 503, o);
-            } else if (path.equals("/metrics")) {
-                byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+            } else if (path.equals("/metrics") || path.equals("/metrics/kafka")) {
+                byte[] body = (path.equals("/metrics") ? metrics : kafkaMetrics).get().getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 ex.sendResponseHeaders(200, body.length);
                 ex.getResponseBody().write(body);
