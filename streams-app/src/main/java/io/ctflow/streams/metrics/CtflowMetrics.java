@@ -32,7 +32,7 @@ import java.util.Map;
 public final class CtflowMetrics implements ResultsObserver, MultiCollector {
     static final Duration SCAN_TTL = Duration.ofSeconds(5);
 
-    private final NodeClocks nodes = new NodeClocks();
+    private final NodeClocks nodes;
     private final ServiceCounters services = new ServiceCounters();
     private final AnomalyCounters anomalies = new AnomalyCounters();
     private final LocalStores stores;
@@ -43,6 +43,7 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
     public CtflowMetrics(LocalStores stores, Clock clock) {
         this.stores = stores;
         this.clock = clock;
+        this.nodes = new NodeClocks(clock::millis);
     }
 
     @Override
@@ -134,7 +135,7 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
                 "Now minus the newest event time this instance processed from a node (its watermark here)");
         GaugeSnapshot.Builder heartbeat = gauge("ctflow_node_heartbeat_age_seconds",
                 "Now minus the event time of the newest heartbeat this instance processed from a node");
-        nodes.forEach(nowMicros, (node, c) -> {
+        nodes.forEach((node, c) -> {
             processed.dataPoint(count(c.events.sum(), "node", node));
             lag.dataPoint(point((nowMicros - c.newestEvent.get()) / 1e6, "node", node));
             long hb = c.newestHeartbeat.get();

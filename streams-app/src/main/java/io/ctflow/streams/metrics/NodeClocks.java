@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Per node, what this instance's flow tasks have processed from it: conntrack events (a count),
@@ -20,8 +21,9 @@ import java.util.function.BiConsumer;
  * since the last commit (at most {@code commit.interval.ms}, 100 ms under exactly-once) twice. It is a
  * rate of work done, like Kafka's own process-rate, not a count of connections.
  *
- * <p>At most {@value #MAX_NODES} nodes are tracked (later ones are not); a node silent for
- * {@link #FORGET_AFTER} is dropped so a removed node's series end.
+ * <p>At most {@value #MAX_NODES} nodes are tracked (later ones are not); a node none of whose records
+ * was processed for {@link #FORGET_AFTER} (wall clock: a replay of an old capture counts as heard) is
+ * dropped so a removed node's series end.
  */
 public final class NodeClocks {
     static final int MAX_NODES = 10_000;
@@ -32,9 +34,19 @@ public final class NodeClocks {
         final LongAdder events = new LongAdder();
         final AtomicLong newestEvent = new AtomicLong(Long.MIN_VALUE);
         final AtomicLong newestHeartbeat = new AtomicLong(Long.MIN_VALUE);
+        volatile long heardAtMillis; // wall clock of the last record processed
     }
 
     private final Map<String, Clock> nodes = new ConcurrentHashMap<>();
+    private final LongSupplier wallMillis;
+
+    public NodeClocks() {
+        this(System::currentTimeMillis);
+    }
+
+    NodeClocks(LongSupplier wallMillis) {
+        this.wallMillis = wallMillis;
+    }
 
     /** Called per input record: a map lookup and a few atomic updates, no allocation once the node is known. */
     public void event(ConntrackEvent e) {
@@ -48,6 +60,7 @@ public final class NodeClocks {
             }
             c = nodes.computeIfAbsent(e.getNode(), n -> new Clock());
         }
+        c.heardAtMillis = wallMillis.getAsLong();
         Instant t = e.getTimestamp();
         long micros = t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
         max(c.newestEvent, micros);
@@ -66,10 +79,10 @@ public final class NodeClocks {
         }
     }
 
-    /** Visits every node's clock after dropping those silent for longer than {@link #FORGET_AFTER}. */
-    void forEach(long nowMicros, BiConsumer<String, Clock> visit) {
-        long forgetBefore = nowMicros - FORGET_AFTER.toNanos() / 1000;
-        nodes.entrySet().removeIf(e -> e.getValue().newestEvent.get() < forgetBefore);
+    /** Visits every node's clock after dropping those none of whose records was processed for {@link #FORGET_AFTER}. */
+    void forEach(BiConsumer<String, Clock> visit) {
+        long forgetBefore = wallMillis.getAsLong() - FORGET_AFTER.toMillis();
+        nodes.entrySet().removeIf(e -> e.getValue().heardAtMillis < forgetBefore);
         new java.util.TreeMap<>(nodes).forEach(visit);
     }
 }
