@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
  * is counted twice. (A window lost by an abort is closed again by the revived task and counted then.)
  *
  * <p>Bounded: at most {@value #MAX_SERVICES} Services; windows of further ones go to
- * {@value #OVERFLOW}. Histogram buckets are fixed ({@link #BOUNDS_SECONDS}); a window's latencies
+ * {@value #OVERFLOW} (not deduplicated: many Services' windows interleave there). Histogram buckets are fixed ({@link #BOUNDS_SECONDS}); a window's latencies
  * come as {@link LatencyHistogram} buckets (at most ~3 % wide) and each is placed by its lower
  * bound, the sum too, so the sum and the bucket edges may be a few percent low.
  */
