@@ -31,11 +31,13 @@ public record AppConfig(
         int eventsPartitions,
         String httpHost,
         int httpPort,
+        Duration historyRetention,
         Map<String, Object> kafka) {
 
     public static final Set<String> OWN_KEYS = Set.of(
             "topic.prefix", "reply.timeout.tcp", "reply.timeout.udp", "reply.timeout.other", "grace", "window",
-            "flow.linger", "flow.reap-slack", "flow.max-age", "udp.request-response", "events.partitions", "http.host", "http.port");
+            "flow.linger", "flow.reap-slack", "flow.max-age", "udp.request-response", "events.partitions", "http.host", "http.port",
+            "api.history-retention");
 
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -55,6 +57,9 @@ public record AppConfig(
         d.put("events.partitions", "0");
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "7070");
+        // How long closed Service windows stay queryable (GET /services?from=, /services/{id}/history),
+        // in event time: 24 h of 10 s windows is 8,640 per Service.
+        d.put("api.history-retention", "24h");
         d.put("bootstrap.servers", "127.0.0.1:9092");
         d.put("schema.registry.url", "http://127.0.0.1:8081");
         d.put("application.id", "ctflow-streams");
@@ -114,7 +119,8 @@ public record AppConfig(
                 positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
                 s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"),
                 s.getDuration("flow.reap-slack"), positive(s, "flow.max-age"), rr,
-                s.getInt("events.partitions"), s.get("http.host"), s.getInt("http.port"), Map.copyOf(kafka));
+                s.getInt("events.partitions"), s.get("http.host"), s.getInt("http.port"),
+                positive(s, "api.history-retention"), Map.copyOf(kafka));
         if (c.grace.isNegative()) {
             throw new Settings.ConfigException("grace must not be negative");
         }
@@ -134,7 +140,7 @@ public record AppConfig(
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                flowReapSlack, flowMaxAge, requestResponseUdp, n, httpHost, httpPort, kafka);
+                flowReapSlack, flowMaxAge, requestResponseUdp, n, httpHost, httpPort, historyRetention, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */

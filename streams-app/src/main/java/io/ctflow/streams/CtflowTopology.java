@@ -10,6 +10,7 @@ import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
 import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
+import io.ctflow.streams.node.NodeHeartbeats;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -29,9 +30,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * events ──► flow-join (flows, anomalies, node-gaps; reads services-global, node-facts-global)
+ *        └──► heartbeats (node-heartbeats, in memory: each node's latest heartbeat, for the API)
  *              ├─► anomalies ───────────────────────────────────────────────► ctflow.anomalies
  *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
- *                                 └─► service-stats (service-windows, service-latest, stats-watermarks) ─► ctflow.service-stats
+ *                                 └─► service-stats (service-windows, service-latest, stats-watermarks, service-history) ─► ctflow.service-stats
  * node-stats ─► node-anomalies (node-stats-last, node-anomalies; reads node-facts-global) ─────────────► ctflow.anomalies
  * services ─► services-global        node-facts ─► node-facts-global
  * </pre>
@@ -72,6 +74,9 @@ public final class CtflowTopology {
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled());
+        events.process(NodeHeartbeats::new, Named.as("heartbeats"), StoreNames.NODE_HEARTBEATS);
 
         Map<String, KStream<String, SpecificRecord>> out = joined.split(Named.as("flow-out-"))
                 .branch((k, v) -> v instanceof NatAnomaly, Branched.as("anomalies"))
@@ -84,13 +89,15 @@ public final class CtflowTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_WINDOWS), Serdes.String(), serdes.serviceAgg()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_LATEST), Serdes.String(), serdes.serviceStats()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.STATS_WATERMARKS), Serdes.Integer(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SERVICE_HISTORY), Serdes.String(), serdes.serviceStats()).withCachingEnabled());
         KStream<String, ServiceStats> stats = out.get("flow-out-updates")
                 .mapValues(v -> (FlowUpdate) v, Named.as("as-update"))
                 .repartition(Repartitioned.<String, FlowUpdate>as("service-updates")
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.flowUpdate())
                         .withStreamPartitioner(new TickBroadcastPartitioner()))
-                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions(), metrics), Named.as("service-stats"),
-                        StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS);
+                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions(), config.historyRetention(), metrics),
+                        Named.as("service-stats"),
+                        StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS, StoreNames.SERVICE_HISTORY);
         stats.to(topics.serviceStats(), Produced.with(Serdes.String(), serdes.serviceStats()).withName("service-stats-sink"));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_STATS_LAST), Serdes.String(), serdes.nodeStats()).withCachingEnabled());

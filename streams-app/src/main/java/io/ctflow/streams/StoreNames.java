@@ -12,6 +12,10 @@ public final class StoreNames {
     public static final String STATS_WATERMARKS = "stats-watermarks";
     public static final String NODE_STATS_LAST = "node-stats-last";
     public static final String NODE_ANOMALIES = "node-anomalies";
+    /** Closed Service windows kept for api.history-retention, keyed Service id + NUL + window start. */
+    public static final String SERVICE_HISTORY = "service-history";
+    /** Event time of each node's latest heartbeat, per flow task (in memory: heartbeats come every second). */
+    public static final String NODE_HEARTBEATS = "node-heartbeats";
 
     private StoreNames() {}
 }

@@ -1,5 +1,6 @@
 package io.ctflow.cli.lab;
 
+import io.ctflow.process.Launcher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,7 +52,7 @@ final class Background {
         }
         Process p;
         try {
-            p = pb.start();
+            p = Launcher.SYSTEM.start(pb);
         } catch (IOException e) {
             throw new LabException("cannot start " + name + ": " + Exec.display(command) + ": " + e.getMessage(), e);
         }

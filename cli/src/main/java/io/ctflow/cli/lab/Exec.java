@@ -1,5 +1,6 @@
 package io.ctflow.cli.lab;
 
+import io.ctflow.process.Launcher;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs one command: an argument list (never a shell), with a timeout, output captured. A command
+ * Runs one command through the {@link Launcher} seam: an argument list (never a shell), with a
+ * timeout, output captured. A command
  * that fails or times out is a {@link LabException} naming the command, its exit code and stderr.
  */
 final class Exec {
@@ -54,7 +56,7 @@ final class Exec {
     static Result runAllowingFailure(List<String> command, String stdin, Duration timeout) {
         Process p;
         try {
-            p = new ProcessBuilder(command).start();
+            p = Launcher.SYSTEM.start(new ProcessBuilder(command));
         } catch (IOException e) {
             throw new LabException("cannot run " + display(command) + ": " + e.getMessage(), e);
         }

@@ -46,6 +46,7 @@ class LabKernelTest {
         Assumptions.assumeTrue(Tools.isRoot() && Tools.missing().isEmpty(),
                 "skipped: needs root and ip/iptables/conntrack/python3 — CI installs them");
         Assumptions.assumeTrue(Tools.brNetfilterLoaded(), "skipped: " + Tools.NO_BR_NETFILTER);
+        observing = io.ctflow.process.Launcher.observe(STARTED::add);
         bridgeOff = LabRecorder.record(Scenario.BRIDGE_OFF, tmp.resolve("bridge-off"), System.err);
         bridgeOn = LabRecorder.record(Scenario.BRIDGE_ON, tmp.resolve("bridge-on"), System.err);
         if (Tools.hasNft()) {
@@ -57,8 +58,15 @@ class LabKernelTest {
         Assumptions.assumeTrue(bridgeOffNft != null, "skipped: needs nft (apt-get install nftables) — CI installs it");
     }
 
+    /** Every process the lab started during the recordings (through the Launcher seam). */
+    static final List<List<String>> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static AutoCloseable observing;
+
     @AfterAll
-    static void nothingLeft() {
+    static void nothingLeft() throws Exception {
+        if (observing != null) {
+            observing.close();
+        }
         if (!Tools.available()) {
             return;
         }
@@ -189,6 +197,33 @@ class LabKernelTest {
     static String service(io.ctflow.avro.ServiceEntry s) {
         return s.getId() + " " + io.ctflow.collector.parse.ServiceKeys.key(s) + " " + s.getEndpoints().stream()
                 .map(e -> io.ctflow.net.Addresses.withPort(io.ctflow.net.Addresses.bytes(e.getAddress()), e.getPort())).toList();
+    }
+
+    /**
+     * The lab starts argument lists, never a shell; python's {@code -c} gets only the lab's constant
+     * programs; conntrack and the iptables tools run only inside the lab's own namespaces.
+     */
+    @Test
+    void everyProcessTheLabStartsIsAnArgumentListInsideItsOwnNamespaces() {
+        assertTrue(STARTED.size() > 20, "the recordings' processes were seen: " + STARTED.size());
+        for (List<String> cmd : STARTED) {
+            for (int i = 0; i < cmd.size(); i++) {
+                String prog = Path.of(cmd.get(i)).getFileName().toString();
+                assertFalse(List.of("sh", "bash", "dash", "zsh").contains(prog), "a shell: " + cmd);
+                if (cmd.get(i).equals("-c")) {
+                    assertTrue(i > 0 && Path.of(cmd.get(i - 1)).getFileName().toString().startsWith("python") && i + 1 < cmd.size()
+                            && List.of(PodScripts.SERVER, PodScripts.CLIENT, "import sys; print(sys.executable)").contains(cmd.get(i + 1)),
+                            "-c only for python with a constant program: " + Exec.display(cmd));
+                }
+                if (List.of("conntrack", "iptables", "iptables-restore", "iptables-save", "nft").contains(prog) && i > 0) {
+                    assertTrue(i >= 4 && cmd.get(1).equals("netns") && cmd.get(2).equals("exec")
+                            && cmd.get(3).startsWith(LabNetwork.tag()), "only inside a lab namespace: " + Exec.display(cmd));
+                }
+            }
+            String first = Path.of(cmd.get(0)).getFileName().toString();
+            assertFalse(List.of("conntrack", "iptables", "iptables-restore", "nft").contains(first),
+                    "never on the host's own tables: " + Exec.display(cmd));
+        }
     }
 
     @Test

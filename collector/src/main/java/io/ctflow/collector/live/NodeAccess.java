@@ -1,6 +1,7 @@
 package io.ctflow.collector.live;
 
 import io.ctflow.collector.CollectorException;
+import io.ctflow.process.Launcher;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@code /sys} files, either on this host or inside a named network namespace
  * ({@code ip netns exec NAME ...}: {@code /proc/sys/net} is per namespace of the reading process,
  * and {@code ip netns exec} remounts {@code /sys} for the namespace). Commands are argument lists
- * started with {@link ProcessBuilder}, never through a shell. Tools are looked up on a search path
+ * started through the {@link Launcher} seam, never through a shell. Tools are looked up on a search path
  * (the environment's PATH unless given), so tests can put fakes first.
  */
 public final class NodeAccess {
@@ -33,12 +34,19 @@ public final class NodeAccess {
 
     private final String netns;
     private final List<String> searchPath;
+    private final Launcher launcher;
 
     /**
      * @param netns      network namespace name ({@code ip netns add NAME}), or null for this host's
      * @param searchPath directories to find tools in, or null for the PATH environment variable
      */
     public NodeAccess(String netns, String searchPath) {
+        this(netns, searchPath, Launcher.SYSTEM);
+    }
+
+    /** Same, starting processes through {@code launcher} (tests record or fake them there). */
+    public NodeAccess(String netns, String searchPath, Launcher launcher) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.netns = netns == null || netns.isBlank() ? null : netns;
         String p = searchPath != null ? searchPath : Objects.requireNonNullElse(System.getenv("PATH"), "/usr/sbin:/usr/bin:/sbin:/bin");
         List<String> dirs = new ArrayList<>();
@@ -137,7 +145,7 @@ public final class NodeAccess {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("LC_ALL", "C");
-        return pb.start();
+        return launcher.start(pb);
     }
 
     /** The result of a finished command. */

@@ -23,6 +23,9 @@ public final class CollectorMetrics {
     public final Counter sendErrors;
     public final Counter gaps;
     public final Counter heartbeats;
+    public final Counter snapshots;
+    public final Counter snapshotLines;
+    public final Counter snapshotEntries;
     /** Rules (nft rules, iptables -A lines, IPVS servers) of the dataplane Services were last read from, labelled by its mode. */
     public final Gauge serviceRules;
     private String serviceMode;
@@ -42,6 +45,9 @@ public final class CollectorMetrics {
         sendErrors = counter("ctflow_send_errors", "Records Kafka did not accept");
         gaps = counter("ctflow_gaps", "GAP markers published");
         heartbeats = counter("ctflow_heartbeats", "HEARTBEAT markers published (one per partition)");
+        snapshots = counter("ctflow_snapshots", "Table snapshots (conntrack -L) read to the end");
+        snapshotLines = counter("ctflow_snapshot_lines", "Lines read from table snapshots (part of ctflow_events_read)");
+        snapshotEntries = counter("ctflow_snapshot_entries", "SNAPSHOT events sent by snapshots read to the end");
         serviceRules = Gauge.builder().name("ctflow_service_rules")
                 .help("Rules read from the dataplane the Services came from; the mode label says which (iptables, nftables, ipvs, yaml)")
                 .labelNames("mode").register(registry);

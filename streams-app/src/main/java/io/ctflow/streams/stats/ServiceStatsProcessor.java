@@ -38,18 +38,23 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
     private KeyValueStore<String, ServiceAgg> windows;
     private KeyValueStore<String, ServiceStats> latest;
     private KeyValueStore<Integer, Long> watermarks;
+    private ServiceHistory history;
+    private final Duration historyRetention;
+    private final Duration window;
     // Deserialized view of this task's service-windows store: every update reads its Service's
     // aggregate, and decoding it each time cost more than the update. The store stays the truth
     // (written on every update, so the changelog and exactly-once are unaffected).
     private final Map<String, ServiceAgg> aggs = new HashMap<>();
 
-    public ServiceStatsProcessor(Duration window, int upstreamPartitions) {
-        this(window, upstreamPartitions, ResultsObserver.NONE);
+    public ServiceStatsProcessor(Duration window, int upstreamPartitions, Duration historyRetention) {
+        this(window, upstreamPartitions, historyRetention, ResultsObserver.NONE);
     }
 
-    public ServiceStatsProcessor(Duration window, int upstreamPartitions, ResultsObserver metrics) {
+    public ServiceStatsProcessor(Duration window, int upstreamPartitions, Duration historyRetention, ResultsObserver metrics) {
         this.sizeMicros = window.toNanos() / 1000;
         this.upstreamPartitions = upstreamPartitions;
+        this.window = window;
+        this.historyRetention = historyRetention;
         this.metrics = metrics;
     }
 
@@ -59,6 +64,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         this.windows = context.getStateStore(StoreNames.SERVICE_WINDOWS);
         this.latest = context.getStateStore(StoreNames.SERVICE_LATEST);
         this.watermarks = context.getStateStore(StoreNames.STATS_WATERMARKS);
+        this.history = new ServiceHistory(context.getStateStore(StoreNames.SERVICE_HISTORY), historyRetention, window);
         aggs.clear(); // a revived task must not keep decoded aggregates of an aborted transaction
     }
 
@@ -113,6 +119,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         }
         watermarks.put(CLOSED_KEY, closeBefore);
         closeWindows(closeBefore);
+        history.prune(closeBefore);
     }
 
     /** Emits and drops every window that ends at or before {@code closeBefore}, services in key order. */
@@ -130,6 +137,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
                     agg.getClosedStates().values().removeIf(x -> x == 0);
                     ServiceStats s = stats(kv.key, agg, w);
                     latest.put(kv.key, s);
+                    history.record(s, w.getStart());
                     metrics.windowClosed(kv.key, s, w.getLatencyBuckets());
                     ctx.forward(new Record<>(kv.key, s, (w.getStart() + sizeMicros) / 1000));
                     any = true;

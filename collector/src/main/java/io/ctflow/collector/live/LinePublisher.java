@@ -1,0 +1,56 @@
+package io.ctflow.collector.live;
+
+import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.avro.DeadLetter;
+import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.parse.ConntrackLineParser;
+import io.ctflow.collector.parse.ParseException;
+import io.ctflow.collector.publish.Sink;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Parses conntrack lines (events and snapshot entries alike) and hands them to the sink with the
+ * node's next sequence number; a line that does not parse becomes a dead letter.
+ */
+final class LinePublisher {
+    private static final int MAX_RAW = 64 * 1024;
+
+    private final String node;
+    private final ConntrackLineParser parser;
+    private final Sink sink;
+    private final CollectorMetrics metrics;
+    private final AtomicLong sequence = new AtomicLong();
+
+    LinePublisher(String node, boolean keepRaw, Sink sink, CollectorMetrics metrics) {
+        this.node = node;
+        this.parser = new ConntrackLineParser(node, keepRaw);
+        this.sink = sink;
+        this.metrics = metrics;
+    }
+
+    /** The last sequence number given (markers carry it). */
+    long sequence() {
+        return sequence.get();
+    }
+
+    /** Parses and sends one line; whether it parsed. */
+    boolean publish(String line, String source, long lineNo, Instant now) {
+        ConntrackEvent e;
+        try {
+            e = parser.parse(line, now, 0);
+        } catch (ParseException ex) {
+            metrics.deadLetters.inc();
+            byte[] raw = line.getBytes(StandardCharsets.UTF_8);
+            sink.deadLetter(DeadLetter.newBuilder().setNode(node).setSource(source).setPosition(lineNo)
+                    .setReason(ex.reason()).setRaw(ByteBuffer.wrap(raw, 0, Math.min(raw.length, MAX_RAW)))
+                    .setTimestamp(now).build());
+            return false;
+        }
+        e.setSequence(sequence.incrementAndGet());
+        sink.event(e);
+        return true;
+    }
+}
