@@ -5,6 +5,7 @@ import io.ctflow.schemas.Topics;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.StreamsRunner;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,24 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", description = "With --once: give up after this long (default ${DEFAULT-VALUE}).")
     String timeout = "120s";
 
+    /** How its lines start: {@code ctflow demo}, or the command that runs it ({@code ctflow lab}). */
+    private final String name;
+    private final PrintStream out;
+    private final PrintStream err;
+    /** Counted down to stop a run without --once (Ctrl-C does it through a shutdown hook). */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    public DemoCommand() {
+        this("ctflow demo", System.out, System.err);
+    }
+
+    /** A demo whose lines name {@code name} and go to these streams (for commands that run it). */
+    public DemoCommand(String name, PrintStream out, PrintStream err) {
+        this.name = name;
+        this.out = out;
+        this.err = err;
+    }
+
     @Override
     public Integer call() throws Exception {
         Path dir = resolveCapture(capture);
@@ -63,19 +82,24 @@ public final class DemoCommand implements Callable<Integer> {
         cap.services();
         cap.stats();
         Duration limit = io.ctflow.config.Settings.parseDuration("--timeout", timeout);
-        System.err.printf("ctflow demo: starting embedded Kafka on %d and the schema registry on %d ...%n", kafkaPort, registryPort);
+        err.printf("%s: starting embedded Kafka on %d and the schema registry on %d ...%n", name, kafkaPort, registryPort);
         try (EmbeddedStack stack = EmbeddedStack.start("ctflow-demo", kafkaPort, registryPort, httpPort);
-             ResultsView view = new ResultsView(System.out, jsonOut)) {
+             ResultsView view = new ResultsView(out, jsonOut)) {
             AppConfig config = stack.config;
-            System.err.printf("ctflow demo: streams app up, HTTP API on http://127.0.0.1:%d; replaying %s (%s)%n",
-                    stack.app.httpPort(), dir.getFileName(), nodeList(cap.nodes()));
-            Instant last = DemoReplay.replay(cap, stack.kafka.bootstrapServers(), stack.registry.url(), config);
+            String api = "http://127.0.0.1:" + stack.app.httpPort();
+            if (!once) {
+                err.printf("%s: web page %s/%n", name, api);
+            }
+            err.printf("%s: streams app up, HTTP API on %s; replaying %s (%s)%n", name, api,
+                    dir.endsWith(capture) ? dir.getFileName() : capture, nodeList(cap.nodes())); // a shipped one by its name, not its temp dir
+            DemoReplay.Replayed replayed = DemoReplay.replay(cap, stack.kafka.bootstrapServers(), stack.registry.url(), config);
+            err.printf("%s: replayed %s%n", name, replayed.summary());
+            Instant last = replayed.end();
             Instant target = windowEndAfter(last.plus(config.maxReplyTimeout()).plus(config.grace()), config.window());
             long deadline = System.nanoTime() + limit.toNanos();
             boolean complete = false;
             long processedAt = -1;
             long lastOutputAt = System.nanoTime();
-            CountDownLatch stop = new CountDownLatch(1);
             if (!once) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ctflow-demo-stop"));
             }
@@ -95,15 +119,16 @@ public final class DemoCommand implements Callable<Integer> {
                 if (!complete && processedAt >= 0 && System.nanoTime() - settledSince > QUIET_NANOS
                         && caughtUp(stack.kafka.bootstrapServers(), stack.results, config.topics())) {
                     complete = true;
-                    System.err.printf("%nctflow demo: results complete: %d anomalies, %d Service-stats records%n", view.anomalies, view.stats);
+                    view.flush();
+                    err.printf("%n%s: results complete: %d anomalies, %d Service-stats records%n", name, view.anomalies, view.stats);
                     if (once) {
                         return 0;
                     }
-                    System.err.println("ctflow demo: still running (Kafka " + stack.kafka.bootstrapServers() + ", registry "
-                            + stack.registry.url() + ", API http://127.0.0.1:" + stack.app.httpPort() + "); Ctrl-C to stop");
+                    err.println(name + ": still running (Kafka " + stack.kafka.bootstrapServers() + ", registry "
+                            + stack.registry.url() + ", web page and API " + api + "/); Ctrl-C to stop");
                 }
                 if (once && System.nanoTime() > deadline) {
-                    System.err.println("ctflow demo: results not complete after " + timeout);
+                    err.println(name + ": results not complete after " + timeout);
                     return 1;
                 }
             }

@@ -14,15 +14,17 @@ import java.util.Map;
 final class DemoReplay {
     private DemoReplay() {}
 
-    /** Publishes the capture and returns its last event time. */
-    static Instant replay(Capture capture, String bootstrap, String registryUrl, AppConfig app) throws Exception {
+    /** What a replay published ({@link Replayer.Result#summary}) and the capture's last event time. */
+    record Replayed(String summary, Instant end) {}
+
+    /** Publishes the capture. */
+    static Replayed replay(Capture capture, String bootstrap, String registryUrl, AppConfig app) throws Exception {
         CollectorConfig cfg = CollectorConfig.of(Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registryUrl,
                 "topic.prefix", app.topics().prefix()));
         Duration settle = app.settleTime().compareTo(Replayer.Options.DEFAULT_SETTLE) > 0 ? app.settleTime() : Replayer.Options.DEFAULT_SETTLE;
         try (Publisher publisher = cfg.connect(new CollectorMetrics())) {
             Replayer.Result r = Replayer.replay(capture, publisher, Replayer.Options.defaults().withSettle(settle));
-            System.err.println("ctflow demo: replayed " + r.summary());
-            return capture.end();
+            return new Replayed(r.summary(), capture.end());
         }
     }
 }

@@ -25,14 +25,21 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The demo's console view (each anomaly as it comes, a Service table per window) and its --json-out file. */
+/**
+ * The demo's console view (each anomaly as it comes, one Service table per window) and its
+ * --json-out file. A window's Services come from every stats partition, each in its own
+ * transaction, so they are gathered and a window's table is printed once its records stop coming
+ * (a poll without Service stats), with its Services in id order.
+ */
 final class ResultsView implements Closeable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     private final PrintStream out;
     private final BufferedWriter json;
-    private Instant currentWindow;
+    private final SortedMap<Instant, SortedMap<String, ServiceStats>> pending = new TreeMap<>();
     int anomalies;
     int stats;
 
@@ -45,13 +52,19 @@ final class ResultsView implements Closeable {
         }
     }
 
-    void show(ConsumerRecords<String, Object> records) {
+    /** Shows one poll's records; the Service tables wait for a poll that brings no more of them. */
+    synchronized void show(ConsumerRecords<String, Object> records) {
+        boolean anyStats = false;
         for (ConsumerRecord<String, Object> r : records) {
             if (r.value() instanceof NatAnomaly a) {
                 anomaly(a);
             } else if (r.value() instanceof ServiceStats s) {
                 stats(s);
+                anyStats = true;
             }
+        }
+        if (!anyStats) {
+            flush();
         }
     }
 
@@ -80,17 +93,26 @@ final class ResultsView implements Closeable {
         write(a, "anomaly");
     }
 
+    /** Keeps a window's record for its table (printed by {@link #flush}) and writes it to the JSON file now. */
     synchronized void stats(ServiceStats s) {
         stats++;
-        if (!s.getWindowStart().equals(currentWindow)) {
-            currentWindow = s.getWindowStart();
-            out.printf("%n-- Services, window %s-%s UTC%n", TIME.format(s.getWindowStart()), TIME.format(s.getWindowEnd()));
-            out.printf("   %-28s %5s %7s %9s %10s %6s %9s  %s%n", "service", "new", "replied", "unreplied", "incomplete", "active", "p50 setup", "states");
-        }
-        long incomplete = s.getIncompleteNat().values().stream().mapToLong(Long::longValue).sum();
-        out.printf("   %-28s %5d %7d %9d %10d %6d %9s  %s%n", s.getService(), s.getNewFlows(), s.getReplied(), s.getUnreplied(),
-                incomplete, s.getActive(), s.getSetupP50Micros() == null ? "-" : s.getSetupP50Micros() + "us", states(s.getStates()));
+        pending.computeIfAbsent(s.getWindowStart(), w -> new TreeMap<>()).put(s.getService(), s);
         write(s, "service-stats");
+    }
+
+    /** Prints every gathered window, oldest first, as one table each. */
+    synchronized void flush() {
+        for (SortedMap<String, ServiceStats> window : pending.values()) {
+            ServiceStats first = window.values().iterator().next();
+            out.printf("%n-- Services, window %s-%s UTC%n", TIME.format(first.getWindowStart()), TIME.format(first.getWindowEnd()));
+            out.printf("   %-28s %5s %7s %9s %10s %6s %9s  %s%n", "service", "new", "replied", "unreplied", "incomplete", "active", "p50 setup", "states");
+            for (ServiceStats s : window.values()) {
+                long incomplete = s.getIncompleteNat().values().stream().mapToLong(Long::longValue).sum();
+                out.printf("   %-28s %5d %7d %9d %10d %6d %9s  %s%n", s.getService(), s.getNewFlows(), s.getReplied(), s.getUnreplied(),
+                        incomplete, s.getActive(), s.getSetupP50Micros() == null ? "-" : s.getSetupP50Micros() + "us", states(s.getStates()));
+            }
+        }
+        pending.clear();
     }
 
     private static String states(Map<String, Long> m) {
@@ -114,6 +136,7 @@ final class ResultsView implements Closeable {
 
     @Override
     public synchronized void close() throws IOException {
+        flush();
         if (json != null) {
             json.close();
         }

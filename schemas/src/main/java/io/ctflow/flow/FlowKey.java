@@ -20,6 +20,13 @@ import java.util.Arrays;
  * reply source, reply destination, reply source port, reply destination port (big-endian u16;
  * ICMP: id and 0; GRE: the keys' low 16 bits; no ports: 0). Text form, for humans and URLs:
  * {@code tcp,10.244.1.3:8080,10.244.1.2:49502}.
+ *
+ * <p>The conntrack zone is part of the identity: the same tuple in two zones is two connections
+ * (Antrea, OVS, Istio's CNI put pod traffic in zones). A key in zone 0 has exactly the form above,
+ * so keys written before zones were known stay the same; another zone appends it as a big-endian u16
+ * (16 / 40 bytes) and as {@code ,zone=N} in the text form. The zone is a node's own setting, so
+ * views of one connection on two nodes join when those nodes put it in the same zone (as a CNI does
+ * on every node).
  */
 public final class FlowKey {
     private final byte[] bytes;
@@ -46,20 +53,28 @@ public final class FlowKey {
             sport = r.getSrcPort() == null ? 0 : r.getSrcPort();
             dport = r.getDstPort() == null ? 0 : r.getDstPort();
         }
-        return of(proto, r.getSrc(), r.getDst(), sport, dport);
+        return of(proto, r.getSrc(), r.getDst(), sport, dport, e.getZone());
     }
 
-    /** Builds a key from the reply tuple's parts. */
+    /** Builds a key in zone 0 from the reply tuple's parts. */
     public static FlowKey of(int protocolNumber, ByteBuffer replySrc, ByteBuffer replyDst, int sport, int dport) {
+        return of(protocolNumber, replySrc, replyDst, sport, dport, 0);
+    }
+
+    /** Builds a key from the reply tuple's parts and the conntrack zone (0-65535). */
+    public static FlowKey of(int protocolNumber, ByteBuffer replySrc, ByteBuffer replyDst, int sport, int dport, int zone) {
         // Out-of-range values would be truncated into a key of another flow; the parser never makes them.
         if (protocolNumber < 0 || protocolNumber > 255 || sport < 0 || sport > 0xffff || dport < 0 || dport > 0xffff) {
             throw new IllegalArgumentException("flow key out of range: protocol " + protocolNumber + ", ports " + sport + "/" + dport);
+        }
+        if (zone < 0 || zone > 0xffff) {
+            throw new IllegalArgumentException("conntrack zone out of range: " + zone);
         }
         int alen = replySrc.remaining();
         if ((alen != 4 && alen != 16) || replyDst.remaining() != alen) {
             throw new IllegalArgumentException("reply addresses must both be 4 or 16 bytes");
         }
-        byte[] b = new byte[2 + 2 * alen + 4];
+        byte[] b = new byte[2 + 2 * alen + 4 + (zone == 0 ? 0 : 2)];
         b[0] = (byte) protocolNumber;
         b[1] = (byte) alen;
         replySrc.duplicate().get(b, 2, alen);
@@ -69,20 +84,41 @@ public final class FlowKey {
         b[p + 1] = (byte) sport;
         b[p + 2] = (byte) (dport >>> 8);
         b[p + 3] = (byte) dport;
+        if (zone != 0) {
+            b[p + 4] = (byte) (zone >>> 8);
+            b[p + 5] = (byte) zone;
+        }
         return new FlowKey(b);
     }
 
     /** Wraps the binary form (the Kafka key bytes); validates its shape. */
     public static FlowKey fromBytes(byte[] b) {
-        if (b == null || b.length < 2 || (b[1] != 4 && b[1] != 16) || b.length != 2 + 2 * b[1] + 4) {
+        if (b == null || b.length < 2 || (b[1] != 4 && b[1] != 16)
+                || (b.length != 2 + 2 * b[1] + 4 && b.length != 2 + 2 * b[1] + 6)) {
             throw new IllegalArgumentException("not a flow key: " + (b == null ? "null" : b.length + " bytes"));
+        }
+        if (b.length == 2 + 2 * b[1] + 6 && b[b.length - 2] == 0 && b[b.length - 1] == 0) {
+            throw new IllegalArgumentException("not a flow key: zone 0 is written without a zone");
         }
         return new FlowKey(b.clone());
     }
 
-    /** Parses the text form, e.g. {@code tcp,10.244.1.3:8080,10.244.1.2:49502} or {@code icmp,10.0.0.2,10.0.0.1,id=7}. */
+    /**
+     * Parses the text form, e.g. {@code tcp,10.244.1.3:8080,10.244.1.2:49502}, {@code icmp,10.0.0.2,10.0.0.1,id=7}
+     * or, in another zone than 0, {@code udp,10.244.1.3:53,10.244.1.2:40000,zone=5}.
+     */
     public static FlowKey parse(String text) {
         String[] parts = text.trim().split(",");
+        int zone = 0;
+        if (parts.length > 3 && parts[parts.length - 1].trim().startsWith("zone=")) {
+            String z = parts[parts.length - 1].trim().substring(5);
+            try {
+                zone = Integer.parseInt(z);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad zone '" + z + "' in '" + text + "'");
+            }
+            parts = Arrays.copyOf(parts, parts.length - 1);
+        }
         if (parts.length < 3 || parts.length > 4) {
             throw new IllegalArgumentException("flow key must look like tcp,10.244.1.3:8080,10.244.1.2:49502; got '" + text + "'");
         }
@@ -99,7 +135,7 @@ public final class FlowKey {
             sport = Integer.parseInt(parts[3].substring(3));
             dport = 0;
         }
-        return of(proto, ByteBuffer.wrap(src.addr), ByteBuffer.wrap(dst.addr), sport, dport);
+        return of(proto, ByteBuffer.wrap(src.addr), ByteBuffer.wrap(dst.addr), sport, dport, zone);
     }
 
     public byte[] bytes() {
@@ -135,17 +171,24 @@ public final class FlowKey {
         return ((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff);
     }
 
+    /** The conntrack zone (0 when the entry had none). */
+    public int zone() {
+        int p = 2 + 2 * bytes[1] + 4;
+        return bytes.length == p ? 0 : ((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff);
+    }
+
     /** Text form; {@link #parse} reads it back. */
     public String text() {
         int proto = protocolNumber();
         String name = Protocols.name(proto);
+        String zone = zone() == 0 ? "" : ",zone=" + zone();
         if (Protocols.isIcmp(proto)) {
-            return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst()) + ",id=" + replySrcPort();
+            return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst()) + ",id=" + replySrcPort() + zone;
         }
         if (Protocols.hasPorts(proto)) {
-            return name + "," + Addresses.withPort(replySrc(), replySrcPort()) + "," + Addresses.withPort(replyDst(), replyDstPort());
+            return name + "," + Addresses.withPort(replySrc(), replySrcPort()) + "," + Addresses.withPort(replyDst(), replyDstPort()) + zone;
         }
-        return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst());
+        return name + "," + Addresses.format(replySrc()) + "," + Addresses.format(replyDst()) + zone;
     }
 
     @Override

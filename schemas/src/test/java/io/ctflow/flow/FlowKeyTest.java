@@ -47,6 +47,32 @@ class FlowKeyTest {
     }
 
     @Test
+    void theSameTupleInTwoZonesIsTwoConnectionsAndZoneZeroKeepsItsForm() {
+        Tuple o = Tuple.newBuilder().setSrc(ip("10.244.1.2")).setDst(ip("10.96.0.10")).setSrcPort(40000).setDstPort(53).build();
+        Tuple r = Tuple.newBuilder().setSrc(ip("10.244.1.3")).setDst(ip("10.244.1.2")).setSrcPort(53).setDstPort(40000).build();
+        ConntrackEvent zone0 = event(17, Protocol.UDP, o, r);
+        ConntrackEvent zone5 = ConntrackEvent.newBuilder(zone0).setZone(5).build();
+        FlowKey k0 = FlowKey.of(zone0);
+        FlowKey k5 = FlowKey.of(zone5);
+        assertNotEquals(k0, k5);
+        assertEquals(14, k0.bytes().length, "zone 0: the form keys had before zones");
+        assertEquals("udp,10.244.1.3:53,10.244.1.2:40000", k0.text());
+        assertEquals(0, k0.zone());
+        assertArrayEquals(new byte[] {17, 4, 10, (byte) 244, 1, 3, 10, (byte) 244, 1, 2, 0, 53, (byte) 0x9c, 0x40, 0, 5}, k5.bytes());
+        assertEquals("udp,10.244.1.3:53,10.244.1.2:40000,zone=5", k5.text());
+        assertEquals(5, k5.zone());
+        assertEquals(k5, FlowKey.parse(k5.text()));
+        assertEquals(k5, FlowKey.fromBytes(k5.bytes()));
+        assertEquals(k0, FlowKey.parse("udp,10.244.1.3:53,10.244.1.2:40000,zone=0"), "zone=0 is the zone-less key");
+        assertEquals(65535, FlowKey.parse("icmp,10.0.0.2,10.0.0.1,id=7,zone=65535").zone());
+        assertEquals("icmp,10.0.0.2,10.0.0.1,id=7,zone=65535", FlowKey.parse("icmp,10.0.0.2,10.0.0.1,id=7,zone=65535").text());
+        assertThrows(IllegalArgumentException.class, () -> FlowKey.parse("udp,10.0.0.1:1,10.0.0.2:2,zone=65536"));
+        assertThrows(IllegalArgumentException.class, () -> FlowKey.parse("udp,10.0.0.1:1,10.0.0.2:2,zone=x"));
+        byte[] zoneZeroWritten = java.util.Arrays.copyOf(k0.bytes(), 16);
+        assertThrows(IllegalArgumentException.class, () -> FlowKey.fromBytes(zoneZeroWritten), "one form per key");
+    }
+
+    @Test
     void theNatNodeAndTheBackendNodeGetTheSameKey() {
         // Same connection seen where the DNAT happens and on the backend's node (which sees the pod address, not the VIP).
         Tuple r = Tuple.newBuilder().setSrc(ip("10.244.2.7")).setDst(ip("10.244.1.2")).setSrcPort(8080).setDstPort(40000).build();

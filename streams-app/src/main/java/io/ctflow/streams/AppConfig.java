@@ -3,6 +3,8 @@ package io.ctflow.streams;
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
 import io.ctflow.streams.flow.FlowRetention;
+import io.ctflow.streams.outage.WaitForRegistryDeserializationHandler;
+import io.ctflow.streams.outage.WaitForRegistryProductionHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -114,7 +116,9 @@ public record AppConfig(
         // the streams dead-letter topic with the reason, topic, partition and offset in its headers
         // (Kafka Streams' own DLQ, KIP-1034), and the app goes on. Either can be overridden.
         kafka.putIfAbsent("errors.dead.letter.queue.topic.name", topics.streamsDlq());
-        kafka.putIfAbsent("deserialization.exception.handler", "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler");
+        // A registry that does not answer is no reason to dead-letter a record: it waits (RegistryOutage).
+        kafka.putIfAbsent("deserialization.exception.handler", WaitForRegistryDeserializationHandler.class.getName());
+        kafka.putIfAbsent("production.exception.handler", WaitForRegistryProductionHandler.class.getName());
         AppConfig c = new AppConfig(topics,
                 positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
                 s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"),

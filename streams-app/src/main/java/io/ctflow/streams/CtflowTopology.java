@@ -2,6 +2,8 @@ package io.ctflow.streams;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.NatAnomaly;
+import io.ctflow.avro.NodeFacts;
+import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.avro.internal.FlowUpdate;
 import io.ctflow.flow.FlowKey;
@@ -11,9 +13,12 @@ import io.ctflow.streams.flow.ReplyTimeout;
 import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
+import io.ctflow.streams.outage.RegistryWaitingSerde;
+import io.ctflow.streams.service.ServicesVersion;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -35,8 +40,13 @@ import org.apache.kafka.streams.state.Stores;
  *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
  *                                 └─► service-stats (service-windows, service-latest, stats-watermarks, service-history) ─► ctflow.service-stats
  * node-stats ─► node-anomalies (node-stats-last, node-anomalies; reads node-facts-global) ─────────────► ctflow.anomalies
- * services ─► services-global        node-facts ─► node-facts-global
+ * services ─► services-global (bumps a ServicesVersion)        node-facts ─► node-facts-global
  * </pre>
+ *
+ * <p>The flow join reads the Services table's version on punctuation: when it moved, each task
+ * looks once for endpoints removed under its open flows (STALE_ENDPOINT) and partition 0's task for
+ * Services without endpoints (NO_ENDPOINTS). A second source on the services topic is not possible
+ * (a topic feeds one source), and a global store's processor cannot forward.
  */
 public final class CtflowTopology {
     private CtflowTopology() {}
@@ -52,16 +62,20 @@ public final class CtflowTopology {
         }
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
+        ServicesVersion servicesVersion = new ServicesVersion();
 
+        // the global thread cannot be replaced: its serdes wait out a registry outage (RegistryOutage)
+        Serde<ServiceEntry> services = RegistryWaitingSerde.of(serdes.services());
+        Serde<NodeFacts> nodeFacts = RegistryWaitingSerde.of(serdes.nodeFacts());
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), serdes.services())
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICES_GLOBAL), Serdes.String(), services)
                         .withLoggingDisabled(),
-                topics.services(), Consumed.with(Serdes.String(), serdes.services()).withName("services-source"),
-                () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL));
+                topics.services(), Consumed.with(Serdes.String(), services).withName("services-source"),
+                () -> new GlobalTableUpdater<>(StoreNames.SERVICES_GLOBAL, servicesVersion::bump));
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), serdes.nodeFacts())
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_FACTS_GLOBAL), Serdes.String(), nodeFacts)
                         .withLoggingDisabled(),
-                topics.nodeFacts(), Consumed.with(Serdes.String(), serdes.nodeFacts()).withName("node-facts-source"),
+                topics.nodeFacts(), Consumed.with(Serdes.String(), nodeFacts).withName("node-facts-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
@@ -72,7 +86,7 @@ public final class CtflowTopology {
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
-                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp()),
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled());

@@ -5,13 +5,22 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps a global store equal to its compacted topic: put on a value, delete on a tombstone. */
+/**
+ * Keeps a global store equal to its compacted topic: put on a value, delete on a tombstone; tells
+ * {@code onChange} after each (global processors cannot forward, so the stream tasks poll for it).
+ */
 final class GlobalTableUpdater<K, V> implements Processor<K, V, Void, Void> {
     private final String storeName;
+    private final Runnable onChange;
     private KeyValueStore<K, V> store;
 
     GlobalTableUpdater(String storeName) {
+        this(storeName, () -> { });
+    }
+
+    GlobalTableUpdater(String storeName, Runnable onChange) {
         this.storeName = storeName;
+        this.onChange = onChange;
     }
 
     @Override
@@ -29,5 +38,6 @@ final class GlobalTableUpdater<K, V> implements Processor<K, V, Void, Void> {
         } else {
             store.put(record.key(), record.value());
         }
+        onChange.run();
     }
 }

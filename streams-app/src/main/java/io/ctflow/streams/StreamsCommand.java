@@ -42,8 +42,23 @@ public final class StreamsCommand implements Callable<Integer> {
             runner.close();
             done.countDown();
         }, "ctflow-shutdown"));
+        // a stream thread that fails for good (a state store on a full disk, a bug) ends the process with one line
+        Thread watcher = new Thread(() -> {
+            try {
+                runner.awaitFailure();
+                done.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ctflow-failure-watch");
+        watcher.setDaemon(true);
+        watcher.start();
         System.err.println("ctflow streams: running; HTTP API on http://" + cfg.httpHost() + ":" + runner.httpPort() + " (Ctrl-C to stop)");
         done.await();
+        if (runner.failure() != null) {
+            System.err.println("ctflow streams: stopped: " + runner.failure());
+            return 1;
+        }
         return 0;
     }
 

@@ -5,6 +5,8 @@ import io.ctflow.streams.api.KafkaMetricsCollector;
 import io.ctflow.streams.metrics.CtflowMetrics;
 import io.ctflow.streams.metrics.LocalStores;
 import io.ctflow.streams.metrics.MetricsText;
+import io.ctflow.streams.outage.RegistryOutage;
+import io.ctflow.streams.outage.StateDirs;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -23,9 +25,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lifecycle of the streams app: makes sure the topics exist, learns the events topic's partition
@@ -33,12 +32,13 @@ import org.slf4j.LoggerFactory;
  * both cleanly.
  */
 public final class StreamsRunner implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StreamsRunner.class);
     private final AppConfig config;
     private volatile KafkaStreams streams;
     private CtflowMetrics metrics;
     private HttpApi api;
     private int partitions;
+    private volatile String failure;
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
 
     public StreamsRunner(AppConfig config) {
         this.config = config;
@@ -46,6 +46,10 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Starts the app; throws {@link StartupException} with one clear line when Kafka is unreachable. */
     public StreamsRunner start() {
+        String unwritable = StateDirs.unwritable(StateDirs.of(config.kafka()));
+        if (unwritable != null) {
+            throw new StartupException(unwritable);
+        }
         partitions = ensureTopics();
         checkRegistry();
         AppConfig cfg = config.withEventsPartitions(partitions);
@@ -65,9 +69,14 @@ public final class StreamsRunner implements AutoCloseable {
         // the port actually bound (http.port 0 picks one): other instances forward queries to it
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + api.port());
         streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka()), metrics), props);
+        // a registry outage replaces the thread (records wait), anything else stops the app
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("stream thread failed; shutting the app down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            var response = RegistryOutage.onStreamThreadFailure(e);
+            if (response != org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+                failure = StateDirs.describe(e, StateDirs.of(cfg.kafka()));
+                failed.countDown();
+            }
+            return response;
         });
         kafkaRegistry.register(new KafkaMetricsCollector(streams::metrics));
         streams.start();
@@ -78,6 +87,17 @@ public final class StreamsRunner implements AutoCloseable {
     /** The domain metrics (tests: {@link CtflowMetrics#rescan}). */
     public CtflowMetrics metrics() {
         return metrics;
+    }
+
+    /** Waits until a stream thread fails for good (not a registry outage); returns its one-line description. */
+    public String awaitFailure() throws InterruptedException {
+        failed.await();
+        return failure;
+    }
+
+    /** The failure that stopped the app, or null. */
+    public String failure() {
+        return failure;
     }
 
     public KafkaStreams streams() {

@@ -97,7 +97,7 @@ public final class LabCommand implements Callable<Integer> {
                         rec.complete() ? "" : " (some entries had no DESTROY event yet: " + rec.undestroyed() + ")");
                 if (!noReplay) {
                     err.printf("ctflow lab: %s: replaying the capture through ctflow; expected: %s%n", s.id(), s.expected());
-                    int rc = replay(dir);
+                    int rc = replay(dir, out, err);
                     if (rc != 0) {
                         throw new LabException("the replay exited " + rc + "; the capture is kept: ctflow demo --capture " + dir + " --once");
                     }
@@ -117,11 +117,11 @@ public final class LabCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code ctflow demo --capture DIR --once} on free ports; its exit code. */
-    static int replay(Path dir) {
-        CommandLine demo = new CommandLine(new DemoCommand());
+    /** {@code ctflow demo --capture DIR --once} on free ports, its lines naming {@code ctflow lab}; its exit code. */
+    static int replay(Path dir, PrintStream out, PrintStream err) {
+        CommandLine demo = new CommandLine(new DemoCommand("ctflow lab", out, err));
         demo.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("ctflow demo: " + ex);
+            err.println("ctflow lab: " + ex);
             return 1;
         });
         return demo.execute("--capture", dir.toString(), "--once", "--kafka-port", "0", "--registry-port", "0", "--http-port", "0");

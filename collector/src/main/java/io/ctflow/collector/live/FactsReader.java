@@ -82,7 +82,7 @@ public final class FactsReader {
                 }
             }
         }
-        return new NodeFacts(node, now, sysctls, bridges, cidrs, links.nodeAddresses, null);
+        return new NodeFacts(node, now, sysctls, bridges, cidrs, links.nodeAddresses, null, null);
     }
 
     static String hairpinPath(String bridge, String port) {

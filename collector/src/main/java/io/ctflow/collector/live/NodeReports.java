@@ -100,6 +100,9 @@ final class NodeReports {
         try {
             services = servicesReader.read(node, now);
             services.problems().forEach(state::logOnce);
+            if (services.notice() != null) {
+                state.logOnce(services.notice());
+            }
             if (services.mode() != null) {
                 proxyMode = services.mode();
                 metrics.serviceSource(services.mode(), services.rules());
@@ -118,6 +121,7 @@ final class NodeReports {
         try {
             NodeFacts f = factsReader.read(node, now);
             f.setProxyMode(proxyMode);
+            f.setDataplaneNotice(services == null ? null : services.notice());
             sink.facts(f);
             if (recorder != null) {
                 recorder.facts(f);

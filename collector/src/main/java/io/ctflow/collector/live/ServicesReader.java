@@ -1,6 +1,7 @@
 package io.ctflow.collector.live;
 
 import io.ctflow.avro.ServiceEntry;
+import io.ctflow.collector.parse.DataplaneNotice;
 import io.ctflow.collector.parse.DataplaneServices;
 import io.ctflow.collector.parse.IpvsParser;
 import io.ctflow.collector.parse.ServiceKeys;
@@ -37,9 +38,10 @@ public final class ServicesReader {
      * @param natText  {@code iptables-save -t nat} output (IPv4), or null
      * @param nftJson  {@code nft -j list table ip kube-proxy} (then the ip6 table's), or null
      * @param ipvsText {@code ipvsadm -Ln} or /proc/net/ip_vs, or null
+     * @param notice   why conntrack may not show this node's Service connections ({@link DataplaneNotice}), or null
      */
     public record Reading(List<ServiceEntry> services, String mode, int rules, String natText, String nftJson,
-                          String ipvsText, List<String> problems) {}
+                          String ipvsText, List<String> problems, String notice) {}
 
     public ServicesReader(NodeAccess access, Path yaml) {
         this(NodeTools.of(access, TIMEOUT), yaml, ServicesMode.AUTO);
@@ -105,7 +107,7 @@ public final class ServicesReader {
         String usedLabel = used == ServicesMode.YAML || (nothingRead && yaml != null) ? ServicesMode.YAML.label()
                 : nothingRead ? null : used.label();
         return new Reading(new ArrayList<>(byKey.values()), usedLabel, d.rules(), nat, nftJson,
-                ipvs, problems);
+                ipvs, problems, DataplaneNotice.of(natAll, d.mode()));
     }
 
     /** kube-proxy's nftables tables as JSON (ip, then ip6 when present), or null when there is no {@code ip kube-proxy} table. */
@@ -150,7 +152,21 @@ public final class ServicesReader {
         return proc;
     }
 
+    /**
+     * {@code TOOL -t nat}, followed by {@code TOOL -t filter} when kube-proxy's chains are there and
+     * that works: kube-proxy rejects traffic to a Service without endpoints there (the nat table has
+     * no rule for it).
+     */
     private String iptablesSave(String tool, List<String> problems, boolean required) throws IOException, InterruptedException {
+        String nat = iptablesSaveNat(tool, problems, required);
+        if (nat == null || !nat.contains("KUBE-SERVICES")) {
+            return nat; // no kube-proxy: no REJECT rules to look for, and one process less per read
+        }
+        NodeAccess.Result filter = tools.run(tool, "-t", "filter");
+        return filter != null && filter.ok() && !filter.stdout().isBlank() ? nat.strip() + "\n" + filter.stdout() : nat;
+    }
+
+    private String iptablesSaveNat(String tool, List<String> problems, boolean required) throws IOException, InterruptedException {
         NodeAccess.Result r = tools.run(tool, "-t", "nat");
         if (r == null) {
             if (required && tool.equals("iptables-save")) {

@@ -25,6 +25,7 @@ import java.util.Map;
  * bridge.cni0.port.veth-a.hairpin_mode=0
  * node_address=10.0.12.12                      optional, may repeat or be comma separated
  * proxy_mode=nftables                          optional: the dataplane Services were read from
+ * dataplane_notice=...                         optional: why conntrack may not see Service connections (kube-proxy replacement)
  * </pre>
  *
  * Blank lines and {@code #} comments are skipped; other unknown keys are ignored so that newer
@@ -61,6 +62,7 @@ public final class CaptureFacts {
         List<String> podCidrs = new ArrayList<>();
         List<String> nodeAddresses = new ArrayList<>();
         String proxyMode = null;
+        String notice = null;
         String[] lines = text.split("\r?\n", -1);
         for (int n = 1; n <= lines.length; n++) {
             String line = lines[n - 1].strip();
@@ -88,6 +90,8 @@ public final class CaptureFacts {
                 }
             } else if (key.equals("proxy_mode")) {
                 proxyMode = value.isEmpty() ? null : value;
+            } else if (key.equals("dataplane_notice")) {
+                notice = value.isEmpty() ? null : value;
             } else if (key.startsWith(BRIDGE)) {
                 bridgeKey(key.substring(BRIDGE.length()), value, n, bridges);
             } else if (key.startsWith("net.") || key.startsWith("kernel.")) {
@@ -108,7 +112,7 @@ public final class CaptureFacts {
                 }
             }
         }
-        return new NodeFacts(node, timestamp, sysctls, bridgeList, podCidrs, nodeAddresses, proxyMode);
+        return new NodeFacts(node, timestamp, sysctls, bridgeList, podCidrs, nodeAddresses, proxyMode, notice);
     }
 
     /** The facts as key=value text, in the order {@link #parse} reads them back; no timestamp. */
@@ -134,6 +138,9 @@ public final class CaptureFacts {
         }
         if (facts.getProxyMode() != null) {
             line(sb, "proxy_mode", facts.getProxyMode());
+        }
+        if (facts.getDataplaneNotice() != null) {
+            line(sb, "dataplane_notice", facts.getDataplaneNotice());
         }
         return sb.toString();
     }

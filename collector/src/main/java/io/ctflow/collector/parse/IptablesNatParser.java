@@ -30,6 +30,13 @@ import java.util.Set;
  * source {@value #SOURCE_DNAT}; rules for the same vip:port/proto (PREROUTING and OUTPUT, or
  * balanced) are merged. A kube-proxy entry wins over a plain DNAT for the same vip:port/proto.
  *
+ * <p>A Service without endpoints has no NAT rules: kube-proxy rejects its traffic in the
+ * <em>filter</em> table instead ({@code -A KUBE-SERVICES -d vip/32 -p tcp --comment "ns/name:port has
+ * no endpoints" --dport port -j REJECT}, external IPs in {@code KUBE-EXTERNAL-SERVICES}; see
+ * pkg/proxy/iptables proxier_test.go). Such a rule gives an entry with zero endpoints, so the
+ * Service is listed and its state reported (NO_ENDPOINTS). The {@code "has no local endpoints" ... -j DROP}
+ * rules (externalTrafficPolicy: Local) are not: other nodes still have endpoints.
+ *
  * <p>Rules that do not name one address, one protocol and one port (networks, port ranges,
  * multiport, negated matches, NodePorts) are skipped, as are unknown chains and other tables.
  */
@@ -38,6 +45,8 @@ public final class IptablesNatParser {
     public static final String SOURCE_DNAT = "dnat";
 
     private static final String[] SERVICE_CHAIN_PREFIXES = {"KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-"};
+    private static final String[] NO_ENDPOINT_CHAINS = {"KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES"};
+    private static final String NO_ENDPOINTS = " has no endpoints";
 
     private IptablesNatParser() {}
 
@@ -58,11 +67,19 @@ public final class IptablesNatParser {
     }
 
     public static List<ServiceEntry> parse(String save, String node, Instant timestamp) {
-        Map<String, List<Rule>> chains = readNatChains(save);
+        Map<String, List<Rule>> chains = readChains(save, "nat");
         Map<String, ServiceEntry> byKey = new LinkedHashMap<>();
         for (Rule r : chains.getOrDefault("KUBE-SERVICES", List.of())) {
             if (isServiceChain(r.jump)) {
                 kubeService(r, chains, node, timestamp, byKey);
+            }
+        }
+        Map<String, List<Rule>> filter = readChains(save, "filter");
+        for (String chain : NO_ENDPOINT_CHAINS) {
+            for (Rule r : filter.getOrDefault(chain, List.of())) {
+                if ("REJECT".equals(r.jump) && r.comment != null && r.comment.strip().endsWith(NO_ENDPOINTS)) {
+                    withoutEndpoints(r, node, timestamp, byKey);
+                }
             }
         }
         for (List<Rule> rules : chains.values()) {
@@ -108,6 +125,24 @@ public final class IptablesNatParser {
         byKey.put(key, new ServiceEntry(id, name == null ? null : name.namespace(), name == null ? null : name.name(),
             name == null ? null : name.portName(), ByteBuffer.wrap(target.vip), target.port, target.protocol,
             new ArrayList<>(endpoints.values()), null, SOURCE_IPTABLES, node, timestamp));
+    }
+
+    /** A filter-table REJECT of a Service without endpoints: an entry with none, unless NAT rules name the address. */
+    private static void withoutEndpoints(Rule r, String node, Instant timestamp, Map<String, ServiceEntry> byKey) {
+        Target target = Target.of(r);
+        if (target == null) {
+            return; // a NodePort (-m addrtype --dst-type LOCAL, no -d)
+        }
+        String key = ServiceKeys.key(target.protocol, target.vip, target.port);
+        if (byKey.containsKey(key)) {
+            return;
+        }
+        String first = r.comment.strip().split("\\s+", 2)[0];
+        ServiceName name = ServiceName.parse(first);
+        String id = name != null ? first : ServiceKeys.defaultId(target.protocol, target.vip, target.port);
+        byKey.put(key, new ServiceEntry(id, name == null ? null : name.namespace(), name == null ? null : name.name(),
+            name == null ? null : name.portName(), ByteBuffer.wrap(target.vip), target.port, target.protocol,
+            new ArrayList<>(), null, SOURCE_IPTABLES, node, timestamp));
     }
 
     // Depth-first through the jumps, in rule order; a chain is visited once (cycles, shared chains).
@@ -270,8 +305,8 @@ public final class IptablesNatParser {
         }
     }
 
-    /** Rules of the nat table by chain, in order (all rules when there is no table header). */
-    private static Map<String, List<Rule>> readNatChains(String save) {
+    /** Rules of one table by chain, in order (all rules when there is no table header). */
+    private static Map<String, List<Rule>> readChains(String save, String wanted) {
         Map<String, List<Rule>> chains = new LinkedHashMap<>();
         String table = null;
         String[] lines = save.split("\n", -1);
@@ -281,7 +316,7 @@ public final class IptablesNatParser {
                 table = line.substring(1).strip();
             } else if (line.equals("COMMIT")) {
                 table = null;
-            } else if (table != null && !table.equals("nat")) {
+            } else if (table != null && !table.equals(wanted)) {
                 continue;
             } else if (line.startsWith(":")) {
                 int space = line.indexOf(' ');

@@ -67,7 +67,8 @@ final class NftJsonReader {
                 List<NftTable.Element> elements = t.maps.computeIfAbsent(name, k -> new ArrayList<>());
                 for (JsonNode e : s.path("elem")) {
                     if (e.isArray() && e.size() == 2) {
-                        elements.add(new NftTable.Element(key(e.get(0)), verdictTarget(e.get(1))));
+                        JsonNode wrapped = e.get(0).path("elem").path("comment");
+                        elements.add(new NftTable.Element(key(e.get(0)), verdictTarget(e.get(1)), wrapped.isTextual() ? wrapped.asText() : null));
                     }
                 }
             } else {

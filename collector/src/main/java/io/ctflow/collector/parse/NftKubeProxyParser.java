@@ -28,10 +28,17 @@ import java.util.Set;
  * inline {@code dnat to numgen random mod N map { 0 : IP . PORT, … }}. Names come from the chain
  * names; a chain name that is not of that form (truncated, not kube-proxy's) gives the default id.
  * Entries have source {@value #SOURCE}.
+ *
+ * <p>A Service without endpoints is not in {@code service-ips}: kube-proxy puts its addresses in the
+ * verdict map {@code no-endpoint-services} ({@code VIP . PROTO . PORT comment "ns/name:port" : goto
+ * reject-chain}); such an element gives an entry with zero endpoints, named by its comment. Elements
+ * with {@code : drop} (externalTrafficPolicy: Local without a local endpoint) are not: other nodes
+ * still have endpoints.
  */
 public final class NftKubeProxyParser {
     public static final String SOURCE = "nftables";
     public static final String TABLE = "kube-proxy";
+    private static final String REJECT_CHAIN = "reject-chain";
     private static final String[] CHAIN_PREFIXES = {"service-", "local-", "external-", "endpoint-", "firewall-"};
 
     /** The Services, the number of rules in the kube-proxy tables, and whether there was such a table. */
@@ -74,6 +81,11 @@ public final class NftKubeProxyParser {
                     }
                 }
             }
+            for (NftTable.Element e : t.maps.getOrDefault("no-endpoint-services", List.of())) {
+                if (e.key().size() == 3 && REJECT_CHAIN.equals(e.target())) {
+                    withoutEndpoints(e, node, timestamp, byKey);
+                }
+            }
         }
         List<ServiceEntry> out = new ArrayList<>(byKey.values());
         out.sort(Comparator.comparing(ServiceEntry::getId).thenComparing(ServiceKeys::key));
@@ -103,6 +115,24 @@ public final class NftKubeProxyParser {
         byKey.put(key, new ServiceEntry(id, name == null ? null : name.namespace(), name == null ? null : name.name(),
                 name == null ? null : name.portName(), ByteBuffer.wrap(vip), port, protocol,
                 new ArrayList<>(endpoints.values()), null, SOURCE, node, timestamp));
+    }
+
+    private static void withoutEndpoints(NftTable.Element e, String node, Instant timestamp, Map<String, ServiceEntry> byKey) {
+        byte[] vip = IpLiteral.parse(e.key().get(0));
+        Protocol protocol = Protocols.byName(e.key().get(1));
+        int port = HostPort.parsePort(e.key().get(2));
+        if (vip == null || port < 1) {
+            throw new IllegalArgumentException("no-endpoint-services element '" + String.join(" . ", e.key()) + "': bad address or port");
+        }
+        String key = protocol == null ? null : ServiceKeys.key(protocol, vip, port);
+        if (key == null || byKey.containsKey(key)) {
+            return;
+        }
+        ServiceName name = e.comment() == null ? null : ServiceName.parse(e.comment().strip());
+        String id = name != null ? name.id() : ServiceKeys.defaultId(protocol, vip, port);
+        byKey.put(key, new ServiceEntry(id, name == null ? null : name.namespace(), name == null ? null : name.name(),
+                name == null ? null : name.portName(), ByteBuffer.wrap(vip), port, protocol, new ArrayList<>(), null, SOURCE, node,
+                timestamp));
     }
 
     // Depth-first through jumps and gotos in rule order; a chain is visited once.

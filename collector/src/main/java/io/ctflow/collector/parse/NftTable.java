@@ -12,8 +12,11 @@ import java.util.Map;
  * (matches, marks, counters) is left out.
  */
 final class NftTable {
-    /** A map element: its key parts ({@code 10.96.0.10 . tcp . 80} → three parts) and the chain a goto/jump verdict names (else null). */
-    record Element(List<String> key, String target) {}
+    /**
+     * A map element: its key parts ({@code 10.96.0.10 . tcp . 80} → three parts), the chain a
+     * goto/jump verdict names (else null) and the element's comment (else null).
+     */
+    record Element(List<String> key, String target, String comment) {}
 
     /**
      * A rule: chains it may jump or go to (including through a {@code vmap}), and its DNAT

@@ -154,7 +154,17 @@ final class NftTextReader {
                 target = element.get(colon + 2).text();
             }
         }
-        return new NftTable.Element(key(element, 0, colon), target);
+        String comment = null;
+        for (int i = 0; i + 1 < colon; i++) {
+            if (element.get(i).is("comment")) {
+                comment = unquote(element.get(i + 1).text());
+            }
+        }
+        return new NftTable.Element(key(element, 0, colon), target, comment);
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
     /** Key parts of {@code a . b . c [comment "x"] [timeout ...]}: the words between the dots. */

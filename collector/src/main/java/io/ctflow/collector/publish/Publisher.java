@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -74,6 +75,7 @@ public final class Publisher implements Sink, AutoCloseable {
     private final Callback markerCallback;
     private final Callback otherCallback;
     private final AtomicLong sendErrors = new AtomicLong();
+    private final DeliveryWatch watch;
     private final Set<String> loggedKinds = ConcurrentHashMap.newKeySet();
     private volatile String fatal;
 
@@ -89,6 +91,12 @@ public final class Publisher implements Sink, AutoCloseable {
         d.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         d.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         d.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        // A broker outage is ridden out in memory: records are retried (idempotently: no duplicates, in
+        // order) for 5 minutes; the buffer is bounded, and when it is full sending blocks (pausing the
+        // reader) for up to 2 minutes before a record is dropped and counted.
+        d.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
+        d.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
+        d.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000");
         return d;
     }
 
@@ -116,17 +124,27 @@ public final class Publisher implements Sink, AutoCloseable {
         } catch (KafkaException e) {
             throw CollectorException.environment("cannot create the Kafka producer: " + rootMessage(e), e);
         }
-        return new Publisher(producer, serializers, topics, metrics);
+        DeliveryWatch watch = DeliveryWatch.start(producer, String.valueOf(p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)),
+                DeliveryWatch.DEFAULT_STALL);
+        watch.listen(LOG::warn);
+        return new Publisher(producer, serializers, topics, metrics, watch);
     }
 
     public Publisher(Producer<byte[], byte[]> producer, ValueSerializers serializers, Topics topics, CollectorMetrics metrics) {
+        this(producer, serializers, topics, metrics, null);
+    }
+
+    private Publisher(Producer<byte[], byte[]> producer, ValueSerializers serializers, Topics topics, CollectorMetrics metrics,
+                      DeliveryWatch watch) {
         this.producer = producer;
+        this.watch = watch;
         this.serializers = serializers;
         this.topics = topics;
         this.metrics = metrics;
         this.eventCallback = (md, e) -> {
             if (e == null) {
                 metrics.eventsPublished.inc();
+                acked();
             } else {
                 failed("ConntrackEvent", e);
             }
@@ -134,17 +152,35 @@ public final class Publisher implements Sink, AutoCloseable {
         this.markerCallback = (md, e) -> {
             if (e != null) {
                 failed("marker", e);
+            } else {
+                acked();
             }
         };
         this.otherCallback = (md, e) -> {
             if (e != null) {
                 failed("record", e);
+            } else {
+                acked();
             }
         };
     }
 
     public Topics topics() {
         return topics;
+    }
+
+    private void acked() {
+        if (watch != null) {
+            watch.acked();
+        }
+    }
+
+    /**
+     * The watch that says when Kafka stops and resumes acknowledging (its notices are logged as
+     * warnings); null for a publisher built around a given producer.
+     */
+    public DeliveryWatch deliveryWatch() {
+        return watch;
     }
 
     /**
@@ -156,7 +192,7 @@ public final class Publisher implements Sink, AutoCloseable {
         Instant now = Instant.now();
         try {
             serializers.events().serialize(topics.events(), Sink.markerEvent(EventType.HEARTBEAT, "preflight", now, 0));
-            serializers.facts().serialize(topics.nodeFacts(), new NodeFacts("preflight", now, Map.of(), List.of(), List.of(), List.of(), null));
+            serializers.facts().serialize(topics.nodeFacts(), new NodeFacts("preflight", now, Map.of(), List.of(), List.of(), List.of(), null, null));
             serializers.stats().serialize(topics.nodeStats(), new NodeStats("preflight", now, null, null, List.of(), 0L, 0L));
             serializers.services().serialize(topics.services(), new ServiceEntry("preflight", null, null, null,
                     ByteBuffer.wrap(new byte[4]), 1, io.ctflow.avro.Protocol.TCP, List.of(), null, "yaml", "preflight", now));
@@ -337,6 +373,9 @@ public final class Publisher implements Sink, AutoCloseable {
     }
 
     public void close(Duration timeout) {
+        if (watch != null) {
+            watch.close();
+        }
         try {
             producer.close(timeout);
         } catch (KafkaException e) {
@@ -379,7 +418,10 @@ public final class Publisher implements Sink, AutoCloseable {
             fatal(e);
         }
         String kind = what + "/" + e.getClass().getSimpleName();
-        if (loggedKinds.add(kind)) {
+        if (e instanceof BufferExhaustedException && loggedKinds.add(kind)) {
+            LOG.error("the producer's buffer (buffer.memory) stayed full for max.block.ms while Kafka did not acknowledge: a {} was dropped"
+                    + " (counted in ctflow_send_errors_total; further drops are not logged)", what);
+        } else if (loggedKinds.add(kind)) {
             LOG.error("Kafka did not accept a {}: {}: {} (counted in ctflow_send_errors_total; further errors of this kind are not logged)",
                     what, e.getClass().getSimpleName(), rootMessage(e));
         }

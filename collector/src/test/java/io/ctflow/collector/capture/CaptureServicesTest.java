@@ -53,7 +53,8 @@ class CaptureServicesTest {
         assertTrue(all.contains("c default/web:http tcp/10.96.0.10:80 ipvs 2"), "IPVS endpoints, name from node c's iptables: " + all);
         assertTrue(all.contains("c 10.96.0.1:443/tcp tcp/10.96.0.1:443 ipvs 1"), all);
         assertTrue(all.contains("c default/api:http tcp/10.96.0.20:80 iptables 1"), "iptables entries IPVS lacks: " + all);
-        assertEquals(3 + 11 + 7, all.split("\n").length, "one entry per key, the first node wins: b shares 172.30.0.44:80 with a, d has only c's: " + all);
+        assertTrue(all.contains("b ns6/svc6:p80 tcp/172.30.0.46:80 nftables 0"), "a Service without endpoints is listed: " + all);
+        assertEquals(3 + 12 + 7, all.split("\n").length, "one entry per key, the first node wins: b shares 172.30.0.44:80 with a, d has only c's: " + all);
     }
 
     @Test

@@ -94,6 +94,28 @@ class ServicesReaderTest {
     }
 
     @Test
+    void theFilterTableGivesServicesWithoutEndpointsAndANodeWithoutKubeProxyRulesGetsANotice() throws Exception {
+        String filter = """
+                *filter
+                :KUBE-SERVICES - [0:0]
+                -A KUBE-SERVICES -d 10.96.0.77/32 -p tcp -m comment --comment "default/gone:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
+                COMMIT
+                """;
+        FakeNode node = new FakeNode().tool("iptables-save -t nat", NAT).tool("iptables-save -t filter", filter);
+        ServicesReader.Reading r = new ServicesReader(node, null, ServicesMode.AUTO).read("n1", T);
+        assertEquals("default/gone:http@tcp/10.96.0.77:80/iptables default/web:http@tcp/10.96.0.10:80/iptables", ids(r));
+        assertEquals(0, r.services().get(0).getEndpoints().size());
+        assertEquals(NAT.strip() + "\n" + filter, r.natText(), "both tables go to the capture");
+        assertNull(r.notice());
+
+        FakeNode cilium = new FakeNode().tool("iptables-save -t nat", io.ctflow.collector.parse.DataplaneNoticeTest.CILIUM_NAT);
+        ServicesReader.Reading c = new ServicesReader(cilium, null, ServicesMode.AUTO).read("n1", T);
+        assertEquals("", ids(c));
+        assertTrue(c.notice().contains("but Cilium's chains (CILIUM_OUTPUT_nat)"), c.notice());
+        assertEquals(List.of(), c.problems(), "a filter table that cannot be read is not a problem");
+    }
+
+    @Test
     void autoPrefersTheKubeProxyNftablesTable() throws Exception {
         FakeNode node = nftNode();
         ServicesReader.Reading r = new ServicesReader(node, null, ServicesMode.AUTO).read("n1", T);
@@ -163,7 +185,7 @@ class ServicesReaderTest {
         ServicesReader.Reading r = reader.read("n1", T);
         assertEquals("nftables", r.mode());
         assertEquals(57, r.rules());
-        assertEquals(12, r.services().size());
+        assertEquals(13, r.services().size(), "with svc6, which has no endpoints");
     }
 
     @Test

@@ -113,7 +113,7 @@ class CaptureFactsTest {
             List.of(new Bridge("cni0", List.of("10.244.9.1/24", "fd00:9::1/64"),
                     List.of(new BridgePort("veth-a", true), new BridgePort("veth-b", false))),
                 new Bridge("br1", List.of(), List.of(new BridgePort("v", false)))),
-            List.of("10.244.9.0/24"), List.of("10.0.0.9"), "nftables");
+            List.of("10.244.9.0/24"), List.of("10.0.0.9"), "nftables", null);
         String text = CaptureFacts.format(f);
         assertEquals("node=node9\nnet.bridge.bridge-nf-call-iptables=0\nkernel.x=a b\npod_cidr=10.244.9.0/24\n"
             + "bridge.cni0.addr=10.244.9.1/24\nbridge.cni0.addr=fd00:9::1/64\nbridge.cni0.port.veth-a.hairpin_mode=1\n"
@@ -122,6 +122,8 @@ class CaptureFactsTest {
         assertEquals(f, CaptureFacts.parse(text, T));
         f.setProxyMode(null);
         assertEquals(f, CaptureFacts.parse(CaptureFacts.format(f), T), "no proxy_mode line: null, as in older captures");
+        f.setDataplaneNotice("no kube-proxy rules, but Cilium's (CILIUM_PRE_nat): kube-proxy replacement");
+        assertEquals(f, CaptureFacts.parse(CaptureFacts.format(f), T), "the notice round-trips");
     }
 
     @Test

@@ -45,12 +45,13 @@ class NftKubeProxyParserTest {
             "ns4/svc4:p80 tcp/192.168.99.33:80 -> 10.180.0.4:80,10.180.0.5:80",
             "ns5/svc5:p80 tcp/172.30.0.45:80 -> 10.180.0.3:80",
             "ns5/svc5:p80 tcp/192.168.0.2:3002 -> 10.180.0.3:80",
-            "ns5/svc5:p80 tcp/5.6.7.8:80 -> 10.180.0.3:80");
+            "ns5/svc5:p80 tcp/5.6.7.8:80 -> 10.180.0.3:80",
+            "ns6/svc6:p80 tcp/172.30.0.46:80 -> ");
 
     @Test
     void upstreamOverallRulesAsNftText() throws Exception {
         NftKubeProxyParser.Result r = NftKubeProxyParser.parse(resource("kube-proxy-overall.nft.txt"), "node1", T);
-        assertEquals(OVERALL, describe(r.services()), "ClusterIPs, external and LB IPs, NodePorts on nodeport-ips; svc6 has no endpoints");
+        assertEquals(OVERALL, describe(r.services()), "ClusterIPs, external and LB IPs, NodePorts on nodeport-ips; svc6 from no-endpoint-services, with none; svc2's drop elements (no local endpoints) are not entries");
         assertEquals(57, r.rules());
         assertTrue(r.hasTable());
         ServiceEntry svc1 = r.services().get(0);

@@ -104,7 +104,7 @@ class PublisherTest {
 
     @Test
     void factsOnlyWhenChanged() {
-        NodeFacts f = new NodeFacts("node1", Instant.ofEpochSecond(1), Map.of("net.ipv4.ip_forward", "1"), List.of(), List.of(), List.of(), null);
+        NodeFacts f = new NodeFacts("node1", Instant.ofEpochSecond(1), Map.of("net.ipv4.ip_forward", "1"), List.of(), List.of(), List.of(), null, null);
         assertTrue(publisher.facts(f));
         assertFalse(publisher.facts(NodeFacts.newBuilder(f).setTimestamp(Instant.ofEpochSecond(2)).build()), "same facts, later");
         assertTrue(publisher.facts(NodeFacts.newBuilder(f).setSysctls(Map.of("net.ipv4.ip_forward", "0")).build()));

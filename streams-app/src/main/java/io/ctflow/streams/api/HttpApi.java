@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ctflow.json.AvroJson;
+import io.ctflow.streams.ui.WebPage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.state.HostInfo;
  * feature's paths are a {@link Route}.
  *
  * <pre>
+ * GET /                           the web page ({@link WebPage}; its files under /ui/)
  * GET /health                     200 when the app is RUNNING (or rebalancing), 503 otherwise
  * GET /metrics                    Prometheus text: ctflow's own series
  * GET /metrics/kafka              Prometheus text: the Kafka client and Streams series
@@ -125,7 +127,10 @@ public final class HttpApi implements AutoCloseable {
     private void route(Request r) throws IOException {
         HttpExchange ex = r.exchange();
         String path = r.rawPath();
-        if (path.equals("/health")) {
+        WebPage.Resource page = WebPage.forPath(path);
+        if (page != null) {
+            WebPage.send(ex, page);
+        } else if (path.equals("/health")) {
             KafkaStreams.State s = streams.state();
             boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
             ObjectNode o = AvroJson.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN").put("state", s.name());

@@ -42,7 +42,7 @@ final class AnomalyBuilder {
             case EXPIRED -> "no reply seen before its entry expired";
         };
         String detail = Protocols.name(proto) + " " + client + " -> " + serviceAddress + " NATed to " + backend
-                + " on " + v.getNode() + ": " + why;
+                + " on " + v.getNode() + (key.zone() == 0 ? "" : " in conntrack zone " + key.zone()) + ": " + why;
         return NatAnomaly.newBuilder()
                 .setType(AnomalyType.INCOMPLETE_NAT)
                 .setStatus(AnomalyStatus.OPEN)
@@ -60,6 +60,7 @@ final class AnomalyBuilder {
                 .setDetail(detail)
                 .setEvidence(evidence)
                 .setFacts(verdict.facts())
+                .setZone(key.zone() == 0 ? null : key.zone())
                 .build();
     }
 

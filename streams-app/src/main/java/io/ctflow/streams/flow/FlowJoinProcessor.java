@@ -14,6 +14,9 @@ import io.ctflow.avro.internal.UpdateKind;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
+import io.ctflow.streams.service.EndpointTable;
+import io.ctflow.streams.service.NoEndpointsWatch;
+import io.ctflow.streams.service.ServicesVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +38,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * exactly what the live run did. Which events start, extend or are ignored for a connection is
  * {@link Admission}'s decision; how long a flow is kept, {@link FlowRetention}'s. Outputs:
  * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate} keyed by Service id (TICKs,
- * keyed "", carry this partition's watermark to every stats partition).
+ * keyed "", carry this partition's watermark to every stats partition). On a change of the Services
+ * table it checks open flows for removed endpoints ({@link StaleEndpoints}) and, on partition 0, the
+ * Services without endpoints ({@link NoEndpointsWatch}).
  */
 public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord> {
     private static final int MAX_DUE_PER_PASS = 10_000;
@@ -45,6 +50,10 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final AnomalyBuilder anomalyBuilder;
     private final FlowRetention retention;
     private final long graceMicros;
+    private final ServicesVersion servicesVersion;
+    private EndpointTable endpointTable;
+    private final StaleEndpoints stale = new StaleEndpoints();
+    private final NoEndpointsWatch noEndpoints = new NoEndpointsWatch();
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
@@ -62,6 +71,12 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private FlowUpdate pending;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp) {
+        this(timeout, grace, retention, requestResponseUdp, new ServicesVersion());
+    }
+
+    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp,
+                             ServicesVersion servicesVersion) {
+        this.servicesVersion = servicesVersion;
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
         this.anomalyBuilder = new AnomalyBuilder(timeout);
@@ -81,6 +96,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
+        stale.clear();
+        this.endpointTable = new EndpointTable(servicesVersion); // learns the table afresh at the first punctuation
         rebuildTimers();
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
@@ -244,9 +261,27 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         long wm = maxEventTime - graceMicros;
         fireDue(wm);
+        servicesChanged(wm);
+        for (NatAnomaly a : stale.due(wm, flows, endpointTable, services, anomalies)) {
+            ctx.forward(new Record<>(StaleEndpoints.key(FlowKey.parse(a.getFlowKey()), a.getNode()), a, wm / 1000));
+        }
         if (wm > lastTick) {
             lastTick = wm;
             ctx.forward(new Record<>("", ServiceUpdates.tick(wm, partition), Math.max(0, wm / 1000)));
+        }
+    }
+
+    /** O(1) unless the Services table changed since the last look (then see StaleEndpoints for the cost). */
+    private void servicesChanged(long wm) {
+        EndpointTable.Change change = endpointTable.changes(services);
+        if (change == null) {
+            return;
+        }
+        stale.removed(change.removed(), flows, wm);
+        if (partition == 0) {
+            for (NatAnomaly a : noEndpoints.changed(change, anomalies, services)) {
+                ctx.forward(new Record<>(NoEndpointsWatch.key(a), a, Math.max(wm / 1000, a.getDetectedAt().toEpochMilli())));
+            }
         }
     }
 

@@ -29,9 +29,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * <li>an incomplete NAT is open while its status is OPEN and its connection is still tracked with
  *     that node's entry unanswered (the flows store: it is forgotten some minutes after the entry
  *     is destroyed), so a fixed problem's gauge falls back to 0;
+ * <li>STALE_ENDPOINT is open while its connection is tracked; NO_ENDPOINTS until it is RESOLVED
+ *     (both carry their Service);
  * <li>TABLE_PRESSURE is open until the node's table falls back below 90 %;
- * <li>INSERT_FAILED, DROP, EARLY_DROP and EVENT_LOSS are events with no resolution: each counts as
- *     open for {@link #EVENT_ANOMALY_OPEN} after it was detected.
+ * <li>the other node anomalies (INSERT_FAILED, DROP, EARLY_DROP, EVENT_LOSS, INVALID_PACKETS, ...)
+ *     are events with no resolution: each counts as open for {@link #EVENT_ANOMALY_OPEN} after it
+ *     was detected. Node anomalies have Service "".
  * </ul>
  * Cost: one pass over the local anomaly stores (one flows lookup per OPEN incomplete NAT), the
  * node-stats and the latest-window stores. {@link CtflowMetrics} caches a scan for a few seconds.
@@ -64,8 +67,8 @@ final class StoreScan {
         try (KeyValueIterator<String, NatAnomaly> it = anomalies.all()) {
             while (it.hasNext()) {
                 NatAnomaly a = it.next().value;
-                if (a != null && a.getStatus() == AnomalyStatus.OPEN && stillUnanswered(flows, a)) {
-                    count(a);
+                if (a != null && a.getStatus() == AnomalyStatus.OPEN && stillOpen(flows, a)) {
+                    count(a, nonNull(a.getService()));
                 }
             }
         } catch (InvalidStateStoreException e) {
@@ -73,7 +76,11 @@ final class StoreScan {
         }
     }
 
-    private static boolean stillUnanswered(ReadOnlyKeyValueStore<FlowKey, FlowState> flows, NatAnomaly a) {
+    /** An OPEN anomaly of the flow join: see the class comment. */
+    private static boolean stillOpen(ReadOnlyKeyValueStore<FlowKey, FlowState> flows, NatAnomaly a) {
+        if (a.getType() != AnomalyType.INCOMPLETE_NAT && a.getType() != AnomalyType.STALE_ENDPOINT) {
+            return true; // NO_ENDPOINTS: OPEN until RESOLVED
+        }
         if (a.getFlowKey() == null) {
             return false;
         }
@@ -85,6 +92,9 @@ final class StoreScan {
         }
         if (st == null) {
             return false;
+        }
+        if (a.getType() == AnomalyType.STALE_ENDPOINT) {
+            return true; // the entry still points at the removed endpoint while the flow is tracked
         }
         for (NodeView v : st.getViews()) {
             if (v.getNode().equals(a.getNode())) {
@@ -107,7 +117,7 @@ final class StoreScan {
                     continue;
                 }
                 if (a.getType() == AnomalyType.TABLE_PRESSURE || !a.getDetectedAt().isBefore(eventsSince)) {
-                    count(a);
+                    count(a, "");
                 }
             }
         } catch (InvalidStateStoreException e) {
@@ -115,12 +125,11 @@ final class StoreScan {
         }
     }
 
-    private void count(NatAnomaly a) {
-        String service = a.getType() == AnomalyType.INCOMPLETE_NAT ? nonNull(a.getService()) : "";
+    private void count(NatAnomaly a, String service) {
         open.merge(List.of(nonNull(a.getNode()), service, cause(a)), 1L, Long::sum);
     }
 
-    /** The cause label: an incomplete NAT's cause, or a node anomaly's type. */
+    /** The cause label: an incomplete NAT's cause, or another anomaly's type. */
     static String cause(NatAnomaly a) {
         if (a.getType() == AnomalyType.INCOMPLETE_NAT) {
             return a.getCause() == null ? "UNKNOWN" : a.getCause().name();

@@ -20,10 +20,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Node-level anomalies from consecutive {@link NodeStats} samples of one node: TABLE_PRESSURE
  * (count at or above 90 % of max; OPEN once, RESOLVED when it falls back), INSERT_FAILED, DROP,
- * EARLY_DROP (a counter grew between two samples) and EVENT_LOSS (the collector lost events).
+ * EARLY_DROP (a counter grew between two samples), EVENT_LOSS (the collector lost events), and
+ * INVALID_PACKETS (the {@code invalid} counter grew by {@link #NOISE_FLOOR} or more while {@code nf_conntrack_tcp_be_liberal=0}:
+ * out-of-window TCP packets are marked INVALID and, with kube-proxy's {@code --ctstate INVALID -j DROP},
+ * dropped, which resets long connections: kubernetes/kubernetes#74839, #117924), CLASH_RESOLVE (the
+ * kernel resolved {@link #NOISE_FLOOR} or more insert clashes, the DNS A/AAAA race of #56903; fewer are
+ * a fact of INSERT_FAILED) and CHAIN_TOO_LONG (a hash chain
+ * was too long to insert into: hash-table pressure).
  */
 public final class NodeAnomalyProcessor implements Processor<String, NodeStats, String, NatAnomaly> {
     static final double PRESSURE = 0.9;
+    static final String BE_LIBERAL = "net.netfilter.nf_conntrack_tcp_be_liberal";
+    /**
+     * INVALID and clash_resolve grow a little on every busy node (late retransmits, ICMP errors for
+     * expired entries; the odd parallel DNS query): below this many between two samples they are
+     * background, reported only as facts of INSERT_FAILED; at or above it they are what resets
+     * connections or fails DNS lookups.
+     */
+    static final long NOISE_FLOOR = 100;
     private ProcessorContext<String, NatAnomaly> ctx;
     private KeyValueStore<String, NodeStats> last;
     private KeyValueStore<String, NatAnomaly> anomalies;
@@ -47,12 +61,18 @@ public final class NodeAnomalyProcessor implements Processor<String, NodeStats, 
         NodeStats prev = last.get(node);
         pressure(node, now);
         if (prev != null) {
-            counter(node, AnomalyType.INSERT_FAILED, prev, now, CpuStats::getInsertFailed,
+            counter(node, AnomalyType.INSERT_FAILED, 1, prev, now, CpuStats::getInsertFailed,
                     "conntrack inserts failed: check for table pressure, clashes of UDP/DNS races (kernel < 5.x) and nf_conntrack_max");
-            counter(node, AnomalyType.DROP, prev, now, CpuStats::getDrop,
+            counter(node, AnomalyType.DROP, 1, prev, now, CpuStats::getDrop,
                     "conntrack dropped packets: raise nf_conntrack_max / hashsize or find the source of new connections");
-            counter(node, AnomalyType.EARLY_DROP, prev, now, CpuStats::getEarlyDrop,
+            counter(node, AnomalyType.EARLY_DROP, 1, prev, now, CpuStats::getEarlyDrop,
                     "conntrack evicted unassured entries to make room: the table is full; raise nf_conntrack_max");
+            invalid(node, prev, now);
+            counter(node, AnomalyType.CLASH_RESOLVE, NOISE_FLOOR, prev, now, CpuStats::getClashResolve,
+                    "conntrack resolved clashing inserts (parallel packets of one new flow, typically DNS A and AAAA from one socket: "
+                            + "kubernetes/kubernetes#56903); if insert_failed grows too, use single-request-reopen or TCP for DNS, or NodeLocal DNSCache");
+            counter(node, AnomalyType.CHAIN_TOO_LONG, 1, prev, now, CpuStats::getChaintoolong,
+                    "conntrack refused inserts into an overlong hash chain: raise net.netfilter.nf_conntrack_buckets (hashsize) on " + node);
             long lost = now.getLostEvents() - prev.getLostEvents();
             if (lost > 0) {
                 raise(node, AnomalyType.EVENT_LOSS, now, "collector on " + node + " lost " + lost + " conntrack events",
@@ -62,6 +82,25 @@ public final class NodeAnomalyProcessor implements Processor<String, NodeStats, 
             }
         }
         last.put(node, now);
+    }
+
+    /** INVALID growth matters when the kernel judges TCP windows strictly: then such packets are dropped. */
+    private void invalid(String node, NodeStats prev, NodeStats now) {
+        long delta = sum(now.getCpus(), CpuStats::getInvalid) - sum(prev.getCpus(), CpuStats::getInvalid);
+        NodeFacts f = facts.get(node);
+        String liberal = f == null ? null : f.getSysctls().get(BE_LIBERAL);
+        if (delta < NOISE_FLOOR || liberal == null || !liberal.strip().equals("0")) {
+            return;
+        }
+        Map<String, String> used = new LinkedHashMap<>();
+        used.put("delta", Long.toString(delta));
+        used.put("total", Long.toString(sum(now.getCpus(), CpuStats::getInvalid)));
+        used.put(BE_LIBERAL, "0");
+        raise(node, AnomalyType.INVALID_PACKETS, now, "conntrack marked " + delta + " packets INVALID on " + node + " with " + BE_LIBERAL + "=0",
+                "out-of-window TCP packets (retransmits after NAT, offload, asymmetric paths) are INVALID and dropped by kube-proxy's "
+                        + "INVALID drop rule, resetting connections (kubernetes/kubernetes#74839, #117924): sysctl -w " + BE_LIBERAL + "=1 on " + node
+                        + " (kube-proxy --conntrack-tcp-be-liberal), or find what sends them",
+                used);
     }
 
     private void pressure(String node, NodeStats s) {
@@ -90,11 +129,19 @@ public final class NodeAnomalyProcessor implements Processor<String, NodeStats, 
         }
     }
 
-    private void counter(String node, AnomalyType type, NodeStats prev, NodeStats now, ToLongFunction<CpuStats> f, String hint) {
+    private void counter(String node, AnomalyType type, long min, NodeStats prev, NodeStats now, ToLongFunction<CpuStats> f, String hint) {
         long delta = sum(now.getCpus(), f) - sum(prev.getCpus(), f);
-        if (delta > 0) {
-            raise(node, type, now, type.name().toLowerCase().replace('_', ' ') + " grew by " + delta + " on " + node,
-                    hint, Map.of("delta", Long.toString(delta), "total", Long.toString(sum(now.getCpus(), f))));
+        if (delta >= min && delta > 0) {
+            Map<String, String> used = new LinkedHashMap<>();
+            used.put("delta", Long.toString(delta));
+            used.put("total", Long.toString(sum(now.getCpus(), f)));
+            if (type == AnomalyType.INSERT_FAILED) {
+                long clash = sum(now.getCpus(), CpuStats::getClashResolve) - sum(prev.getCpus(), CpuStats::getClashResolve);
+                if (clash > 0) {
+                    used.put("clashResolveDelta", Long.toString(clash)); // with insert_failed: the DNS A/AAAA race (#56903)
+                }
+            }
+            raise(node, type, now, type.name().toLowerCase().replace('_', ' ') + " grew by " + delta + " on " + node, hint, used);
         }
     }
 

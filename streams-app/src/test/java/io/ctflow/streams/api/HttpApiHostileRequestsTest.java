@@ -148,7 +148,7 @@ class HttpApiHostileRequestsTest {
 
     @Test
     void unknownPathsAre404() throws IOException {
-        for (String target : List.of("/", "/nope", "/services2", "/health/x", "/" + "a".repeat(4000))) {
+        for (String target : List.of("/ui/nope.js", "/nope", "/services2", "/health/x", "/" + "a".repeat(4000))) {
             assertEquals(404, status(get(target)), target);
         }
     }
