@@ -97,6 +97,7 @@ public record CollectorConfig(Topics topics, int partitions, Short replicationFa
             TopicSetup.ensure(kafka, topics, partitions, replicationFactor, connectTimeout);
         }
         Publisher p = Publisher.create(kafka, topics, metrics);
+        metrics.watchProducer(p::producerMetrics);
         try {
             p.preflight();
             if (!createTopics) {

@@ -10,6 +10,7 @@ import io.ctflow.flow.FlowKey;
 import io.ctflow.schemas.Topics;
 import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
+import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
 import io.ctflow.streams.outage.RegistryWaitingSerde;
@@ -51,6 +52,11 @@ public final class CtflowTopology {
     private CtflowTopology() {}
 
     public static Topology build(AppConfig config, AppSerdes serdes) {
+        return build(config, serdes, ResultsObserver.NONE);
+    }
+
+    /** The topology, telling {@code metrics} of each event, anomaly and closed window (peek nodes; every node is named, so names stay put). */
+    public static Topology build(AppConfig config, AppSerdes serdes, ResultsObserver metrics) {
         if (config.eventsPartitions() < 1) {
             throw new IllegalArgumentException("events.partitions must be known (>= 1) to build the topology");
         }
@@ -79,7 +85,7 @@ public final class CtflowTopology {
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
-        KStream<String, SpecificRecord> joined = events.process(
+        KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
@@ -90,6 +96,7 @@ public final class CtflowTopology {
                 .branch((k, v) -> v instanceof NatAnomaly, Branched.as("anomalies"))
                 .defaultBranch(Branched.as("updates"));
         out.get("flow-out-anomalies")
+                .peek((k, a) -> metrics.anomaly((NatAnomaly) a), Named.as("metrics-anomalies"))
                 .mapValues(v -> (NatAnomaly) v, Named.as("as-anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("anomalies-sink"));
 
@@ -102,7 +109,8 @@ public final class CtflowTopology {
                 .repartition(Repartitioned.<String, FlowUpdate>as("service-updates")
                         .withKeySerde(Serdes.String()).withValueSerde(serdes.flowUpdate())
                         .withStreamPartitioner(new TickBroadcastPartitioner()))
-                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions(), config.historyRetention()), Named.as("service-stats"),
+                .process(() -> new ServiceStatsProcessor(config.window(), config.eventsPartitions(), config.historyRetention(), metrics),
+                        Named.as("service-stats"),
                         StoreNames.SERVICE_WINDOWS, StoreNames.SERVICE_LATEST, StoreNames.STATS_WATERMARKS, StoreNames.SERVICE_HISTORY);
         stats.to(topics.serviceStats(), Produced.with(Serdes.String(), serdes.serviceStats()).withName("service-stats-sink"));
 
@@ -110,6 +118,7 @@ public final class CtflowTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.stream(topics.nodeStats(), Consumed.with(Serdes.String(), serdes.nodeStats()).withName("node-stats-source"))
                 .process(NodeAnomalyProcessor::new, Named.as("node-anomalies"), StoreNames.NODE_STATS_LAST, StoreNames.NODE_ANOMALIES)
+                .peek((k, a) -> metrics.anomaly(a), Named.as("metrics-node-anomalies"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.anomalies()).withName("node-anomalies-sink"));
 
         return builder.build();

@@ -2,14 +2,14 @@ package io.ctflow.streams;
 
 import io.ctflow.streams.api.HttpApi;
 import io.ctflow.streams.api.KafkaMetricsCollector;
+import io.ctflow.streams.metrics.CtflowMetrics;
+import io.ctflow.streams.metrics.LocalStores;
+import io.ctflow.streams.metrics.MetricsText;
 import io.ctflow.streams.outage.RegistryOutage;
 import io.ctflow.streams.outage.StateDirs;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,8 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class StreamsRunner implements AutoCloseable {
     private final AppConfig config;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
+    private CtflowMetrics metrics;
     private HttpApi api;
     private int partitions;
     private volatile String failure;
@@ -52,18 +53,13 @@ public final class StreamsRunner implements AutoCloseable {
         partitions = ensureTopics();
         checkRegistry();
         AppConfig cfg = config.withEventsPartitions(partitions);
+        // ctflow's own series at /metrics; the ~2,500 Kafka client series only at /metrics/kafka
         PrometheusRegistry registry = new PrometheusRegistry();
-        PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        PrometheusRegistry kafkaRegistry = new PrometheusRegistry();
+        metrics = new CtflowMetrics(LocalStores.of(() -> streams), Clock.systemUTC());
+        registry.register(metrics);
         try {
-            api = new HttpApi(cfg.httpHost(), cfg.httpPort(), () -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                try {
-                    writer.write(out, registry.scrape());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                return out.toString(StandardCharsets.UTF_8);
-            });
+            api = new HttpApi(cfg.httpHost(), cfg.httpPort(), () -> MetricsText.of(registry), () -> MetricsText.of(kafkaRegistry));
         } catch (IOException e) {
             String msg = "cannot serve the HTTP API on " + cfg.httpHost() + ":" + cfg.httpPort()
                     + " (" + e.getMessage() + "); pick another with --http-port";
@@ -73,7 +69,7 @@ public final class StreamsRunner implements AutoCloseable {
         props.putAll(cfg.kafka());
         // the port actually bound (http.port 0 picks one): other instances forward queries to it
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, cfg.httpHost() + ":" + api.port());
-        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka())), props);
+        streams = new KafkaStreams(CtflowTopology.build(cfg, AppSerdes.create(cfg.kafka()), metrics), props);
         // a registry outage replaces the thread (records wait), anything else stops the app
         streams.setUncaughtExceptionHandler(e -> {
             var response = RegistryOutage.onStreamThreadFailure(e);
@@ -83,10 +79,15 @@ public final class StreamsRunner implements AutoCloseable {
             }
             return response;
         });
-        registry.register(new KafkaMetricsCollector(streams::metrics));
+        kafkaRegistry.register(new KafkaMetricsCollector(streams::metrics));
         streams.start();
         api.start(streams);
         return this;
+    }
+
+    /** The domain metrics (tests: {@link CtflowMetrics#rescan}). */
+    public CtflowMetrics metrics() {
+        return metrics;
     }
 
     /** Waits until a stream thread fails for good (not a registry outage); returns its one-line description. */

@@ -101,10 +101,10 @@ class StreamsAppIT {
                 assertEquals("node1", flow.get("primary").asText());
                 assertEquals("OPEN", flow.get("views").get(0).get("anomaly").asText());
                 get(base + "/flows/garbage", 400);
-                HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics/kafka")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, metrics.statusCode());
-                assertTrue(metrics.body().contains("kafka_stream_thread_metrics_process_total{"), "Kafka Streams metrics exposed");
+                assertTrue(metrics.body().contains("kafka_stream_thread_metrics_process_total{"), "Kafka Streams metrics exposed at /metrics/kafka");
             }
         } finally {
             deleteTree(state);

@@ -48,6 +48,10 @@ final class TopologyFixture implements AutoCloseable {
     private long seq;
 
     TopologyFixture(Map<String, String> overrides) throws IOException {
+        this(overrides, io.ctflow.streams.metrics.ResultsObserver.NONE);
+    }
+
+    TopologyFixture(Map<String, String> overrides, io.ctflow.streams.metrics.ResultsObserver metrics) throws IOException {
         registry = RegistryServer.start("127.0.0.1", 0);
         Map<String, String> o = new HashMap<>(overrides);
         o.put("schema.registry.url", registry.url());
@@ -59,7 +63,7 @@ final class TopologyFixture implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ctflow-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CtflowTopology.build(config, serdes), p);
+        driver = new TopologyTestDriver(CtflowTopology.build(config, serdes, metrics), p);
         var t = config.topics();
         events = driver.createInputTopic(t.events(), new FlowKeySerde().serializer(), serdes.events().serializer());
         services = driver.createInputTopic(t.services(), Serdes.String().serializer(), serdes.services().serializer());

@@ -3,6 +3,10 @@ package io.ctflow.collector.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * The collector's Prometheus counters, in a registry of its own (so several collectors or tests in
@@ -25,6 +29,7 @@ public final class CollectorMetrics {
     /** Rules (nft rules, iptables -A lines, IPVS servers) of the dataplane Services were last read from, labelled by its mode. */
     public final Gauge serviceRules;
     private String serviceMode;
+    private final ProducerGauges producerGauges = new ProducerGauges();
 
     public CollectorMetrics() {
         this(new PrometheusRegistry());
@@ -46,6 +51,12 @@ public final class CollectorMetrics {
         serviceRules = Gauge.builder().name("ctflow_service_rules")
                 .help("Rules read from the dataplane the Services came from; the mode label says which (iptables, nftables, ipvs, yaml)")
                 .labelNames("mode").register(registry);
+        registry.register(producerGauges);
+    }
+
+    /** Reads publish latency and buffer use from this producer's metrics at each scrape ({@link ProducerGauges}). */
+    public void watchProducer(Supplier<Map<MetricName, ? extends Metric>> producerMetrics) {
+        producerGauges.watch(producerMetrics);
     }
 
     /** The dataplane Services were read from and its rule count; a previous mode's series is removed. */

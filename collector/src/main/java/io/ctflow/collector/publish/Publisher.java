@@ -356,6 +356,11 @@ public final class Publisher implements Sink, AutoCloseable {
         return sendErrors.get();
     }
 
+    /** The producer's own metrics (read at scrape time for publish latency and buffer use). */
+    public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> producerMetrics() {
+        return producer.metrics();
+    }
+
     /** The fatal error's message, or null. */
     public String fatalError() {
         return fatal;

@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.HostInfo;
  * <pre>
  * GET /                           the web page ({@link WebPage}; its files under /ui/)
  * GET /health                     200 when the app is RUNNING (or rebalancing), 503 otherwise
- * GET /metrics                    Prometheus text
+ * GET /metrics                    Prometheus text: ctflow's own series
+ * GET /metrics/kafka              Prometheus text: the Kafka client and Streams series
  * GET /openapi.json               the API's OpenAPI 3.1 document
  * GET /anomalies, /anomalies/{id}                               {@link AnomaliesRoute}
  * GET /services, /services/{id}[/history|/backends]             {@link ServicesRoute}
@@ -51,17 +52,23 @@ public final class HttpApi implements AutoCloseable {
     private volatile List<Route> routes = List.of();
     private final HostInfo self;
     private final Supplier<String> metrics;
+    private final Supplier<String> kafkaMetrics;
     private final HttpServer server;
     private final BoundedExchanges executor;
     private final byte[] openapi;
 
     /** Binds the port now (so {@code application.server} can name the real one); serves after {@link #start}. */
-    public HttpApi(String host, int port, Supplier<String> metrics) throws IOException {
-        this(host, port, metrics, EXCHANGE_LIMIT);
+    public HttpApi(String host, int port, Supplier<String> metrics, Supplier<String> kafkaMetrics) throws IOException {
+        this(host, port, metrics, kafkaMetrics, EXCHANGE_LIMIT);
     }
 
     HttpApi(String host, int port, Supplier<String> metrics, Duration exchangeLimit) throws IOException {
+        this(host, port, metrics, () -> "", exchangeLimit);
+    }
+
+    HttpApi(String host, int port, Supplier<String> metrics, Supplier<String> kafkaMetrics, Duration exchangeLimit) throws IOException {
         this.metrics = metrics;
+        this.kafkaMetrics = kafkaMetrics;
         this.openapi = openapi();
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
@@ -128,8 +135,8 @@ public final class HttpApi implements AutoCloseable {
             boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
             ObjectNode o = AvroJson.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN").put("state", s.name());
             Replies.send(ex, ok ? 200 : 503, o);
-        } else if (path.equals("/metrics")) {
-            byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+        } else if (path.equals("/metrics") || path.equals("/metrics/kafka")) {
+            byte[] body = (path.equals("/metrics") ? metrics : kafkaMetrics).get().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);

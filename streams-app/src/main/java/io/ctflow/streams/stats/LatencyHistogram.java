@@ -21,7 +21,7 @@ public final class LatencyHistogram {
     }
 
     /** The smallest latency that falls into the bucket. */
-    static long lowerBound(int bucket) {
+    public static long lowerBound(int bucket) {
         if (bucket < 64) {
             return bucket;
         }

@@ -6,6 +6,7 @@ import io.ctflow.avro.internal.ServiceAgg;
 import io.ctflow.avro.internal.UpdateKind;
 import io.ctflow.avro.internal.WindowAcc;
 import io.ctflow.streams.StoreNames;
+import io.ctflow.streams.metrics.ResultsObserver;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
 
     private final long sizeMicros;
     private final int upstreamPartitions;
+    private final ResultsObserver metrics;
     private ProcessorContext<String, ServiceStats> ctx;
     private KeyValueStore<String, ServiceAgg> windows;
     private KeyValueStore<String, ServiceStats> latest;
@@ -45,10 +47,15 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
     private final Map<String, ServiceAgg> aggs = new HashMap<>();
 
     public ServiceStatsProcessor(Duration window, int upstreamPartitions, Duration historyRetention) {
+        this(window, upstreamPartitions, historyRetention, ResultsObserver.NONE);
+    }
+
+    public ServiceStatsProcessor(Duration window, int upstreamPartitions, Duration historyRetention, ResultsObserver metrics) {
         this.sizeMicros = window.toNanos() / 1000;
         this.upstreamPartitions = upstreamPartitions;
         this.window = window;
         this.historyRetention = historyRetention;
+        this.metrics = metrics;
     }
 
     @Override
@@ -131,6 +138,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
                     ServiceStats s = stats(kv.key, agg, w);
                     latest.put(kv.key, s);
                     history.record(s, w.getStart());
+                    metrics.windowClosed(kv.key, s, w.getLatencyBuckets());
                     ctx.forward(new Record<>(kv.key, s, (w.getStart() + sizeMicros) / 1000));
                     any = true;
                 }

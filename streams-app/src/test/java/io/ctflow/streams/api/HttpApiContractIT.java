@@ -154,6 +154,7 @@ class HttpApiContractIT {
             assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), spec.body());
         }
         get(base, "/metrics", "/metrics", 200); // what it holds is the metrics' own tests' business
+        get(base, "/metrics/kafka", "/metrics/kafka", 200);
     }
 
     private void anomalies(String base) throws Exception {
