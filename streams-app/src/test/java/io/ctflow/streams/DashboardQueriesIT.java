@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * a replayed capture with incomplete NAT and a table-pressure episode that raises and resolves) or of
  * the collector that published it. And the app's default scrape holds ctflow series only.
  */
-class DashboardQueriesTest {
+class DashboardQueriesIT {
     static final Path DASHBOARD = Captures.root().getParent().getParent().resolve("deploy/grafana/ctflow.json");
     static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([A-Za-z_:][A-Za-z0-9_:]*)");
