@@ -138,4 +138,29 @@ class DomainMetricsTest {
             assertEquals(Map.of(), only(later.scrape(), "ctflow_anomalies_open"), "an EVENT_LOSS older than 10 minutes is no longer open");
         }
     }
+
+    @Test
+    void aServiceWithoutEndpointsShowsZeroEndpointsAndAnOpenNoEndpointsAnomaly() throws Exception {
+        Instant t0 = Instant.parse("2026-11-26T16:00:00Z");
+        Setup s = new Setup(t0.plusSeconds(5));
+        try (TopologyFixture f = new TopologyFixture(Map.of(), s.metrics)) {
+            s.f = f;
+            f.service(FlowRulesTest.service("default/web:http", "10.96.0.10", 80, io.ctflow.avro.Protocol.TCP, "10.244.2.9", 8080));
+            f.service(DataplaneFailuresTest.echo());
+            f.heartbeat("node1", t0.plusSeconds(1));
+            Map<String, Double> m = s.scrape();
+            assertEquals(Map.of(
+                    "ctflow_service_endpoints{service=\"default/echo:udp\"}", 0.0,
+                    "ctflow_service_endpoints{service=\"default/web:http\"}", 1.0),
+                    only(m, "ctflow_service_endpoints"));
+            assertEquals(Map.of("ctflow_anomalies_open{cause=\"NO_ENDPOINTS\",node=\"node1\",service=\"default/echo:udp\"}", 1.0),
+                    only(m, "ctflow_anomalies_open"));
+
+            f.service(DataplaneFailuresTest.echo("10.244.2.20"));
+            f.heartbeat("node1", t0.plusSeconds(2));
+            m = s.scrape();
+            assertEquals(1.0, m.get("ctflow_service_endpoints{service=\"default/echo:udp\"}"));
+            assertEquals(Map.of(), only(m, "ctflow_anomalies_open"), "resolved once endpoints are back");
+        }
+    }
 }

@@ -125,6 +125,10 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
                 "Open connections of a Service at the end of its newest closed window");
         scan.active.forEach((svc, n) -> active.dataPoint(point(n, "service", svc)));
         out.add(active.build());
+        GaugeSnapshot.Builder endpoints = gauge("ctflow_service_endpoints",
+                "Endpoints of a Service in the dataplane rules (the most any node lists; 0: NO_ENDPOINTS); every instance exports the same");
+        scan.endpoints.forEach((svc, n) -> endpoints.dataPoint(point(n, "service", svc)));
+        out.add(endpoints.build());
     }
 
     private void nodeSeries(StoreScan scan, Instant now, List<MetricSnapshot> out) {

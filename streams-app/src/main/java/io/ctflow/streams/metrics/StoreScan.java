@@ -4,6 +4,7 @@ import io.ctflow.avro.AnomalyStatus;
 import io.ctflow.avro.AnomalyType;
 import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.NodeStats;
+import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.Judgement;
@@ -37,7 +38,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *     was detected. Node anomalies have Service "".
  * </ul>
  * Cost: one pass over the local anomaly stores (one flows lookup per OPEN incomplete NAT), the
- * node-stats and the latest-window stores. {@link CtflowMetrics} caches a scan for a few seconds.
+ * node-stats and the latest-window stores, and the Services table. {@link CtflowMetrics} caches a scan for a few seconds.
  */
 final class StoreScan {
     static final Duration EVENT_ANOMALY_OPEN = Duration.ofMinutes(10);
@@ -48,6 +49,11 @@ final class StoreScan {
     final Map<String, NodeStats> nodes = new TreeMap<>();
     /** Open connections of each Service at the end of its newest closed window. */
     final Map<String, Long> active = new TreeMap<>();
+    /**
+     * Endpoints of each Service in the dataplane (the Services table every instance holds): the most
+     * any node's rules list, so a Service without endpoints (NO_ENDPOINTS) shows as 0.
+     */
+    final Map<String, Long> endpoints = new TreeMap<>();
 
     static StoreScan of(LocalStores stores, Instant now) {
         StoreScan s = new StoreScan();
@@ -55,6 +61,7 @@ final class StoreScan {
         s.scanNodeAnomalies(stores, now);
         s.scanNodes(stores);
         s.scanServices(stores);
+        s.scanEndpoints(stores);
         return s;
     }
 
@@ -166,6 +173,23 @@ final class StoreScan {
             });
         } catch (InvalidStateStoreException e) {
             active.clear();
+        }
+    }
+
+    private void scanEndpoints(LocalStores stores) {
+        ReadOnlyKeyValueStore<String, ServiceEntry> table = quietly(stores, StoreNames.SERVICES_GLOBAL);
+        if (table == null) {
+            return;
+        }
+        try (KeyValueIterator<String, ServiceEntry> it = table.all()) {
+            it.forEachRemaining(kv -> {
+                ServiceEntry e = kv.value;
+                if (e != null && (endpoints.containsKey(e.getId()) || endpoints.size() < ServiceCounters.MAX_SERVICES)) {
+                    endpoints.merge(e.getId(), (long) e.getEndpoints().size(), Math::max);
+                }
+            });
+        } catch (InvalidStateStoreException e) {
+            endpoints.clear();
         }
     }
 
