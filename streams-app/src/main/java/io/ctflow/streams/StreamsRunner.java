@@ -1,5 +1,7 @@
 package io.ctflow.streams;
 
+import io.ctflow.schemas.TopicCreation;
+import io.ctflow.schemas.Topics;
 import io.ctflow.streams.api.HttpApi;
 import io.ctflow.streams.api.KafkaMetricsCollector;
 import io.ctflow.streams.metrics.CtflowMetrics;
@@ -11,18 +13,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -135,26 +132,14 @@ public final class StreamsRunner implements AutoCloseable {
         String bootstrap = String.valueOf(config.kafka().get("bootstrap.servers"));
         try (Admin admin = Admin.create(adminProps)) {
             int brokers = admin.describeCluster().nodes().get(15, TimeUnit.SECONDS).size();
-            short rf = (short) Math.min(3, Math.max(1, brokers));
-            Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (NewTopic t : config.topics().all(config.eventsPartitions() > 0 ? config.eventsPartitions() : 6, rf)) {
-                if (!existing.contains(t.name())) {
-                    missing.add(t);
-                }
-            }
-            if (!missing.isEmpty()) {
-                try {
-                    admin.createTopics(missing).all().get(15, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
+            short rf = TopicCreation.replication(brokers);
+            int partitions = config.eventsPartitions() > 0 ? config.eventsPartitions() : Topics.DEFAULT_PARTITIONS;
+            TopicCreation.createMissing(admin, config.topics().all(partitions, rf), Duration.ofSeconds(15));
             return io.ctflow.schemas.TopicPartitions.count(admin, config.topics().events(), java.time.Duration.ofSeconds(15));
         } catch (TimeoutException e) {
             throw new StartupException("cannot reach Kafka at " + bootstrap + " (no answer in 15 s): is the broker up? set --bootstrap-servers");
+        } catch (TopicCreation.Refused e) {
+            throw new StartupException("Kafka at " + bootstrap + " refused to create topic " + e.topic() + ": " + e.getCause().getMessage());
         } catch (ExecutionException e) {
             throw new StartupException("Kafka at " + bootstrap + " refused: " + e.getCause().getMessage());
         } catch (InterruptedException e) {

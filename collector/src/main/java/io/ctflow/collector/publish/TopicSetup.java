@@ -1,11 +1,10 @@
 package io.ctflow.collector.publish;
 
 import io.ctflow.collector.CollectorException;
+import io.ctflow.schemas.TopicCreation;
 import io.ctflow.schemas.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -13,12 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,31 +57,16 @@ public final class TopicSetup {
             } catch (TimeoutException | ExecutionException e) {
                 throw unreachable(bootstrap, timeout, e);
             }
-            short rf = replication != null ? replication : (short) Math.max(1, Math.min(3, brokers));
-            Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(ms)).names().get(ms + 2000L, TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (NewTopic t : topics.collectorTopics(partitions, rf)) {
-                if (!existing.contains(t.name())) {
-                    missing.add(t);
-                }
-            }
-            if (!missing.isEmpty()) {
-                CreateTopicsResult r = admin.createTopics(missing);
-                for (NewTopic t : missing) {
-                    try {
-                        r.values().get(t.name()).get(ms + 2000L, TimeUnit.MILLISECONDS);
-                        LOG.info("created topic {} ({} partitions, replication {})", t.name(), t.numPartitions(), rf);
-                    } catch (ExecutionException e) {
-                        if (!(e.getCause() instanceof TopicExistsException)) {
-                            throw CollectorException.environment("cannot create topic " + t.name() + ": " + Publisher.rootMessage(e), e);
-                        }
-                    }
-                }
+            short rf = replication != null ? replication : TopicCreation.replication(brokers);
+            for (NewTopic t : TopicCreation.createMissing(admin, topics.collectorTopics(partitions, rf), Duration.ofMillis(ms + 2000L))) {
+                LOG.info("created topic {} ({} partitions, replication {})", t.name(), t.numPartitions(), rf);
             }
             String events = topics.events();
             return io.ctflow.schemas.TopicPartitions.count(admin, events, Duration.ofMillis(ms + 2000L));
         } catch (TimeoutException e) {
             throw unreachable(bootstrap, timeout, e);
+        } catch (TopicCreation.Refused e) {
+            throw CollectorException.environment("cannot create topic " + e.topic() + ": " + Publisher.rootMessage(e), e);
         } catch (ExecutionException e) {
             throw CollectorException.environment("Kafka at " + bootstrap + ": " + Publisher.rootMessage(e), e);
         } catch (InterruptedException e) {
