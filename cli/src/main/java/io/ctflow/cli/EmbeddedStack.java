@@ -1,7 +1,7 @@
 package io.ctflow.cli;
 
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
 import java.io.IOException;

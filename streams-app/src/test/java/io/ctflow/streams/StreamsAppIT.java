@@ -14,7 +14,7 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.json.AvroJson;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.testing.Captures;
 import io.ctflow.testing.ExpectedResults;

@@ -13,7 +13,7 @@ import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.flow.FlowKeySerde;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import io.ctflow.avro.EventType;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import java.util.ArrayList;
 import java.util.HashMap;

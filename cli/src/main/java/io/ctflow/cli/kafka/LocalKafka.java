@@ -1,7 +1,7 @@
 package io.ctflow.cli.kafka;
 
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.nio.file.Path;
 
 /**

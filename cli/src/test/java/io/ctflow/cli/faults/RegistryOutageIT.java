@@ -10,7 +10,7 @@ import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.StreamsRunner;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ctflow.collector.replay.Speed;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.testing.Captures;
 import java.nio.file.Files;
 import java.nio.file.Path;

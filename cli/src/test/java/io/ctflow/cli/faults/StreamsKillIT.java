@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ctflow.cli.Ctflow;
 import io.ctflow.collector.replay.Speed;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import io.ctflow.avro.EventType;
 import io.ctflow.avro.NatAnomaly;
 import io.ctflow.cli.Ctflow;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;

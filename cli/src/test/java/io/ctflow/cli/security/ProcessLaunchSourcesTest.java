@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessLaunchSourcesTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final String SEAM = "schemas/src/main/java/io/ctflow/process/Launcher.java";
+    static final String SEAM = "core/src/main/java/io/ctflow/process/Launcher.java";
     static final Pattern RUNTIME_EXEC = Pattern.compile("\\.exec\\s*\\(");
     static final Pattern BUILDER_START = Pattern.compile("(\\bpb|ProcessBuilder\\([^;]*\\))\\.start\\(\\)");
     static final Pattern SHELL = Pattern.compile("\"(/usr)?(/bin/)?(ba|da|z)?sh\"");

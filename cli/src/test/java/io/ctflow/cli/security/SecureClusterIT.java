@@ -8,7 +8,7 @@ import io.ctflow.avro.NatAnomaly;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.embedded.SaslPlainSecurity;
 import io.ctflow.schemas.Topics;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ctflow.cli.Ctflow;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;

@@ -11,7 +11,7 @@ import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.json.AvroJson;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import java.io.PrintWriter;
 import java.io.StringWriter;

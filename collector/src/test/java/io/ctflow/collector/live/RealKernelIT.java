@@ -20,7 +20,7 @@ import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.net.Addresses;
 import io.ctflow.schemas.Topics;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import java.io.File;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.schemas.Topics;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

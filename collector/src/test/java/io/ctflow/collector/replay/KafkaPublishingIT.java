@@ -23,7 +23,7 @@ import io.ctflow.collector.testing.TopicReader;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.flow.FlowKeySerde;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.testing.Captures;
 import java.io.IOException;

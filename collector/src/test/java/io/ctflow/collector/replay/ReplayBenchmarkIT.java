@@ -9,7 +9,7 @@ import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.PublishThroughputTestLines;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,11 +1,11 @@
-package io.ctflow.schemas.registry;
+package io.ctflow.embedded.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.schemas.registry.RegistryUnreachableException;
+import io.ctflow.schemas.registry.SchemaRegistryClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

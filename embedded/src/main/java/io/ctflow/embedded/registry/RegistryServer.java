@@ -1,4 +1,4 @@
-package io.ctflow.schemas.registry.server;
+package io.ctflow.embedded.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.ctflow.schemas.registry.RegistryException;
-import io.ctflow.schemas.registry.server.RegistryStore.ApiError;
+import io.ctflow.embedded.registry.RegistryStore.ApiError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;

@@ -1,4 +1,4 @@
-package io.ctflow.schemas.registry.server;
+package io.ctflow.embedded.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,14 +1,16 @@
-package io.ctflow.schemas.registry;
+package io.ctflow.embedded.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.schemas.registry.RegisteredSchema;
+import io.ctflow.schemas.registry.RegistryException;
+import io.ctflow.schemas.registry.RegistryUnreachableException;
+import io.ctflow.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

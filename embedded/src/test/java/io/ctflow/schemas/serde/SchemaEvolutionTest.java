@@ -10,7 +10,7 @@ import io.ctflow.avro.DeadLetter;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.schemas.registry.RegistryException;
 import io.ctflow.schemas.registry.SchemaRegistryClient;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;

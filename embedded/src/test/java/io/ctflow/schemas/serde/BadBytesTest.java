@@ -9,7 +9,7 @@ import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.DeadLetter;
 import io.ctflow.schemas.registry.RegistryUnreachableException;
 import io.ctflow.schemas.registry.SchemaRegistryClient;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.ctflow.schemas.registry.server;
+package io.ctflow.embedded.registry;
 
 import io.ctflow.schemas.registry.RegistryException;
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.ServiceStats;
 import io.ctflow.json.AvroJson;
 import io.ctflow.schemas.registry.SchemaRegistryClient;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

@@ -1,10 +1,9 @@
-package io.ctflow.schemas.registry;
+package io.ctflow.embedded.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.schemas.registry.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

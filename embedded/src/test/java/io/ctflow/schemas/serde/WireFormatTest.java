@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ctflow.avro.DeadLetter;
 import io.ctflow.avro.Tuple;
 import io.ctflow.schemas.registry.SchemaRegistryClient;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;

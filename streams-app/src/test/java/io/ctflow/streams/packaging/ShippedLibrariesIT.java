@@ -1,0 +1,13 @@
+package io.ctflow.streams.packaging;
+
+import io.ctflow.testing.ShippedLibraries;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The streams-app jar ships no broker, no registry server and no test library (an IT: it reads what the package phase wrote). */
+class ShippedLibrariesIT {
+    @Test
+    void shipsNoBrokerNoRegistryServerAndNoTestLibrary() throws Exception {
+        ShippedLibraries.assertShipsNoBrokerRegistryServerOrTestLibrary(Path.of("target/lib"));
+    }
+}
