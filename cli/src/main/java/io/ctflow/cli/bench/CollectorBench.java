@@ -1,6 +1,8 @@
 package io.ctflow.cli.bench;
 
 import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.collector.live.LinePublisher;
+import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.publish.Publisher;
@@ -57,20 +59,27 @@ final class CollectorBench {
         return out;
     }
 
-    /** Events/s of one collector: parse + key + wire Avro + send, until all are acknowledged. */
-    static double collectorPath(BenchCluster cluster, AppConfig config, List<String> lines) throws ParseException {
-        ConntrackLineParser parser = new ConntrackLineParser("node1", false);
+    /**
+     * Events/s of one collector: each line through the live collector's own path ({@link LinePublisher}:
+     * parse, sequence, then {@link Publisher#event}: key, wire Avro, send), until all are acknowledged.
+     */
+    static double collectorPath(BenchCluster cluster, AppConfig config, List<String> lines) {
+        CollectorMetrics metrics = new CollectorMetrics();
         try (Publisher pub = cluster.publisher(config)) {
             pub.preflight(); // registers the schemas: no registry round trip inside the timed part
+            LinePublisher collector = new LinePublisher("node1", false, pub, metrics);
+            Instant now = Instant.EPOCH;
             long t0 = System.nanoTime();
-            long seq = 0;
+            long lineNo = 0;
             for (String l : lines) {
-                pub.event(parser.parse(l, Instant.EPOCH, ++seq));
+                collector.publish(l, "bench", ++lineNo, now);
             }
             pub.flush();
             double rate = lines.size() / ((System.nanoTime() - t0) / 1e9);
-            if (pub.sendErrors() > 0) {
-                throw new io.ctflow.config.RuntimeFailure("the broker refused " + pub.sendErrors() + " of the collector's records");
+            if (pub.sendErrors() > 0 || metrics.deadLetters.get() > 0) {
+                throw new io.ctflow.config.RuntimeFailure(String.format(java.util.Locale.ROOT,
+                        "of %,d lines, %,.0f did not parse and %,d were refused by the broker",
+                        lines.size(), metrics.deadLetters.get(), pub.sendErrors()));
             }
             return rate;
         }

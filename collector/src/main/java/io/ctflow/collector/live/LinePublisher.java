@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Parses conntrack lines (events and snapshot entries alike) and hands them to the sink with the
- * node's next sequence number; a line that does not parse becomes a dead letter.
+ * node's next sequence number; a line that does not parse becomes a dead letter. The live
+ * collector's path for every line it reads (events and table dumps); public so that
+ * {@code ctflow bench} measures this very path.
  */
-final class LinePublisher {
+public final class LinePublisher {
     private static final int MAX_RAW = 64 * 1024;
 
     private final String node;
@@ -24,7 +26,7 @@ final class LinePublisher {
     private final CollectorMetrics metrics;
     private final AtomicLong sequence = new AtomicLong();
 
-    LinePublisher(String node, boolean keepRaw, Sink sink, CollectorMetrics metrics) {
+    public LinePublisher(String node, boolean keepRaw, Sink sink, CollectorMetrics metrics) {
         this.node = node;
         this.parser = new ConntrackLineParser(node, keepRaw);
         this.sink = sink;
@@ -37,7 +39,7 @@ final class LinePublisher {
     }
 
     /** Parses and sends one line; whether it parsed. */
-    boolean publish(String line, String source, long lineNo, Instant now) {
+    public boolean publish(String line, String source, long lineNo, Instant now) {
         ConntrackEvent e;
         try {
             e = parser.parse(line, now, 0);

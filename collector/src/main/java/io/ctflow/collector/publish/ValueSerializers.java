@@ -20,11 +20,11 @@ public record ValueSerializers(
     /**
      * Confluent-wire-format Avro with the schema registry of {@code config}
      * ({@code schema.registry.url}, {@code basic.auth.*}, ...). Each serializer registers its schema
-     * once and caches the id.
+     * once and caches the id. Events are written by {@link EventWireSerializer} (same bytes, less work).
      */
     public static ValueSerializers avro(Map<String, ?> config) {
         return new ValueSerializers(
-                AvroSerdes.specific(ConntrackEvent.class, config, false).serializer(),
+                EventWireSerializer.wrap(AvroSerdes.specific(ConntrackEvent.class, config, false).serializer(), config),
                 AvroSerdes.specific(NodeFacts.class, config, false).serializer(),
                 AvroSerdes.specific(NodeStats.class, config, false).serializer(),
                 AvroSerdes.specific(ServiceEntry.class, config, false).serializer(),
