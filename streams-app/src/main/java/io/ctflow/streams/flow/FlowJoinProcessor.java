@@ -10,13 +10,15 @@ import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.FlowUpdate;
 import io.ctflow.avro.internal.Judgement;
 import io.ctflow.avro.internal.NodeView;
-import io.ctflow.avro.internal.UpdateKind;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.service.EndpointTable;
 import io.ctflow.streams.service.NoEndpointsWatch;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.stats.ConnectionChange;
+import io.ctflow.streams.stats.ServicePartial;
+import io.ctflow.streams.stats.ServicePartials;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -37,8 +39,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * their deadline, checked before each record and on stream-time punctuation, so a replay produces
  * exactly what the live run did. Which events start, extend or are ignored for a connection is
  * {@link Admission}'s decision; how long a flow is kept, {@link FlowRetention}'s. Outputs:
- * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate} keyed by Service id (TICKs,
- * keyed "", carry this partition's watermark to every stats partition). On a change of the Services
+ * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate}s: each connection change is
+ * counted in its Service window's partial ({@link ServicePartials}), sent keyed by Service id once
+ * the window closes on this partition's watermark, just before the TICK (keyed "", to every stats
+ * partition) that carries the watermark. On a change of the Services
  * table it checks open flows for removed endpoints ({@link StaleEndpoints}) and, on partition 0, the
  * Services without endpoints ({@link NoEndpointsWatch}).
  */
@@ -68,14 +72,12 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private long maxEventTime;
     // The one connection update this event makes (NEW, STATE or REPLIED, carrying the first reply):
     // one repartition record and one stats update per event instead of up to two.
-    private FlowUpdate pending;
+    private ConnectionChange pending;
+    private final ServicePartials partials;
 
-    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp) {
-        this(timeout, grace, retention, requestResponseUdp, new ServicesVersion());
-    }
-
-    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp,
+    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion) {
+        this.partials = new ServicePartials(window);
         this.servicesVersion = servicesVersion;
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
@@ -92,6 +94,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
+        partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
         this.partition = context.taskId().partition();
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
@@ -108,6 +111,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             flows.clear();
         }
         timers.clear();
+        partials.clear();
     }
 
     /** Timers are derived from the flows' deadlines: after a (re)start, read them back from the restored store. */
@@ -203,11 +207,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         if (primary && !created && !v.getDestroyed() && !Objects.equals(prevState, v.getState())) {
             if (pending == null) {
-                pending = ServiceUpdates.of(UpdateKind.STATE, ts, st);
+                pending = ServiceUpdates.of(ConnectionChange.Kind.STATE, ts, st);
             }
-            pending.setKind(UpdateKind.STATE);
-            pending.setFromState(FlowViews.stateName(prevState));
-            pending.setToState(FlowViews.stateName(v.getState()));
+            pending.kind(ConnectionChange.Kind.STATE)
+                    .fromState(FlowViews.stateName(prevState))
+                    .toState(FlowViews.stateName(v.getState()));
         }
         if (pending != null) {
             emit(st.getService(), pending);
@@ -230,10 +234,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (primary && !st.getCountedReplied()) {
             st.setCountedReplied(true);
             if (pending == null) {
-                pending = ServiceUpdates.of(UpdateKind.REPLIED, ts, st);
+                pending = ServiceUpdates.of(ConnectionChange.Kind.REPLIED, ts, st);
             }
-            pending.setReplied(true);
-            pending.setLatency(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
+            pending.replied(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
         }
         if (v.getJudgement() == Judgement.RAISED) {
             v.setJudgement(Judgement.RESOLVED);
@@ -267,6 +270,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         if (wm > lastTick) {
             lastTick = wm;
+            // the partials of windows closed on this watermark go first: the stats task closes a
+            // window only after the TICK of every partition past it
+            for (ServicePartial p : partials.closeUpTo(wm)) {
+                ctx.forward(new Record<>(p.service(), ServiceUpdates.partial(p, partition), Math.max(0, wm / 1000)));
+            }
             ctx.forward(new Record<>("", ServiceUpdates.tick(wm, partition), Math.max(0, wm / 1000)));
         }
     }
@@ -320,7 +328,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         boolean primary = v.getNode().equals(st.getPrimary());
         if (primary && !st.getCountedUnreplied()) {
             st.setCountedUnreplied(true);
-            emit(st.getService(), ServiceUpdates.of(UpdateKind.UNREPLIED, at, st));
+            emit(st.getService(), ServiceUpdates.of(ConnectionChange.Kind.UNREPLIED, at, st));
         }
         ServiceEntry svc = FlowViews.nat(v).dnat() ? services.get(FlowViews.serviceKey(key.protocolNumber(), v)) : null;
         CauseClassifier.Verdict verdict = classifier.classify(key, v, st.getViews(), facts.get(v.getNode()), svc);
@@ -335,9 +343,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         anomalies.put(akey, a);
         ctx.forward(new Record<>(akey, a, at / 1000));
         if (st.getService() != null) {
-            FlowUpdate u = ServiceUpdates.of(UpdateKind.INCOMPLETE, at, st);
-            u.setCause(verdict.cause().name());
-            emit(st.getService(), u);
+            emit(st.getService(), ServiceUpdates.of(ConnectionChange.Kind.INCOMPLETE, at, st).cause(verdict.cause().name()));
         }
     }
 
@@ -399,8 +405,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         flows.forget(key);
     }
 
-    private void emit(String service, FlowUpdate u) {
-        ctx.forward(new Record<>(service, u, u.getTime() / 1000));
+    /** Counts a connection change in its Service window's partial (sent when the window closes here). */
+    private void emit(String service, ConnectionChange c) {
+        partials.add(service, c);
     }
 
     private static long micros(ConntrackEvent e) {
