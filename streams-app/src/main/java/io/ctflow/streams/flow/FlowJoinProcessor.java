@@ -146,6 +146,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         switch (admission) {
             case IGNORE:
                 return;
+            case UPDATE_VIEW:
+                if (NoOpEvents.changesNothing(st, v, e, ts)) {
+                    return; // no write, no timer: the flow already says all this event says
+                }
+                break;
             case REUSED_TUPLE:
                 finish(st, ts);
                 st = FlowViews.newFlow(st.getExpireAt());
