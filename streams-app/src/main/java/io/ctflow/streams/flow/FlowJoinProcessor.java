@@ -8,7 +8,6 @@ import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.StatusFlag;
 import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.FlowUpdate;
-import io.ctflow.avro.internal.Judgement;
 import io.ctflow.avro.internal.NodeView;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
@@ -20,7 +19,6 @@ import io.ctflow.streams.stats.ConnectionChange;
 import io.ctflow.streams.stats.ServicePartial;
 import io.ctflow.streams.stats.ServicePartials;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,13 +44,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * table it checks open flows for removed endpoints ({@link StaleEndpoints}) and, on partition 0, the
  * Services without endpoints ({@link NoEndpointsWatch}).
  */
-public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord> {
-    private static final int MAX_DUE_PER_PASS = 10_000;
+public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord>, FlowOutput, FlowDeadlines.Due {
 
     private final ReplyTimeout timeout;
     private final CauseClassifier classifier;
-    private final AnomalyBuilder anomalyBuilder;
-    private final FlowRetention retention;
+    private final FlowDeadlines deadlines;
+    private UnrepliedJudge judge;
     private final long graceMicros;
     private final ServicesVersion servicesVersion;
     private EndpointTable endpointTable;
@@ -61,7 +58,6 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
-    private final FlowTimers timers = new FlowTimers();
     private KeyValueStore<String, NatAnomaly> anomalies;
     private KeyValueStore<String, ServiceEntry> services;
     private KeyValueStore<String, NodeFacts> facts;
@@ -81,8 +77,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.servicesVersion = servicesVersion;
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
-        this.anomalyBuilder = new AnomalyBuilder(timeout);
-        this.retention = retention;
+        this.deadlines = new FlowDeadlines(retention);
         this.graceMicros = grace.toNanos() / 1000;
     }
 
@@ -95,13 +90,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
         partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
+        this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
         stale.clear();
         this.endpointTable = new EndpointTable(servicesVersion); // learns the table afresh at the first punctuation
-        rebuildTimers();
+        deadlines.rebuild(flows); // timers are derived from the flows' deadlines: read them back from the restored store
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
 
@@ -110,14 +106,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (flows != null) {
             flows.clear();
         }
-        timers.clear();
+        deadlines.clear();
         partials.clear();
-    }
-
-    /** Timers are derived from the flows' deadlines: after a (re)start, read them back from the restored store. */
-    private void rebuildTimers() {
-        timers.clear();
-        flows.forEachStored(timers::addDeadlinesOf);
     }
 
     @Override
@@ -129,7 +119,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long ts = micros(e);
         // Timers due before this record's time fire first, as they would have live.
         maxEventTime = Math.max(maxEventTime, ts);
-        fireDue(maxEventTime - graceMicros);
+        deadlines.fireDue(maxEventTime - graceMicros, flows, this);
         EventType type = e.getType();
         if (type == EventType.GAP) {
             gaps.put(e.getNode(), ts);
@@ -169,8 +159,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             opened(key, st, v, e);
         }
         apply(key, st, v, e, ts, created);
-        judgeDeferred(key, st, ts);
-        scheduleExpiry(key, st);
+        judge.judgeDeferred(key, st, ts);
+        deadlines.scheduleExpiry(key, st);
         flows.save(key, st);
     }
 
@@ -181,7 +171,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         NatKind nat = FlowViews.nat(v);
         if (nat.natted() && e.getFlags().contains(StatusFlag.UNREPLIED)) {
-            judgeAt(key, v, v.getFirstSeen() + timeout.micros(key.protocolNumber()));
+            deadlines.judgeAt(key, v, v.getFirstSeen() + timeout.micros(key.protocolNumber()));
         }
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
@@ -219,16 +209,16 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                     .toState(FlowViews.stateName(v.getState()));
         }
         if (pending != null) {
-            emit(st.getService(), pending);
+            count(st.getService(), pending);
         }
         if (e.getType() == EventType.DESTROY && !v.getDestroyed()) {
             v.setDestroyed(true);
             if (primary && !st.getCountedEnd()) {
                 st.setCountedEnd(true);
-                emit(st.getService(), ServiceUpdates.ended(st, ts));
+                count(st.getService(), ServiceUpdates.ended(st, ts));
             }
             if (FlowViews.awaitsJudgement(v)) {
-                judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
+                judge.judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
             }
         }
     }
@@ -243,23 +233,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             }
             pending.replied(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
         }
-        if (v.getJudgement() == Judgement.RAISED) {
-            v.setJudgement(Judgement.RESOLVED);
-            String akey = AnomalyBuilder.key(key, v.getNode());
-            NatAnomaly open = anomalies.get(akey);
-            if (open != null) {
-                NatAnomaly resolved = AnomalyBuilder.resolved(open, ts);
-                anomalies.put(akey, resolved);
-                ctx.forward(new Record<>(akey, resolved, ts / 1000));
-            }
-        }
+        judge.replied(key, v, ts);
     }
 
     /** The connection that held this tuple is over (a new one reuses it): end it in the stats if it was not. */
     private void finish(FlowState st, long ts) {
         if (st.getPrimary() != null && !st.getCountedEnd()) {
             st.setCountedEnd(true);
-            emit(st.getService(), ServiceUpdates.ended(st, ts));
+            count(st.getService(), ServiceUpdates.ended(st, ts));
         }
     }
 
@@ -268,7 +249,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             return;
         }
         long wm = maxEventTime - graceMicros;
-        fireDue(wm);
+        deadlines.fireDue(wm, flows, this);
         servicesChanged(wm);
         for (NatAnomaly a : stale.due(wm, flows, endpointTable, services, anomalies)) {
             ctx.forward(new Record<>(StaleEndpoints.key(FlowKey.parse(a.getFlowKey()), a.getNode()), a, wm / 1000));
@@ -298,112 +279,25 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
     }
 
-    private void fireDue(long watermarkMicros) {
-        List<FlowTimers.Timer> due;
-        do {
-            due = timers.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
-            for (FlowTimers.Timer d : due) {
-                FlowState st = flows.load(d.flow());
-                if (st == null) {
-                    continue;
-                }
-                // Act only when the flow still names this deadline: timers that moved are left behind.
-                if (d.kind() == FlowTimers.Kind.REPLY) {
-                    NodeView v = FlowViews.find(st, d.node());
-                    if (v != null && v.getJudgeAt() == d.at() && FlowViews.awaitsJudgement(v)) {
-                        judge(d.flow(), st, v, d.at(), AnomalyBuilder.Trigger.REPLY_TIMEOUT);
-                        flows.save(d.flow(), st);
-                    }
-                } else if (st.getExpireAt() == d.at()) {
-                    expire(d.flow(), st, watermarkMicros);
-                }
-            }
-        } while (due.size() == MAX_DUE_PER_PASS);
-    }
-
-    /** Judges one node's unreplied NATed entry at event time {@code at}. */
-    private void judge(FlowKey key, FlowState st, NodeView v, long at, AnomalyBuilder.Trigger trigger) {
-        if (trigger == AnomalyBuilder.Trigger.REPLY_TIMEOUT && lostEventsSince(st, v.getFirstSeen(), at)) {
-            // A node of this flow lost events meanwhile: the reply (or the other node's view of it) may be
-            // in the hole. The entry's own next event, its DESTROY or its expiry decides instead.
-            v.setJudgement(Judgement.DEFERRED);
-            v.setJudgeAt(0);
-            return;
-        }
-        boolean primary = v.getNode().equals(st.getPrimary());
-        if (primary && !st.getCountedUnreplied()) {
-            st.setCountedUnreplied(true);
-            emit(st.getService(), ServiceUpdates.of(ConnectionChange.Kind.UNREPLIED, at, st));
-        }
-        ServiceEntry svc = FlowViews.nat(v).dnat() ? services.get(FlowViews.serviceKey(key.protocolNumber(), v)) : null;
-        CauseClassifier.Verdict verdict = classifier.classify(key, v, st.getViews(), facts.get(v.getNode()), svc);
-        if (!verdict.raise()) {
-            v.setJudgement(Judgement.NONE);
-            return;
-        }
-        v.setJudgement(Judgement.RAISED);
-        v.setCause(verdict.cause().name());
-        String akey = AnomalyBuilder.key(key, v.getNode());
-        NatAnomaly a = anomalyBuilder.raised(key, st, v, svc, verdict, at, trigger);
-        anomalies.put(akey, a);
-        ctx.forward(new Record<>(akey, a, at / 1000));
-        if (st.getService() != null) {
-            emit(st.getService(), ServiceUpdates.of(ConnectionChange.Kind.INCOMPLETE, at, st).cause(verdict.cause().name()));
-        }
-    }
-
-    /**
-     * Whether a node's view of this flow may miss events: its node reported lost events (a GAP)
-     * between {@code from} and {@code to}, and the view was not seen again since (the collector's
-     * resync snapshot after a loss, or any later event, shows the entry as it is after the hole).
-     */
-    private boolean lostEventsSince(FlowState st, long from, long to) {
-        for (NodeView x : st.getViews()) {
-            Long gap = gaps.get(x.getNode());
-            if (gap != null && gap >= from && gap <= to && x.getLastSeen() < gap) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Deferred views past their reply timeout are judged as soon as the flow's views are whole again. */
-    private void judgeDeferred(FlowKey key, FlowState st, long ts) {
-        for (NodeView w : st.getViews()) {
-            if (w.getJudgement() == Judgement.DEFERRED && FlowViews.awaitsJudgement(w)
-                    && ts >= w.getFirstSeen() + timeout.micros(key.protocolNumber())) {
-                judge(key, st, w, ts, AnomalyBuilder.Trigger.REPLY_TIMEOUT);
-            }
-        }
-    }
-
-    private void judgeAt(FlowKey key, NodeView v, long at) {
-        v.setJudgeAt(at);
-        timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
-    }
-
-    private void scheduleExpiry(FlowKey key, FlowState st) {
-        long expiry = retention.expiry(st);
-        // One timer per flow: moved only to forget a finished flow sooner (the old one is then
-        // skipped). A later expiry (a longer timeout on an UPDATE) is left to the re-check in expire().
-        if (st.getExpireAt() == 0 || (FlowRetention.allDestroyed(st) && expiry < st.getExpireAt())) {
-            st.setExpireAt(expiry);
-            timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
-        }
+    @Override
+    public void replyTimeout(FlowKey key, FlowState st, NodeView v, long at) {
+        judge.judge(key, st, v, at, AnomalyBuilder.Trigger.REPLY_TIMEOUT);
+        flows.save(key, st);
     }
 
     /** An expiry timer fired: forget the flow if its time has come by now (events since may have extended it). */
-    private void expire(FlowKey key, FlowState st, long watermark) {
+    @Override
+    public void expiryCheck(FlowKey key, FlowState st) {
         st.setExpireAt(0);
-        long expiry = retention.expiry(st);
-        if (expiry > watermark) {
-            scheduleExpiry(key, st);
+        long expiry = deadlines.expiry(st);
+        if (expiry > maxEventTime - graceMicros) {
+            deadlines.scheduleExpiry(key, st);
             flows.save(key, st);
             return;
         }
         for (NodeView v : st.getViews()) {
             if (FlowViews.awaitsJudgement(v)) {
-                judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
+                judge.judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
             }
         }
         finish(st, expiry);
@@ -411,8 +305,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     }
 
     /** Counts a connection change in its Service window's partial (sent when the window closes here). */
-    private void emit(String service, ConnectionChange c) {
+    @Override
+    public void count(String service, ConnectionChange c) {
         partials.add(service, c);
+    }
+
+    @Override
+    public void anomaly(String key, NatAnomaly a, long timestampMs) {
+        ctx.forward(new Record<>(key, a, timestampMs));
     }
 
     private static long micros(ConntrackEvent e) {
