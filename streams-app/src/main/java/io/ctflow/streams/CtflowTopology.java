@@ -15,6 +15,7 @@ import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
 import io.ctflow.streams.outage.RegistryWaitingSerde;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.stats.ServicePartialSerde;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -34,10 +35,11 @@ import org.apache.kafka.streams.state.Stores;
  * The one topology factory: pure (no lifecycle, no I/O), called by the app and by the tests alike.
  *
  * <pre>
- * events ──► flow-join (flows, anomalies, node-gaps; reads services-global, node-facts-global)
+ * events ──► flow-join (flows, anomalies, node-gaps, service-partials; reads services-global, node-facts-global)
  *        └──► heartbeats (node-heartbeats, in memory: each node's latest heartbeat, for the API)
  *              ├─► anomalies ───────────────────────────────────────────────► ctflow.anomalies
- *              └─► updates ─► repartition "service-updates" (by Service; TICKs to all)
+ *              └─► updates ─► repartition "service-updates" (by Service: one partial per Service window
+ *                             and flow partition, from service-partials; TICKs to all)
  *                                 └─► service-stats (service-windows, service-latest, stats-watermarks, service-history) ─► ctflow.service-stats
  * node-stats ─► node-anomalies (node-stats-last, node-anomalies; reads node-facts-global) ─────────────► ctflow.anomalies
  * services ─► services-global (bumps a ServicesVersion)        node-facts ─► node-facts-global
@@ -81,13 +83,17 @@ public final class CtflowTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
+        // Few keys (Services x open windows), each written on every connection change: in memory, with
+        // the record cache in front of the changelog so a commit logs each key once.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICE_PARTIALS), Serdes.String(), new ServicePartialSerde())
+                .withCachingEnabled());
 
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
-                () -> new FlowJoinProcessor(timeout, config.grace(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
-                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS);
+                () -> new FlowJoinProcessor(timeout, config.grace(), config.window(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
+                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled());
         events.process(NodeHeartbeats::new, Named.as("heartbeats"), StoreNames.NODE_HEARTBEATS);

@@ -5,6 +5,8 @@ public final class StoreNames {
     public static final String FLOWS = "flows";
     public static final String ANOMALIES = "anomalies";
     public static final String NODE_GAPS = "node-gaps";
+    /** The flow task's per-Service window partials, keyed Service id + NUL + window start, until the window closes there. */
+    public static final String SERVICE_PARTIALS = "service-partials";
     public static final String SERVICES_GLOBAL = "services-global";
     public static final String NODE_FACTS_GLOBAL = "node-facts-global";
     public static final String SERVICE_WINDOWS = "service-windows";

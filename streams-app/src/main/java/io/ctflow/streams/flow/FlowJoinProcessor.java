@@ -8,17 +8,17 @@ import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.StatusFlag;
 import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.FlowUpdate;
-import io.ctflow.avro.internal.Judgement;
 import io.ctflow.avro.internal.NodeView;
-import io.ctflow.avro.internal.UpdateKind;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.service.EndpointTable;
 import io.ctflow.streams.service.NoEndpointsWatch;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.stats.ConnectionChange;
+import io.ctflow.streams.stats.ServicePartial;
+import io.ctflow.streams.stats.ServicePartials;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,18 +37,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * their deadline, checked before each record and on stream-time punctuation, so a replay produces
  * exactly what the live run did. Which events start, extend or are ignored for a connection is
  * {@link Admission}'s decision; how long a flow is kept, {@link FlowRetention}'s. Outputs:
- * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate} keyed by Service id (TICKs,
- * keyed "", carry this partition's watermark to every stats partition). On a change of the Services
+ * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate}s: each connection change is
+ * counted in its Service window's partial ({@link ServicePartials}), sent keyed by Service id once
+ * the window closes on this partition's watermark, just before the TICK (keyed "", to every stats
+ * partition) that carries the watermark. On a change of the Services
  * table it checks open flows for removed endpoints ({@link StaleEndpoints}) and, on partition 0, the
  * Services without endpoints ({@link NoEndpointsWatch}).
  */
-public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord> {
-    private static final int MAX_DUE_PER_PASS = 10_000;
+public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord>, FlowOutput, FlowDeadlines.Due {
 
     private final ReplyTimeout timeout;
     private final CauseClassifier classifier;
-    private final AnomalyBuilder anomalyBuilder;
-    private final FlowRetention retention;
+    private final FlowDeadlines deadlines;
+    private UnrepliedJudge judge;
     private final long graceMicros;
     private final ServicesVersion servicesVersion;
     private EndpointTable endpointTable;
@@ -57,7 +58,6 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
-    private final FlowTimers timers = new FlowTimers();
     private KeyValueStore<String, NatAnomaly> anomalies;
     private KeyValueStore<String, ServiceEntry> services;
     private KeyValueStore<String, NodeFacts> facts;
@@ -68,19 +68,16 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private long maxEventTime;
     // The one connection update this event makes (NEW, STATE or REPLIED, carrying the first reply):
     // one repartition record and one stats update per event instead of up to two.
-    private FlowUpdate pending;
+    private ConnectionChange pending;
+    private final ServicePartials partials;
 
-    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp) {
-        this(timeout, grace, retention, requestResponseUdp, new ServicesVersion());
-    }
-
-    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, FlowRetention retention, Set<String> requestResponseUdp,
+    public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion) {
+        this.partials = new ServicePartials(window);
         this.servicesVersion = servicesVersion;
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
-        this.anomalyBuilder = new AnomalyBuilder(timeout);
-        this.retention = retention;
+        this.deadlines = new FlowDeadlines(retention);
         this.graceMicros = grace.toNanos() / 1000;
     }
 
@@ -92,13 +89,15 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
+        partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
+        this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
         stale.clear();
         this.endpointTable = new EndpointTable(servicesVersion); // learns the table afresh at the first punctuation
-        rebuildTimers();
+        deadlines.rebuild(flows); // timers are derived from the flows' deadlines: read them back from the restored store
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
 
@@ -107,13 +106,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (flows != null) {
             flows.clear();
         }
-        timers.clear();
-    }
-
-    /** Timers are derived from the flows' deadlines: after a (re)start, read them back from the restored store. */
-    private void rebuildTimers() {
-        timers.clear();
-        flows.forEachStored(timers::addDeadlinesOf);
+        deadlines.clear();
+        partials.clear();
     }
 
     @Override
@@ -125,7 +119,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long ts = micros(e);
         // Timers due before this record's time fire first, as they would have live.
         maxEventTime = Math.max(maxEventTime, ts);
-        fireDue(maxEventTime - graceMicros);
+        deadlines.fireDue(maxEventTime - graceMicros, flows, this);
         EventType type = e.getType();
         if (type == EventType.GAP) {
             gaps.put(e.getNode(), ts);
@@ -142,6 +136,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         switch (admission) {
             case IGNORE:
                 return;
+            case UPDATE_VIEW:
+                if (NoOpEvents.changesNothing(st, v, e, ts)) {
+                    return; // no write, no timer: the flow already says all this event says
+                }
+                break;
             case REUSED_TUPLE:
                 finish(st, ts);
                 st = FlowViews.newFlow(st.getExpireAt());
@@ -160,8 +159,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             opened(key, st, v, e);
         }
         apply(key, st, v, e, ts, created);
-        judgeDeferred(key, st, ts);
-        scheduleExpiry(key, st);
+        judge.judgeDeferred(key, st, ts);
+        deadlines.scheduleExpiry(key, st);
         flows.save(key, st);
     }
 
@@ -172,7 +171,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         NatKind nat = FlowViews.nat(v);
         if (nat.natted() && e.getFlags().contains(StatusFlag.UNREPLIED)) {
-            judgeAt(key, v, v.getFirstSeen() + timeout.micros(key.protocolNumber()));
+            deadlines.judgeAt(key, v, v.getFirstSeen() + timeout.micros(key.protocolNumber()));
         }
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
@@ -203,23 +202,23 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         if (primary && !created && !v.getDestroyed() && !Objects.equals(prevState, v.getState())) {
             if (pending == null) {
-                pending = ServiceUpdates.of(UpdateKind.STATE, ts, st);
+                pending = ServiceUpdates.of(ConnectionChange.Kind.STATE, ts, st);
             }
-            pending.setKind(UpdateKind.STATE);
-            pending.setFromState(FlowViews.stateName(prevState));
-            pending.setToState(FlowViews.stateName(v.getState()));
+            pending.kind(ConnectionChange.Kind.STATE)
+                    .fromState(FlowViews.stateName(prevState))
+                    .toState(FlowViews.stateName(v.getState()));
         }
         if (pending != null) {
-            emit(st.getService(), pending);
+            count(st.getService(), pending);
         }
         if (e.getType() == EventType.DESTROY && !v.getDestroyed()) {
             v.setDestroyed(true);
             if (primary && !st.getCountedEnd()) {
                 st.setCountedEnd(true);
-                emit(st.getService(), ServiceUpdates.ended(st, ts));
+                count(st.getService(), ServiceUpdates.ended(st, ts));
             }
             if (FlowViews.awaitsJudgement(v)) {
-                judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
+                judge.judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
             }
         }
     }
@@ -230,28 +229,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (primary && !st.getCountedReplied()) {
             st.setCountedReplied(true);
             if (pending == null) {
-                pending = ServiceUpdates.of(UpdateKind.REPLIED, ts, st);
+                pending = ServiceUpdates.of(ConnectionChange.Kind.REPLIED, ts, st);
             }
-            pending.setReplied(true);
-            pending.setLatency(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
+            pending.replied(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
         }
-        if (v.getJudgement() == Judgement.RAISED) {
-            v.setJudgement(Judgement.RESOLVED);
-            String akey = AnomalyBuilder.key(key, v.getNode());
-            NatAnomaly open = anomalies.get(akey);
-            if (open != null) {
-                NatAnomaly resolved = AnomalyBuilder.resolved(open, ts);
-                anomalies.put(akey, resolved);
-                ctx.forward(new Record<>(akey, resolved, ts / 1000));
-            }
-        }
+        judge.replied(key, v, ts);
     }
 
     /** The connection that held this tuple is over (a new one reuses it): end it in the stats if it was not. */
     private void finish(FlowState st, long ts) {
         if (st.getPrimary() != null && !st.getCountedEnd()) {
             st.setCountedEnd(true);
-            emit(st.getService(), ServiceUpdates.ended(st, ts));
+            count(st.getService(), ServiceUpdates.ended(st, ts));
         }
     }
 
@@ -260,13 +249,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             return;
         }
         long wm = maxEventTime - graceMicros;
-        fireDue(wm);
+        deadlines.fireDue(wm, flows, this);
         servicesChanged(wm);
         for (NatAnomaly a : stale.due(wm, flows, endpointTable, services, anomalies)) {
             ctx.forward(new Record<>(StaleEndpoints.key(FlowKey.parse(a.getFlowKey()), a.getNode()), a, wm / 1000));
         }
         if (wm > lastTick) {
             lastTick = wm;
+            // the partials of windows closed on this watermark go first: the stats task closes a
+            // window only after the TICK of every partition past it
+            for (ServicePartial p : partials.closeUpTo(wm)) {
+                ctx.forward(new Record<>(p.service(), ServiceUpdates.partial(p, partition), Math.max(0, wm / 1000)));
+            }
             ctx.forward(new Record<>("", ServiceUpdates.tick(wm, partition), Math.max(0, wm / 1000)));
         }
     }
@@ -285,122 +279,40 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
     }
 
-    private void fireDue(long watermarkMicros) {
-        List<FlowTimers.Timer> due;
-        do {
-            due = timers.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
-            for (FlowTimers.Timer d : due) {
-                FlowState st = flows.load(d.flow());
-                if (st == null) {
-                    continue;
-                }
-                // Act only when the flow still names this deadline: timers that moved are left behind.
-                if (d.kind() == FlowTimers.Kind.REPLY) {
-                    NodeView v = FlowViews.find(st, d.node());
-                    if (v != null && v.getJudgeAt() == d.at() && FlowViews.awaitsJudgement(v)) {
-                        judge(d.flow(), st, v, d.at(), AnomalyBuilder.Trigger.REPLY_TIMEOUT);
-                        flows.save(d.flow(), st);
-                    }
-                } else if (st.getExpireAt() == d.at()) {
-                    expire(d.flow(), st, watermarkMicros);
-                }
-            }
-        } while (due.size() == MAX_DUE_PER_PASS);
-    }
-
-    /** Judges one node's unreplied NATed entry at event time {@code at}. */
-    private void judge(FlowKey key, FlowState st, NodeView v, long at, AnomalyBuilder.Trigger trigger) {
-        if (trigger == AnomalyBuilder.Trigger.REPLY_TIMEOUT && lostEventsSince(st, v.getFirstSeen(), at)) {
-            // A node of this flow lost events meanwhile: the reply (or the other node's view of it) may be
-            // in the hole. The entry's own next event, its DESTROY or its expiry decides instead.
-            v.setJudgement(Judgement.DEFERRED);
-            v.setJudgeAt(0);
-            return;
-        }
-        boolean primary = v.getNode().equals(st.getPrimary());
-        if (primary && !st.getCountedUnreplied()) {
-            st.setCountedUnreplied(true);
-            emit(st.getService(), ServiceUpdates.of(UpdateKind.UNREPLIED, at, st));
-        }
-        ServiceEntry svc = FlowViews.nat(v).dnat() ? services.get(FlowViews.serviceKey(key.protocolNumber(), v)) : null;
-        CauseClassifier.Verdict verdict = classifier.classify(key, v, st.getViews(), facts.get(v.getNode()), svc);
-        if (!verdict.raise()) {
-            v.setJudgement(Judgement.NONE);
-            return;
-        }
-        v.setJudgement(Judgement.RAISED);
-        v.setCause(verdict.cause().name());
-        String akey = AnomalyBuilder.key(key, v.getNode());
-        NatAnomaly a = anomalyBuilder.raised(key, st, v, svc, verdict, at, trigger);
-        anomalies.put(akey, a);
-        ctx.forward(new Record<>(akey, a, at / 1000));
-        if (st.getService() != null) {
-            FlowUpdate u = ServiceUpdates.of(UpdateKind.INCOMPLETE, at, st);
-            u.setCause(verdict.cause().name());
-            emit(st.getService(), u);
-        }
-    }
-
-    /**
-     * Whether a node's view of this flow may miss events: its node reported lost events (a GAP)
-     * between {@code from} and {@code to}, and the view was not seen again since (the collector's
-     * resync snapshot after a loss, or any later event, shows the entry as it is after the hole).
-     */
-    private boolean lostEventsSince(FlowState st, long from, long to) {
-        for (NodeView x : st.getViews()) {
-            Long gap = gaps.get(x.getNode());
-            if (gap != null && gap >= from && gap <= to && x.getLastSeen() < gap) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Deferred views past their reply timeout are judged as soon as the flow's views are whole again. */
-    private void judgeDeferred(FlowKey key, FlowState st, long ts) {
-        for (NodeView w : st.getViews()) {
-            if (w.getJudgement() == Judgement.DEFERRED && FlowViews.awaitsJudgement(w)
-                    && ts >= w.getFirstSeen() + timeout.micros(key.protocolNumber())) {
-                judge(key, st, w, ts, AnomalyBuilder.Trigger.REPLY_TIMEOUT);
-            }
-        }
-    }
-
-    private void judgeAt(FlowKey key, NodeView v, long at) {
-        v.setJudgeAt(at);
-        timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
-    }
-
-    private void scheduleExpiry(FlowKey key, FlowState st) {
-        long expiry = retention.expiry(st);
-        // One timer per flow: moved only to forget a finished flow sooner (the old one is then
-        // skipped). A later expiry (a longer timeout on an UPDATE) is left to the re-check in expire().
-        if (st.getExpireAt() == 0 || (FlowRetention.allDestroyed(st) && expiry < st.getExpireAt())) {
-            st.setExpireAt(expiry);
-            timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
-        }
+    @Override
+    public void replyTimeout(FlowKey key, FlowState st, NodeView v, long at) {
+        judge.judge(key, st, v, at, AnomalyBuilder.Trigger.REPLY_TIMEOUT);
+        flows.save(key, st);
     }
 
     /** An expiry timer fired: forget the flow if its time has come by now (events since may have extended it). */
-    private void expire(FlowKey key, FlowState st, long watermark) {
+    @Override
+    public void expiryCheck(FlowKey key, FlowState st) {
         st.setExpireAt(0);
-        long expiry = retention.expiry(st);
-        if (expiry > watermark) {
-            scheduleExpiry(key, st);
+        long expiry = deadlines.expiry(st);
+        if (expiry > maxEventTime - graceMicros) {
+            deadlines.scheduleExpiry(key, st);
             flows.save(key, st);
             return;
         }
         for (NodeView v : st.getViews()) {
             if (FlowViews.awaitsJudgement(v)) {
-                judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
+                judge.judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
             }
         }
         finish(st, expiry);
         flows.forget(key);
     }
 
-    private void emit(String service, FlowUpdate u) {
-        ctx.forward(new Record<>(service, u, u.getTime() / 1000));
+    /** Counts a connection change in its Service window's partial (sent when the window closes here). */
+    @Override
+    public void count(String service, ConnectionChange c) {
+        partials.add(service, c);
+    }
+
+    @Override
+    public void anomaly(String key, NatAnomaly a, long timestampMs) {
+        ctx.forward(new Record<>(key, a, timestampMs));
     }
 
     private static long micros(ConntrackEvent e) {

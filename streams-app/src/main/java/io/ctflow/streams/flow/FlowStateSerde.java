@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * The flows store's value codec: a fixed, versioned binary layout written by hand. The flow state is
  * read and written on nearly every event, and Avro's generic writer and reader (schema walk,
  * resolution, boxing) were the largest cost in the app's profile. Numbers are varints (times as
- * deltas), enums are written as explicit one-byte codes (never ordinals), strings as length-prefixed
+ * deltas), enums are written as explicit codes (never ordinals; NAT kinds and protocol states declare theirs in
+ * {@link NatKind} and {@link ConntrackState}), strings as length-prefixed
  * UTF-8. Only a view's evidence (kept while a view is unreplied, rare on a healthy node) stays Avro.
  *
  * <p>Layout v2: version, primary (view index), service, serviceAddress, counted flags, expireAt,
@@ -175,20 +176,6 @@ public final class FlowStateSerde implements Serde<FlowState> {
         throw new SerializationException("flow state names primary " + st.getPrimary() + " but has no view of it");
     }
 
-    // Protocol states as printed by conntrack, by code; anything else is written out. Codes are
-    // positions in this list, which may only grow at its end.
-    private static final List<String> STATES = List.of("NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
-            "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED",
-            "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "REQUEST", "RESPOND",
-            "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING", "TIMEWAIT");
-    private static final java.util.Map<String, Integer> STATE_CODES = new java.util.HashMap<>();
-
-    static {
-        for (int i = 0; i < STATES.size(); i++) {
-            STATE_CODES.put(STATES.get(i), i + 1);
-        }
-    }
-
     // Explicit codes, stable whatever the enums' declaration order.
     private static byte code(ViewOrigin o) {
         return switch (o) {
@@ -208,22 +195,15 @@ public final class FlowStateSerde implements Serde<FlowState> {
     }
 
     private static byte code(NatType n) {
-        return switch (n) {
-            case NONE -> 'N';
-            case SNAT -> 'S';
-            case DNAT -> 'D';
-            case BOTH -> 'B';
-        };
+        return NatKind.of(n).code();
     }
 
     private static NatType nat(byte b) {
-        return switch (b) {
-            case 'N' -> NatType.NONE;
-            case 'S' -> NatType.SNAT;
-            case 'D' -> NatType.DNAT;
-            case 'B' -> NatType.BOTH;
-            default -> throw new SerializationException("flows store: unknown NAT code " + b);
-        };
+        NatKind k = NatKind.ofCode(b);
+        if (k == null) {
+            throw new SerializationException("flows store: unknown NAT code " + b);
+        }
+        return k.stored();
     }
 
     private static byte code(Judgement j) {
@@ -297,11 +277,11 @@ public final class FlowStateSerde implements Serde<FlowState> {
 
         /** A state: 0 null, 1..N a known one, else -1 and the text. */
         void state(String s) {
-            Integer code = s == null ? null : STATE_CODES.get(s);
+            ConntrackState known = s == null ? null : ConntrackState.named(s);
             if (s == null) {
                 varlong(0);
-            } else if (code != null) {
-                varlong(code);
+            } else if (known != null) {
+                varlong(known.code());
             } else {
                 varlong(-1);
                 string(s);
@@ -396,10 +376,11 @@ public final class FlowStateSerde implements Serde<FlowState> {
             if (c == -1) {
                 return string();
             }
-            if (c < 0 || c > STATES.size()) {
+            ConntrackState known = ConntrackState.ofCode(c);
+            if (known == null) {
                 throw new SerializationException("flows store: unknown state code " + c);
             }
-            return STATES.get((int) c - 1);
+            return known.name();
         }
 
         ByteBuffer bytes() {

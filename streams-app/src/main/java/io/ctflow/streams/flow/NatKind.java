@@ -10,7 +10,28 @@ import java.util.Objects;
  * the reply destination (masquerade).
  */
 public enum NatKind {
-    NONE, SNAT, DNAT, BOTH;
+    NONE('N'), SNAT('S'), DNAT('D'), BOTH('B');
+
+    /** Its code in the flows store: explicit and stable, never the ordinal. */
+    private final byte code;
+
+    NatKind(char code) {
+        this.code = (byte) code;
+    }
+
+    public byte code() {
+        return code;
+    }
+
+    /** The kind stored as {@code code}, or null when none has it. */
+    public static NatKind ofCode(byte code) {
+        for (NatKind k : values()) {
+            if (k.code == code) {
+                return k;
+            }
+        }
+        return null;
+    }
 
     public static NatKind of(Tuple original, Tuple reply) {
         boolean dnat = !original.getDst().equals(reply.getSrc()) || !Objects.equals(original.getDstPort(), reply.getSrcPort());

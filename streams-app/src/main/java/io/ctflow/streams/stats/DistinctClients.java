@@ -38,6 +38,32 @@ public final class DistinctClients {
         return ByteBuffer.wrap(b);
     }
 
+    /**
+     * Adds another set (its exact addresses or its bitmap) to this one; returns the (possibly new)
+     * bitmap. The outcome depends only on the union of the addresses, as if they were added one by one.
+     */
+    public static ByteBuffer merge(List<ByteBuffer> exact, ByteBuffer bits, List<ByteBuffer> otherExact, ByteBuffer otherBits) {
+        if (otherBits.remaining() == 0) {
+            for (ByteBuffer c : otherExact) {
+                bits = add(exact, bits, c);
+            }
+            return bits;
+        }
+        byte[] b = new byte[BITS / 8];
+        otherBits.duplicate().get(b);
+        if (bits.remaining() == 0) {
+            for (ByteBuffer c : exact) {
+                set(b, c);
+            }
+            exact.clear();
+        } else {
+            for (int i = 0; i < b.length; i++) {
+                b[i] |= bits.get(bits.position() + i);
+            }
+        }
+        return ByteBuffer.wrap(b);
+    }
+
     public static long count(List<ByteBuffer> exact, ByteBuffer bits) {
         if (bits.remaining() == 0) {
             return exact.size();
@@ -50,7 +76,7 @@ public final class DistinctClients {
         return zeros == 0 ? m : Math.round(-m * Math.log((double) zeros / m));
     }
 
-    private static void set(byte[] bitmap, ByteBuffer client) {
+    static void set(byte[] bitmap, ByteBuffer client) {
         int h = 0;
         for (int i = client.position(); i < client.limit(); i++) { // the address's bits, 32 at a time
             h = Integer.rotateLeft(h, 8) ^ (client.get(i) & 0xff);

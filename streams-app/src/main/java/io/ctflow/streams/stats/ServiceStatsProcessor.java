@@ -23,10 +23,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Per-Service tumbling windows over the flow join's connection updates, one {@link ServiceStats}
- * per window when it closes. A window closes when every flow partition's watermark (their TICKs)
- * has passed its end, so a partition that runs ahead cannot close a window another still feeds:
- * the output is the same however the partitions' processing interleaves.
+ * Per-Service tumbling windows over the flow join's partials (each flow partition's counts of one
+ * Service window, see {@link ServicePartial}), one {@link ServiceStats} per window when it closes.
+ * A window closes when every flow partition's watermark (their TICKs) has passed its end, so a
+ * partition that runs ahead cannot close a window another still feeds: each partition sends its
+ * partial of a window before the TICK that passes it, and the output is the same however the
+ * partitions' processing interleaves.
  */
 public final class ServiceStatsProcessor implements Processor<String, FlowUpdate, String, ServiceStats> {
     private static final int CLOSED_KEY = -1;
@@ -45,6 +47,7 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
     // aggregate, and decoding it each time cost more than the update. The store stays the truth
     // (written on every update, so the changelog and exactly-once are unaffected).
     private final Map<String, ServiceAgg> aggs = new HashMap<>();
+    private final ServicePartialSerde partials = new ServicePartialSerde();
 
     public ServiceStatsProcessor(Duration window, int upstreamPartitions, Duration historyRetention) {
         this(window, upstreamPartitions, historyRetention, ResultsObserver.NONE);
@@ -82,18 +85,19 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         if (service == null || service.isEmpty()) {
             return;
         }
+        ServicePartial p = partials.decode(bytes(u.getPartial()));
         ServiceAgg agg = aggs.computeIfAbsent(service, windows::get);
         if (agg == null) {
-            agg = new ServiceAgg(u.getServiceAddress(), new HashMap<>(), new ArrayList<>());
+            agg = new ServiceAgg(p.serviceAddress(), new HashMap<>(), new ArrayList<>());
         }
-        long start = Math.floorDiv(u.getTime(), sizeMicros) * sizeMicros;
+        long start = p.start();
         Long closed = watermarks.get(CLOSED_KEY);
         if (closed != null && start < closed) {
-            // Later than every partition's watermark (clock skew beyond the grace): its window is out
-            // already, so it counts in the first window still open, and no connection goes uncounted.
+            // Changes later than every partition's watermark (clock skew beyond the grace): their window
+            // is out already, so they count in the first window still open, and no connection goes uncounted.
             start = closed;
         }
-        apply(window(agg, start), u);
+        p.mergeInto(window(agg, start));
         windows.put(service, agg);
         aggs.put(service, agg);
     }
@@ -191,41 +195,10 @@ public final class ServiceStatsProcessor implements Processor<String, FlowUpdate
         return w;
     }
 
-    private static void apply(WindowAcc w, FlowUpdate u) {
-        if (u.getReplied()) {
-            w.setReplied(w.getReplied() + 1);
-            if (u.getLatency() >= 0) {
-                LatencyHistogram.add(w.getLatencyBuckets(), u.getLatency());
-            }
-        }
-        switch (u.getKind()) {
-            case NEW -> {
-                if (u.getFresh()) {
-                    w.setNewFlows(w.getNewFlows() + 1);
-                    if (u.getBackend() != null) {
-                        w.getBackends().merge(u.getBackend(), 1L, Long::sum);
-                    }
-                    if (u.getClient() != null) {
-                        w.setClientBits(DistinctClients.add(w.getClients(), w.getClientBits(), u.getClient()));
-                    }
-                }
-                w.getStateDelta().merge(u.getToState(), 1L, Long::sum);
-            }
-            case UNREPLIED -> w.setUnreplied(w.getUnreplied() + 1);
-            case INCOMPLETE -> w.getIncomplete().merge(u.getCause(), 1L, Long::sum);
-            case STATE, END -> applyState(w.getStateDelta(), u);
-            default -> { } // REPLIED: counted above
-        }
-    }
-
-    /** Moves one open connection between states (END: out of the histogram). */
-    private static void applyState(Map<String, Long> hist, FlowUpdate u) {
-        if (u.getKind() == UpdateKind.STATE || u.getKind() == UpdateKind.END) {
-            hist.merge(u.getFromState(), -1L, Long::sum);
-        }
-        if (u.getKind() == UpdateKind.STATE || u.getKind() == UpdateKind.NEW) {
-            hist.merge(u.getToState(), 1L, Long::sum);
-        }
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
     }
 
     private static Instant instant(long micros) {

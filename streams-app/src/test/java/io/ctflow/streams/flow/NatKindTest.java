@@ -22,4 +22,16 @@ class NatKindTest {
         assertEquals(NatKind.BOTH, NatKind.of(t("10.244.1.2", 1000, "10.96.0.10", 80), t("10.244.2.3", 8080, "10.244.1.1", 61000)));
         assertEquals(true, NatKind.BOTH.dnat() && NatKind.BOTH.snat() && NatKind.DNAT.natted() && !NatKind.NONE.natted());
     }
+
+    @Test
+    void storedCodesArePinned() {
+        assertEquals('N', NatKind.NONE.code());
+        assertEquals('S', NatKind.SNAT.code());
+        assertEquals('D', NatKind.DNAT.code());
+        assertEquals('B', NatKind.BOTH.code());
+        for (NatKind k : NatKind.values()) {
+            assertEquals(k, NatKind.ofCode(k.code()));
+        }
+        assertEquals(null, NatKind.ofCode((byte) 'X'));
+    }
 }
