@@ -236,7 +236,7 @@ public final class Settings {
         try {
             return Durations.parse(s);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(what + " must be a duration like 500ms, 3s or 2m, got '" + s + "'");
+            throw new UsageException("setting '" + what + "' must be a duration like 500ms, 3s or 2m, got '" + s + "'");
         }
     }
 }
