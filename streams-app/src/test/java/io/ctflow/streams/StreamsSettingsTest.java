@@ -63,6 +63,9 @@ class StreamsSettingsTest {
         assertEquals(2, file.code());
         assertEquals("ctflow streams: bad setting window=ten (from " + f + ":2): not a duration; "
                 + "allowed: a duration like 500ms, 3s, 2m, 1h, at least 1ms\n", file.err());
+        assertEquals("bad setting window=0s (from environment CTFLOW_WINDOW): too short; "
+                + "allowed: a duration like 500ms, 3s, 2m, 1h, at least 1ms", org.junit.jupiter.api.Assertions.assertThrows(
+                        io.ctflow.config.UsageException.class, () -> parse(Map.of("CTFLOW_WINDOW", "0s"))).getMessage());
         Run flag = run("--http-port", "http");
         assertEquals(2, flag.code());
         assertEquals("ctflow streams: bad setting http.port=http (from --http-port): Not a number of type INT; allowed: [0,...,65535]\n",
