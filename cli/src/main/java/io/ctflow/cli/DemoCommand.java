@@ -25,6 +25,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,12 +43,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Capture directory, or a shipped one: bridge-off (default), bridge-on, hairpin, bridge-off-nft "
                     + "(bridge-off with kube-proxy in nftables mode).")
     String capture = "bridge-off";
-    @Option(names = "--kafka-port", description = "Embedded Kafka port (default ${DEFAULT-VALUE}; 0 = any free port).")
-    int kafkaPort = 9092;
-    @Option(names = "--registry-port", description = "Embedded schema registry port (default ${DEFAULT-VALUE}; 0 = any).")
-    int registryPort = 8081;
-    @Option(names = "--http-port", description = "Streams app HTTP API port (default ${DEFAULT-VALUE}; 0 = any).")
-    int httpPort = 7070;
+    @Mixin
+    EmbeddedPorts ports = new EmbeddedPorts();
+    @Mixin
+    EmbeddedPorts.Http http = new EmbeddedPorts.Http();
     @Option(names = "--once", description = "Exit 0 as soon as the capture's results are complete.")
     boolean once;
     @Option(names = "--json-out", paramLabel = "FILE", description = "Also write every anomaly and Service-stats record as JSON lines.")
@@ -82,8 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
         cap.services();
         cap.stats();
         Duration limit = io.ctflow.config.Settings.parseDuration("--timeout", timeout);
-        err.printf("%s: starting embedded Kafka on %d and the schema registry on %d ...%n", name, kafkaPort, registryPort);
-        try (EmbeddedStack stack = EmbeddedStack.start("ctflow-demo", kafkaPort, registryPort, httpPort);
+        err.printf("%s: starting embedded Kafka on %d and the schema registry on %d ...%n", name, ports.kafkaPort(), ports.registryPort());
+        try (EmbeddedStack stack = EmbeddedStack.start("ctflow-demo", ports.kafkaPort(), ports.registryPort(), http.httpPort());
              ResultsView view = new ResultsView(out, jsonOut)) {
             AppConfig config = stack.config;
             String api = "http://127.0.0.1:" + stack.app.httpPort();

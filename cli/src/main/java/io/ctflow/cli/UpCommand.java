@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,12 +20,10 @@ import picocli.CommandLine.Option;
         description = {"Monitor this host: embedded Kafka and schema registry, the streams app, and the live collector",
                 "(conntrack -E) on this machine, showing anomalies as they come. Needs root (CAP_NET_ADMIN). Ctrl-C stops."})
 public final class UpCommand implements Callable<Integer> {
-    @Option(names = "--kafka-port", description = "Embedded Kafka port (default ${DEFAULT-VALUE}).")
-    int kafkaPort = 9092;
-    @Option(names = "--registry-port", description = "Embedded schema registry port (default ${DEFAULT-VALUE}).")
-    int registryPort = 8081;
-    @Option(names = "--http-port", description = "Streams app HTTP API port (default ${DEFAULT-VALUE}).")
-    int httpPort = 7070;
+    @Mixin
+    EmbeddedPorts ports = new EmbeddedPorts();
+    @Mixin
+    EmbeddedPorts.Http http = new EmbeddedPorts.Http();
     @Option(names = "--netns", paramLabel = "NAME", description = "Collect inside this network namespace instead of the host's.")
     String netns;
     @Option(names = "--duration", description = "Stop by itself after this long (default: until Ctrl-C).")
@@ -35,7 +34,7 @@ public final class UpCommand implements Callable<Integer> {
         if (!isRoot()) {
             throw new io.ctflow.config.UsageException("needs root (conntrack reads the kernel's table over netlink with CAP_NET_ADMIN); try: sudo ./ctflow up");
         }
-        try (EmbeddedStack stack = EmbeddedStack.start("ctflow-up", kafkaPort, registryPort, httpPort);
+        try (EmbeddedStack stack = EmbeddedStack.start("ctflow-up", ports.kafkaPort(), ports.registryPort(), http.httpPort());
              ResultsView view = new ResultsView(System.out, null)) {
             String bootstrap = stack.kafka.bootstrapServers();
             AtomicInteger collectorExit = new AtomicInteger(-1);

@@ -3,20 +3,19 @@ package io.ctflow.collector;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.publish.TopicSetup;
+import io.ctflow.config.ConfigSources;
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Where the collector publishes: topics (prefix, partitions and replication of new ones) and every
  * Kafka client / registry property, which passes through untouched (TLS, SASL, {@code basic.auth.*}).
- * Layered as {@link Settings}: defaults, then a properties file, then {@code CTFLOW_*} variables,
- * then flags.
+ * Keys: {@link CollectorKeys}; layered as {@link Settings}: defaults, then a properties file, then
+ * {@code CTFLOW_*} variables, then flags, then {@code --set}.
  *
  * @param topics            topic names
  * @param partitions        partitions of new events / node-stats topics
@@ -28,55 +27,21 @@ import java.util.Set;
 public record CollectorConfig(Topics topics, int partitions, Short replicationFactor, boolean createTopics,
                               Duration connectTimeout, Map<String, Object> kafka) {
 
-    public static final Set<String> OWN_KEYS = Set.of("topic.prefix", "topic.partitions", "topic.replication.factor",
-            "topic.create", "connect.timeout");
-
-    public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("topic.prefix", Topics.DEFAULT_PREFIX);
-        d.put("topic.partitions", Integer.toString(Topics.DEFAULT_PARTITIONS));
-        d.put("topic.replication.factor", "");
-        d.put("topic.create", "true");
-        d.put("connect.timeout", "15s");
-        d.put("bootstrap.servers", "127.0.0.1:9092");
-        d.put("schema.registry.url", "http://127.0.0.1:8081");
-        d.putAll(Publisher.producerDefaults());
-        return d;
-    }
-
     /** Defaults, then the file, then CTFLOW_* variables, then flags. */
     public static CollectorConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        return from(Settings.load(defaults(), OWN_KEYS, file, env, flags));
+        return from(Settings.load(CollectorKeys.SCHEMA, new ConfigSources(file, env, ConfigSources.flags(flags, "a flag"), Map.of())));
     }
 
     /** Defaults overridden by the given values (tests, the embedded demo). */
     public static CollectorConfig of(Map<String, String> overrides) {
-        return load(null, Map.of(), overrides);
+        return from(Settings.load(CollectorKeys.SCHEMA, ConfigSources.of(overrides)));
     }
 
+    /** From settings checked against {@link CollectorKeys#SCHEMA}. */
     public static CollectorConfig from(Settings s) {
-        int partitions = s.getInt("topic.partitions");
-        if (partitions < 1) {
-            throw new Settings.ConfigException("topic.partitions must be at least 1, got " + partitions);
-        }
-        String rfText = s.get("topic.replication.factor").trim();
-        Short rf = null;
-        if (!rfText.isEmpty()) {
-            int v = s.getInt("topic.replication.factor");
-            if (v < 1 || v > Short.MAX_VALUE) {
-                throw new Settings.ConfigException("topic.replication.factor must be at least 1, got " + v);
-            }
-            rf = (short) v;
-        }
-        Duration timeout = s.getDuration("connect.timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new Settings.ConfigException("connect.timeout must be positive");
-        }
-        String bootstrap = s.get("bootstrap.servers").trim();
-        if (bootstrap.isEmpty()) {
-            throw new Settings.ConfigException("bootstrap.servers is empty");
-        }
-        return new CollectorConfig(new Topics(s.get("topic.prefix")), partitions, rf, s.getBoolean("topic.create"), timeout,
+        Integer rf = s.integerOrNull(CollectorKeys.TOPIC_REPLICATION_FACTOR);
+        return new CollectorConfig(new Topics(s.string(CollectorKeys.TOPIC_PREFIX)), s.integer(CollectorKeys.TOPIC_PARTITIONS),
+                rf == null ? null : rf.shortValue(), s.bool(CollectorKeys.TOPIC_CREATE), s.duration(CollectorKeys.CONNECT_TIMEOUT),
                 Map.copyOf(new HashMap<>(s.kafka())));
     }
 

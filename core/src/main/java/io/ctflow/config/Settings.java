@@ -1,143 +1,242 @@
 package io.ctflow.config;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.ConfigKey;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Layered configuration: defaults in code, then a properties file, then {@code CTFLOW_*} environment
- * variables ({@code CTFLOW_REPLY_TIMEOUT_TCP=5s} sets {@code reply.timeout.tcp}), then flags. Keys
- * the app does not own pass through untouched to the Kafka clients, so TLS/SASL
- * ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}) and registry settings
- * ({@code schema.registry.url}, {@code basic.auth.*}) work by configuration alone.
+ * Settings loaded in layers ({@link ConfigSources}) and checked against a {@link ConfigSchema}: every
+ * declared key is parsed and validated once, here, so a bad value is one line naming the key, the value,
+ * where it came from and what is allowed ({@link UsageException}, exit code 2). Keys the app does not
+ * own pass through to the Kafka clients, so TLS/SASL and registry settings work by configuration alone.
  */
 public final class Settings {
-    private final Map<String, String> values;
-    private final Set<String> ownKeys;
+    private final ConfigSchema schema;
+    private final Map<String, String> text;
+    private final Map<String, String> origin;
+    private final Map<String, Object> parsed = new HashMap<>();
 
-    private Settings(Map<String, String> values, Set<String> ownKeys) {
-        this.values = values;
-        this.ownKeys = ownKeys;
+    private Settings(ConfigSchema schema, Map<String, String> text, Map<String, String> origin) {
+        this.schema = schema;
+        this.text = text;
+        this.origin = origin;
+        for (ConfigKey k : schema.keys()) {
+            parsed.put(k.name, parse(k));
+        }
     }
 
-    /**
-     * @param defaults the app's defaults (its own keys and Kafka defaults)
-     * @param ownKeys  keys the app interprets itself; all others go to Kafka
-     * @param file     optional properties file
-     * @param env      the environment (System.getenv())
-     * @param flags    values given on the command line (win over all else)
-     */
-    public static Settings load(Map<String, String> defaults, Set<String> ownKeys, Path file,
-                                Map<String, String> env, Map<String, String> flags) {
-        Map<String, String> v = new LinkedHashMap<>(defaults);
-        if (file != null) {
+    public static Settings load(ConfigSchema schema, ConfigSources src) {
+        Map<String, String> text = new LinkedHashMap<>();
+        Map<String, String> origin = new HashMap<>();
+        for (ConfigKey k : schema.keys()) {
+            String d = ConfigSchema.defaultText(k);
+            if (k.hasDefault() && k.defaultValue != null) {
+                text.put(k.name, d);
+                origin.put(k.name, "default");
+            }
+        }
+        if (src.file() != null) {
+            readFile(src.file(), text, origin);
+        }
+        src.env().forEach((var, v) -> {
+            if (var.startsWith("CTFLOW_") && var.length() > 7) {
+                String key = envKey(schema, var);
+                text.put(key, v);
+                origin.put(key, "environment " + var);
+            }
+        });
+        src.flags().forEach((k, f) -> {
+            text.put(k, f.value());
+            origin.put(k, f.name());
+        });
+        src.set().forEach((k, v) -> {
+            text.put(k, v);
+            origin.put(k, "--set " + k);
+        });
+        return new Settings(schema, text, origin);
+    }
+
+    /** The schema's defaults alone. */
+    public static Settings defaults(ConfigSchema schema) {
+        return load(schema, ConfigSources.of(Map.of()));
+    }
+
+    /** A declared key's variable ({@code CTFLOW_FLOW_REAP_SLACK} → {@code flow.reap-slack}); else CTFLOW_FOO_BAR → foo.bar. */
+    private static String envKey(ConfigSchema schema, String var) {
+        for (ConfigKey k : schema.keys()) {
+            if (ConfigSchema.envName(k.name).equals(var)) {
+                return k.name;
+            }
+        }
+        return var.substring(7).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** Properties file, each value remembered with its file and line. */
+    private static void readFile(Path file, Map<String, String> text, Map<String, String> origin) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("config file not found: " + file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        StringBuilder logical = new StringBuilder();
+        int start = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (logical.isEmpty()) {
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("#") || t.startsWith("!")) {
+                    continue;
+                }
+                start = i + 1;
+            }
+            logical.append(line).append('\n');
+            if (continues(line)) {
+                continue;
+            }
             Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (NoSuchFileException e) {
-                throw new ConfigException("config file not found: " + file);
+            try {
+                p.load(new StringReader(logical.toString()));
             } catch (IOException | IllegalArgumentException e) {
-                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+                throw new UsageException(file + ":" + start + ": cannot read: " + e.getMessage());
             }
-            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+            for (String k : p.stringPropertyNames()) {
+                text.put(k, p.getProperty(k).trim());
+                origin.put(k, file + ":" + start);
+            }
+            logical.setLength(0);
         }
-        env.forEach((k, val) -> {
-            if (k.startsWith("CTFLOW_") && k.length() > 7) {
-                v.put(k.substring(7).toLowerCase(Locale.ROOT).replace('_', '.'), val);
-            }
-        });
-        flags.forEach((k, val) -> {
-            if (val != null) {
-                v.put(k, val);
-            }
-        });
-        return new Settings(v, ownKeys);
     }
 
-    public String get(String key) {
-        String s = values.get(key);
-        if (s == null) {
-            throw new ConfigException("missing setting '" + key + "'");
+    private static boolean continues(String line) {
+        int n = 0;
+        for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
+            n++;
         }
-        return s;
+        return n % 2 == 1;
     }
 
-    public String getOrNull(String key) {
-        return values.get(key);
-    }
-
-    public int getInt(String key) {
-        String s = get(key);
+    private Object parse(ConfigKey k) {
+        String s = text.get(k.name);
+        if (s == null || s.isBlank() && k.type != ConfigDef.Type.STRING && k.type != ConfigDef.Type.LIST) {
+            if (!k.hasDefault()) {
+                throw new UsageException("missing setting " + k.name + " (" + k.documentation + ")");
+            }
+            return null;
+        }
         try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException("setting '" + key + "' must be a whole number, got '" + s + "'");
+            Object v = ConfigDef.parseType(k.name, s, k.type);
+            if (k.validator != null) {
+                k.validator.ensureValid(k.name, v);
+            }
+            return k.validator instanceof DurationValidator ? Durations.parse((String) v) : v;
+        } catch (ConfigException e) {
+            throw invalid(k.name, reason(e));
         }
     }
 
-    public boolean getBoolean(String key) {
-        String s = get(key).trim().toLowerCase(Locale.ROOT);
-        if (!s.equals("true") && !s.equals("false")) {
-            throw new ConfigException("setting '" + key + "' must be true or false, got '" + s + "'");
-        }
-        return s.equals("true");
+    /** Kafka's "Invalid value X for configuration K: reason" without what we say ourselves. */
+    private static String reason(ConfigException e) {
+        String m = String.valueOf(e.getMessage());
+        int i = m.startsWith("Invalid value ") ? m.indexOf(": ") : -1;
+        return i < 0 ? m : m.substring(i + 2);
     }
 
-    public Duration getDuration(String key) {
-        return parseDuration(key, get(key));
+    /** One line for a bad value: key=value (from where): reason; allowed: what the declaration allows. */
+    public UsageException invalid(String key, String reason) {
+        ConfigKey k = schema.key(key);
+        String allowed = k == null ? "" : ConfigSchema.allowedText(k);
+        if (allowed.isEmpty() && k != null) {
+            allowed = ConfigSchema.typeName(k).toLowerCase(Locale.ROOT);
+        }
+        return new UsageException("bad setting " + key + "=" + text.get(key) + " (from " + origin(key) + "): " + reason
+                + (allowed.isEmpty() ? "" : "; allowed: " + allowed));
     }
 
-    /** Reads 500ms, 3s, 2m, 1h, or a bare number of milliseconds. */
-    public static Duration parseDuration(String key, String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-            }
-            if (t.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-            }
-            return Duration.ofMillis(Long.parseLong(t));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("setting '" + key + "' must be a duration like 500ms, 3s or 2m, got '" + s + "'");
+    /** Where the key's value came from: default, FILE:LINE, environment CTFLOW_X, --flag, --set KEY. */
+    public String origin(String key) {
+        return origin.getOrDefault(key, "default");
+    }
+
+    private Object value(String key) {
+        if (!parsed.containsKey(key)) {
+            throw new IllegalArgumentException("undeclared setting " + key); // a bug: every key read is declared
         }
+        return parsed.get(key);
+    }
+
+    /** A declared key's text (STRING, or null when unset). */
+    public String string(String key) {
+        Object v = value(key);
+        return v == null ? null : v.toString();
+    }
+
+    public int integer(String key) {
+        return (Integer) value(key);
+    }
+
+    /** An INT key that may be unset. */
+    public Integer integerOrNull(String key) {
+        return (Integer) value(key);
+    }
+
+    public long longValue(String key) {
+        return (Long) value(key);
+    }
+
+    public boolean bool(String key) {
+        return (Boolean) value(key);
+    }
+
+    /** A duration key's value, or null when unset. */
+    public Duration duration(String key) {
+        return (Duration) value(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(String key) {
+        Object v = value(key);
+        return v == null ? List.of() : (List<String>) v;
     }
 
     /** The settings that go to Kafka clients (everything the app does not own), sorted. */
     public Map<String, Object> kafka() {
         Map<String, Object> out = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (!ownKeys.contains(k)) {
+        text.forEach((k, v) -> {
+            if (!schema.owns(k) && v != null && !(schema.declares(k) && v.isBlank())) {
                 out.put(k, v);
             }
         });
         return out;
     }
 
-    /** All values, sorted (for --print-config style output). */
+    /** All values as text, sorted. */
     public Map<String, String> all() {
-        return new TreeMap<>(values);
+        return new TreeMap<>(text);
     }
 
-    /** A user mistake in configuration: reported as one line, never a stack trace. */
-    public static final class ConfigException extends UsageException {
-        public ConfigException(String message) {
-            super(message);
+    /** A flag's duration (500ms, 3s, 2m, 1h): one line naming {@code what} when it is not one. */
+    public static Duration parseDuration(String what, String s) {
+        try {
+            return Durations.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("setting '" + what + "' must be a duration like 500ms, 3s or 2m, got '" + s + "'");
         }
     }
 }

@@ -13,7 +13,7 @@ class ExitPolicyTest {
     @Test
     void userMistakesAreUsageErrors() {
         assertEquals(2, ExitPolicy.exitCode(new UsageException("bad")));
-        assertEquals(2, ExitPolicy.exitCode(new Settings.ConfigException("x.properties:3: bad key")));
+        assertEquals(2, ExitPolicy.exitCode(new UsageException("x.properties:3: bad key")));
         assertEquals(2, ExitPolicy.exitCode(new IllegalArgumentException("bad CIDR")));
         assertEquals(2, ExitPolicy.exitCode(new org.apache.kafka.common.config.ConfigException("bad Kafka property")));
         assertEquals(2, ExitPolicy.exitCode(new NoSuchFileException("/no/such/file")));

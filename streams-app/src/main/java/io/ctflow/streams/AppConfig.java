@@ -1,5 +1,8 @@
 package io.ctflow.streams;
 
+import io.ctflow.config.ClientKeys;
+import io.ctflow.config.ConfigSchema;
+import io.ctflow.config.ConfigSources;
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
 import io.ctflow.streams.flow.FlowRetention;
@@ -7,17 +10,16 @@ import io.ctflow.streams.outage.WaitForRegistryDeserializationHandler;
 import io.ctflow.streams.outage.WaitForRegistryProductionHandler;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
- * The streams app's configuration: our own knobs (timeouts, windows, topics, HTTP) plus every Kafka
- * Streams / client / registry property, which passes through untouched.
+ * The streams app's configuration: our own knobs (timeouts, windows, topics, HTTP), each declared once
+ * in {@link #SCHEMA}, plus every Kafka Streams / client / registry property, which passes through untouched.
  */
 public record AppConfig(
         Topics topics,
@@ -36,82 +38,117 @@ public record AppConfig(
         Duration historyRetention,
         Map<String, Object> kafka) {
 
-    public static final Set<String> OWN_KEYS = Set.of(
-            "topic.prefix", "reply.timeout.tcp", "reply.timeout.udp", "reply.timeout.other", "grace", "window",
-            "flow.linger", "flow.reap-slack", "flow.max-age", "udp.request-response", "events.partitions", "http.host", "http.port",
-            "api.history-retention");
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String REPLY_TIMEOUT_TCP = "reply.timeout.tcp";
+    public static final String REPLY_TIMEOUT_UDP = "reply.timeout.udp";
+    public static final String REPLY_TIMEOUT_OTHER = "reply.timeout.other";
+    public static final String GRACE = "grace";
+    public static final String WINDOW = "window";
+    public static final String FLOW_LINGER = "flow.linger";
+    public static final String FLOW_REAP_SLACK = "flow.reap-slack";
+    public static final String FLOW_MAX_AGE = "flow.max-age";
+    public static final String UDP_REQUEST_RESPONSE = "udp.request-response";
+    public static final String EVENTS_PARTITIONS = "events.partitions";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HISTORY_RETENTION = "api.history-retention";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String STATE_DIR = "state.dir";
+    public static final int DEFAULT_HTTP_PORT = 7070;
 
+    private static final Duration POSITIVE = Duration.ofMillis(1);
+
+    private static final ConfigDef.Validator PORTS = ConfigDef.LambdaValidator.with((name, value) -> {
+        for (Object port : (java.util.List<?>) value) {
+            int p;
+            try {
+                p = Integer.parseInt(port.toString());
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "'" + port + "' is not a port");
+            }
+        }
+    }, () -> "comma-separated ports 1-65535");
+
+    /** Every setting of the streams app, declared once (see {@code ctflow streams --help-config}). */
+    public static final ConfigSchema SCHEMA = ClientKeys.schema()
+            .client(APPLICATION_ID, Type.STRING, "ctflow-streams", new ConfigDef.NonEmptyString(),
+                    "Kafka Streams application id: consumer group, transactional id and internal topic prefix")
+            .client("processing.guarantee", Type.STRING, "exactly_once_v2", null, "Kafka Streams processing guarantee")
+            .client("commit.interval.ms", Type.LONG, 100L, ConfigDef.Range.atLeast(0), "Kafka Streams commit interval")
+            .client(STATE_DIR, Type.STRING, null, null, "Kafka Streams state directory (default: Kafka Streams' own)")
+            .define(TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, null, "prefix of every ctflow topic name")
+            .duration(REPLY_TIMEOUT_TCP, "3s", POSITIVE, "how long a NATed TCP entry may stay unreplied before it is an anomaly")
+            .duration(REPLY_TIMEOUT_UDP, "5s", POSITIVE, "the same for UDP (request-response ports only)")
+            .duration(REPLY_TIMEOUT_OTHER, "5s", POSITIVE, "the same for other protocols")
+            .duration(GRACE, "1s", Duration.ZERO, "clock skew allowed between nodes")
+            .duration(WINDOW, "10s", POSITIVE, "Service-stats tumbling window")
+            .define(UDP_REQUEST_RESPONSE, Type.LIST, "53", PORTS, "UDP ports whose silence is an anomaly")
+            .duration(FLOW_LINGER, "30s", Duration.ZERO,
+                    "how long a finished flow (DESTROY seen on every node that saw it) is kept for stragglers")
+            // The kernel reaps expired entries lazily: a DESTROY often comes tens of seconds after the
+            // entry's timeout; bounded by flow.max-age for long-lived entries (ESTABLISHED prints 432000 s).
+            .duration(FLOW_REAP_SLACK, "120s", Duration.ZERO, "how long past its last event's conntrack timeout a flow is kept: "
+                    + "the kernel reaps expired entries lazily, so a DESTROY can come that late")
+            .duration(FLOW_MAX_AGE, "1h", POSITIVE,
+                    "upper bound on how long a flow is kept after its last event (ESTABLISHED prints a 5-day timeout)")
+            .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
+                    "partitions of the events topic; 0: read from Kafka at start")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
+            .define(HTTP_PORT, Type.INT, DEFAULT_HTTP_PORT, ConfigDef.Range.between(0, 65535), "HTTP API port (0: any free port)")
+            // 24 h of 10 s windows is 8,640 per Service.
+            .duration(HISTORY_RETENTION, "24h", POSITIVE, "how long closed Service windows stay queryable "
+                    + "(/services?from=, /services/{id}/history), in event time")
+            .client("rocksdb.config.setter", Type.STRING, RocksDbMemory.class.getName(), null,
+                    "one bounded RocksDB memory budget for every store of the process")
+            .client(RocksDbMemory.MEMORY_BYTES, Type.LONG, RocksDbMemory.DEFAULT_MEMORY, ConfigDef.Range.atLeast(1L << 20),
+                    "RocksDB memory of all the process's state stores together: one shared block cache (index and filter "
+                            + "blocks included) that memtables are charged to")
+            .client(RocksDbMemory.MEMTABLE_RATIO, Type.DOUBLE, RocksDbMemory.DEFAULT_MEMTABLE_RATIO, ConfigDef.Range.between(0.0, 1.0),
+                    "share of that budget memtables may take")
+            // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
+            // broker then forgets the producer's sequence state and rejects its next batch
+            // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
+            // So: no purging; the repartition topic is bounded by size instead (not by time: its records
+            // carry event time, and a replayed capture's would be deleted at once).
+            // With purging off the broker may still log "OutOfOrderSequenceException ... Expected sequence 0
+            // for transactions v2 idempotent producer with no existing state" on the repartition topic.
+            // That one is benign: under transactions v2 each transaction starts every partition's
+            // sequence at 0 and the broker verifies the partition's membership implicitly on its first
+            // batch; while that batch waits, the producer's next in-flight batches (up to 5 per
+            // partition) arrive first and are refused with this retriable error, then retried in order.
+            // In our bench runs no transaction was aborted and no task revived (see BENCHMARKS.md).
+            .client("repartition.purge.interval.ms", Type.LONG, Long.MAX_VALUE, null,
+                    "never purge repartition topics (a Kafka 4.4 broker then rejects exactly-once batches); bounded by size instead")
+            .client("topic.retention.bytes", Type.LONG, 1L << 30, null, "retention.bytes of the internal (repartition) topics")
+            .client("topic.segment.bytes", Type.LONG, 64L << 20, null, "segment.bytes of the internal topics");
+
+    /** The defaults as text (our keys and the Kafka ones we set). */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("topic.prefix", Topics.DEFAULT_PREFIX);
-        d.put("reply.timeout.tcp", "3s");
-        d.put("reply.timeout.udp", "5s");
-        d.put("reply.timeout.other", "5s");
-        d.put("grace", "1s");
-        d.put("window", "10s");
-        d.put("flow.linger", "30s");
-        // The kernel reaps expired entries lazily: a DESTROY often comes tens of seconds after the
-        // entry's timeout. A flow is kept that long past its last event's timeout, so the DESTROY
-        // finds it; bounded by flow.max-age for long-lived entries (ESTABLISHED prints 432000 s).
-        d.put("flow.reap-slack", "120s");
-        d.put("flow.max-age", "1h");
-        d.put("udp.request-response", "53");
-        d.put("events.partitions", "0");
-        d.put("http.host", "127.0.0.1");
-        d.put("http.port", "7070");
-        // How long closed Service windows stay queryable (GET /services?from=, /services/{id}/history),
-        // in event time: 24 h of 10 s windows is 8,640 per Service.
-        d.put("api.history-retention", "24h");
-        d.put("bootstrap.servers", "127.0.0.1:9092");
-        d.put("schema.registry.url", "http://127.0.0.1:8081");
-        d.put("application.id", "ctflow-streams");
-        d.put("processing.guarantee", "exactly_once_v2");
-        d.put("commit.interval.ms", "100");
-        // One bounded RocksDB memory budget for every store of the process (see RocksDbMemory).
-        d.put("rocksdb.config.setter", RocksDbMemory.class.getName());
-        // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
-        // broker then forgets the producer's sequence state and rejects its next batch
-        // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
-        // So: no purging; the repartition topic is bounded by size instead (not by time: its records
-        // carry event time, and a replayed capture's would be deleted at once).
-        // With purging off the broker may still log "OutOfOrderSequenceException ... Expected sequence 0
-        // for transactions v2 idempotent producer with no existing state" on the repartition topic.
-        // That one is benign: under transactions v2 each transaction starts every partition's
-        // sequence at 0 and the broker verifies the partition's membership implicitly on its first
-        // batch; while that batch waits, the producer's next in-flight batches (up to 5 per
-        // partition) arrive first and are refused with this retriable error, then retried in order.
-        // In our bench runs no transaction was aborted and no task revived (see BENCHMARKS.md).
-        d.put("repartition.purge.interval.ms", Long.toString(Long.MAX_VALUE));
-        d.put("topic.retention.bytes", Long.toString(1L << 30));
-        d.put("topic.segment.bytes", Long.toString(64L << 20));
-        return d;
+        return Settings.defaults(SCHEMA).all();
     }
 
     /** Defaults, then the file, then CTFLOW_* variables, then flags. */
     public static AppConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        return from(Settings.load(defaults(), OWN_KEYS, file, env, flags));
+        return load(new ConfigSources(file, env, ConfigSources.flags(flags, "a flag"), Map.of()));
+    }
+
+    /** Defaults, the file, CTFLOW_* variables, flags and --set, in rising precedence. */
+    public static AppConfig load(ConfigSources sources) {
+        return from(Settings.load(SCHEMA, sources));
     }
 
     /** Defaults overridden by the given values (tests, the embedded demo). */
     public static AppConfig of(Map<String, String> overrides) {
-        return load(null, Map.of(), overrides);
+        return load(ConfigSources.of(overrides));
     }
 
     public static AppConfig from(Settings s) {
-        Set<String> rr = Arrays.stream(s.get("udp.request-response").split(","))
-                .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
-        for (String port : rr) {
-            try {
-                int p = Integer.parseInt(port);
-                if (p < 1 || p > 65535) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new Settings.ConfigException("udp.request-response must be a comma-separated list of ports, got '" + port + "'");
-            }
-        }
+        Set<String> rr = new TreeSet<>(s.list(UDP_REQUEST_RESPONSE));
         Map<String, Object> kafka = new HashMap<>(s.kafka());
-        Topics topics = new Topics(s.get("topic.prefix"));
+        Topics topics = new Topics(s.string(TOPIC_PREFIX));
         // A record the app cannot read (garbage, an unknown schema id, another record type) goes to
         // the streams dead-letter topic with the reason, topic, partition and offset in its headers
         // (Kafka Streams' own DLQ, KIP-1034), and the app goes on. Either can be overridden.
@@ -119,27 +156,12 @@ public record AppConfig(
         // A registry that does not answer is no reason to dead-letter a record: it waits (RegistryOutage).
         kafka.putIfAbsent("deserialization.exception.handler", WaitForRegistryDeserializationHandler.class.getName());
         kafka.putIfAbsent("production.exception.handler", WaitForRegistryProductionHandler.class.getName());
-        AppConfig c = new AppConfig(topics,
-                positive(s, "reply.timeout.tcp"), positive(s, "reply.timeout.udp"), positive(s, "reply.timeout.other"),
-                s.getDuration("grace"), positive(s, "window"), s.getDuration("flow.linger"),
-                s.getDuration("flow.reap-slack"), positive(s, "flow.max-age"), rr,
-                s.getInt("events.partitions"), s.get("http.host"), s.getInt("http.port"),
-                positive(s, "api.history-retention"), Map.copyOf(kafka));
-        if (c.grace.isNegative()) {
-            throw new Settings.ConfigException("grace must not be negative");
-        }
-        if (c.flowLinger.isNegative() || c.flowReapSlack.isNegative()) {
-            throw new Settings.ConfigException("flow.linger and flow.reap-slack must not be negative");
-        }
-        return c;
-    }
-
-    private static Duration positive(Settings s, String key) {
-        Duration d = s.getDuration(key);
-        if (d.isZero() || d.isNegative()) {
-            throw new Settings.ConfigException("setting '" + key + "' must be positive");
-        }
-        return d;
+        return new AppConfig(topics,
+                s.duration(REPLY_TIMEOUT_TCP), s.duration(REPLY_TIMEOUT_UDP), s.duration(REPLY_TIMEOUT_OTHER),
+                s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
+                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), rr,
+                s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
+                s.duration(HISTORY_RETENTION), Map.copyOf(kafka));
     }
 
     public AppConfig withEventsPartitions(int n) {
@@ -165,6 +187,6 @@ public record AppConfig(
     }
 
     public String registryUrl() {
-        return String.valueOf(kafka.get("schema.registry.url"));
+        return String.valueOf(kafka.get(ClientKeys.SCHEMA_REGISTRY_URL));
     }
 }

@@ -1,40 +1,56 @@
 package io.ctflow.streams;
 
-import java.nio.file.Path;
-import java.util.HashMap;
+import io.ctflow.config.ClientOptions;
+import io.ctflow.config.ConfigOptions;
+import io.ctflow.config.ConfigSchema;
+import io.ctflow.config.ConfigSources;
+import io.ctflow.config.SchemaHelp;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ctflow streams}: runs the streams app until SIGTERM / Ctrl-C. */
-@Command(name = "streams", mixinStandardHelpOptions = true,
+@Command(name = "streams", mixinStandardHelpOptions = true, resourceBundle = "io.ctflow.streams.StreamsCommand$Help",
         description = {"Run the Kafka Streams app: joins every node's view of each connection, emits incomplete-NAT",
                 "anomalies and per-Service stats, and serves them over HTTP.",
-                "Settings: defaults, then --config FILE, then CTFLOW_* variables (CTFLOW_REPLY_TIMEOUT_TCP=5s),",
-                "then flags. Any Kafka Streams / client / registry property passes through (--set ssl.truststore.location=...)."})
+                "Settings (--help-config lists them): defaults, then --config FILE, then CTFLOW_* variables",
+                "(CTFLOW_REPLY_TIMEOUT_TCP=5s), then flags, then --set. Any Kafka Streams / client / registry property",
+                "passes through (--set ssl.truststore.location=...)."})
 public final class StreamsCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-    Path config;
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default 127.0.0.1:9092).")
-    String bootstrap;
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry (default http://127.0.0.1:8081).")
-    String registry;
-    @Option(names = "--application-id", description = "Kafka Streams application.id (default ctflow-streams).")
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ConfigOptions configOptions;
+    @Mixin
+    ClientOptions clientOptions;
+    @Option(names = "--application-id", paramLabel = "ID", descriptionKey = AppConfig.APPLICATION_ID)
     String applicationId;
-    @Option(names = "--http-host", description = "HTTP API address (default 127.0.0.1).")
+    @Option(names = "--http-host", paramLabel = "ADDRESS", descriptionKey = AppConfig.HTTP_HOST)
     String httpHost;
-    @Option(names = "--http-port", description = "HTTP API port (default 7070).")
-    Integer httpPort;
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory.")
-    Path stateDir;
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting (ours or Kafka's), repeatable.")
-    Map<String, String> set = new HashMap<>();
+    @Option(names = "--http-port", paramLabel = "PORT", descriptionKey = AppConfig.HTTP_PORT)
+    String httpPort;
+    @Option(names = "--state-dir", paramLabel = "DIR", descriptionKey = AppConfig.STATE_DIR)
+    String stateDir;
+
+    /** Option descriptions from {@link AppConfig#SCHEMA}. */
+    public static final class Help extends SchemaHelp {
+        @Override
+        protected ConfigSchema schema() {
+            return AppConfig.SCHEMA;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        AppConfig cfg = AppConfig.load(config, System.getenv(), flags());
+        if (configOptions.printedHelp(AppConfig.SCHEMA, spec.commandLine().getOut())) {
+            return 0;
+        }
+        AppConfig cfg = AppConfig.load(sources(System.getenv()));
         StreamsRunner runner = new StreamsRunner(cfg).start();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -61,20 +77,8 @@ public final class StreamsCommand implements Callable<Integer> {
         return 0;
     }
 
-    Map<String, String> flags() {
-        Map<String, String> f = new HashMap<>(set);
-        put(f, "bootstrap.servers", bootstrap);
-        put(f, "schema.registry.url", registry);
-        put(f, "application.id", applicationId);
-        put(f, "http.host", httpHost);
-        put(f, "http.port", httpPort == null ? null : httpPort.toString());
-        put(f, "state.dir", stateDir == null ? null : stateDir.toString());
-        return f;
-    }
-
-    private static void put(Map<String, String> m, String k, String v) {
-        if (v != null) {
-            m.put(k, v);
-        }
+    /** The layers, with this command line's flags and --set. */
+    ConfigSources sources(Map<String, String> env) {
+        return configOptions.sources(spec, AppConfig.SCHEMA, env);
     }
 }

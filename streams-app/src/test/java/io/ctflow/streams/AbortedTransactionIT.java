@@ -12,7 +12,7 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.schemas.TopicCreation;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.testing.Captures;
 import io.ctflow.testing.ExpectedResults;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ctflow.config.Settings;
+import io.ctflow.config.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +35,10 @@ class AppConfigTest {
 
     @Test
     void mistakesAreOneLineErrors() {
-        assertTrue(assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("window", "ten"))).getMessage()
-                .contains("'window' must be a duration"));
-        assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("reply.timeout.tcp", "0s")));
-        assertThrows(Settings.ConfigException.class, () -> AppConfig.of(Map.of("udp.request-response", "53,dns")));
-        assertThrows(Settings.ConfigException.class, () -> AppConfig.load(Path.of("/nonexistent.properties"), Map.of(), Map.of()));
+        assertTrue(assertThrows(UsageException.class, () -> AppConfig.of(Map.of("window", "ten"))).getMessage()
+                .contains("bad setting window=ten (from the caller): not a duration"));
+        assertThrows(UsageException.class, () -> AppConfig.of(Map.of("reply.timeout.tcp", "0s")));
+        assertThrows(UsageException.class, () -> AppConfig.of(Map.of("udp.request-response", "53,dns")));
+        assertThrows(UsageException.class, () -> AppConfig.load(Path.of("/nonexistent.properties"), Map.of(), Map.of()));
     }
 }

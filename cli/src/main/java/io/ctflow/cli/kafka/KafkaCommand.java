@@ -1,11 +1,13 @@
 package io.ctflow.cli.kafka;
 
+import io.ctflow.cli.EmbeddedPorts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,10 +22,8 @@ import picocli.CommandLine.Spec;
                 "keeping topics and schema ids in --data-dir across restarts. Prints the bootstrap servers and the",
                 "registry URL (as key=value lines on stdout); Ctrl-C or SIGTERM stops both cleanly."})
 public final class KafkaCommand implements Callable<Integer> {
-    @Option(names = "--kafka-port", description = "Kafka client port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
-    int kafkaPort = 9092;
-    @Option(names = "--registry-port", description = "Schema registry port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
-    int registryPort = 8081;
+    @Mixin
+    EmbeddedPorts ports = new EmbeddedPorts();
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Where topics and schemas are kept (default: ~/.ctflow/kafka); DIR/broker and DIR/registry.")
     Path dataDir;
@@ -53,7 +53,7 @@ public final class KafkaCommand implements Callable<Integer> {
             }
         }, "ctflow-kafka-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (LocalKafka local = LocalKafka.start(dir, kafkaPort, registryPort)) {
+        try (LocalKafka local = LocalKafka.start(dir, ports.kafkaPort(), ports.registryPort())) {
             out.println("bootstrap.servers=" + local.bootstrapServers());
             out.println("schema.registry.url=" + local.registryUrl());
             out.flush();

@@ -1,11 +1,14 @@
 package io.ctflow.cli.simulate;
 
 import io.ctflow.collector.CollectorConfig;
+import io.ctflow.collector.CollectorKeys;
 import io.ctflow.collector.capture.Capture;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.ConsoleProgress;
 import io.ctflow.collector.replay.Replayer;
+import io.ctflow.config.ClientOptions;
+import io.ctflow.config.ConfigOptions;
 import io.ctflow.config.Settings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,16 +16,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ctflow simulate}: a fleet's conntrack captures with known anomalies, written or published. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(name = "simulate", mixinStandardHelpOptions = true, resourceBundle = "io.ctflow.collector.cli.CollectorHelp",
         description = {"Simulate a Kubernetes fleet's conntrack traffic: write a capture directory in the real capture "
                 + "format (events, facts, NAT rules, stats and counts per node) plus truth.json listing every injected "
                 + "anomaly, or publish it to Kafka with the collector's replay.",
@@ -62,22 +65,26 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Write the capture here (a new or empty directory).")
     Path out;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Publish the capture to this Kafka cluster.")
-    String bootstrapServers;
+    /** Given --bootstrap-servers, the capture is published (as ctflow replay would, with its settings). */
+    @Mixin
+    ClientOptions client;
 
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry to publish with.")
-    String registryUrl;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Override
     public Integer call() throws Exception {
+        if (configOptions.printedHelp(CollectorKeys.SCHEMA, spec.commandLine().getOut())) {
+            return 0;
+        }
         SimulationSpec sim = new SimulationSpec(nodes, services, rate, Settings.parseDuration("--duration", duration),
             anomalies, loss, Settings.parseDuration("--skew", skew), seed);
-        boolean publish = bootstrapServers != null;
+        boolean publish = client.bootstrapServers() != null;
         if (out == null && !publish) {
             throw new IllegalArgumentException("give --out DIR to write a capture, or --bootstrap-servers and "
                 + "--schema-registry-url to publish one");
         }
-        if (publish != (registryUrl != null)) {
+        if (publish != (client.schemaRegistryUrl() != null)) {
             throw new IllegalArgumentException("--bootstrap-servers and --schema-registry-url go together");
         }
         if (out != null) {
@@ -107,7 +114,8 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private void publish(Path dir) throws Exception {
-        CollectorConfig cfg = CollectorConfig.of(Map.of("bootstrap.servers", bootstrapServers, "schema.registry.url", registryUrl));
+        CollectorConfig cfg = CollectorConfig.from(Settings.load(CollectorKeys.SCHEMA,
+            configOptions.sources(spec, CollectorKeys.SCHEMA, System.getenv())));
         try (Publisher publisher = cfg.connect(new CollectorMetrics())) {
             Replayer.Result r = Replayer.replay(Capture.open(dir), publisher,
                 Replayer.Options.defaults().withProgress(ConsoleProgress.stderr()));

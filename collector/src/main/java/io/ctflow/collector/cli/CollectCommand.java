@@ -10,7 +10,10 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.record.CaptureWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import io.ctflow.collector.CollectorKeys;
+import io.ctflow.config.ConfigOptions;
+import io.ctflow.config.Settings;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ctflow collect}: the live collector of one node, until SIGTERM / Ctrl-C. */
-@Command(name = "collect", mixinStandardHelpOptions = true,
+@Command(name = "collect", mixinStandardHelpOptions = true, resourceBundle = "io.ctflow.collector.cli.CollectorHelp",
         description = {"Collect a live node's conntrack events into Kafka.",
                 "Publishes conntrack -E events, table snapshots (conntrack -L) at start and after any loss, stats, node facts "
                         + "and Services (kube-proxy's nftables, IPVS or iptables dataplane, detected; --services-from), a heartbeat every second to every partition, and a GAP marker "
-                        + "after a loss. Runs until SIGTERM / Ctrl-C. Needs root or CAP_NET_ADMIN and conntrack-tools."})
+                        + "after a loss. Runs until SIGTERM / Ctrl-C. Needs root or CAP_NET_ADMIN and conntrack-tools.",
+                "Settings (--help-config lists them): defaults, then --config FILE, then CTFLOW_* variables, then flags, then --set."})
 public final class CollectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,59 +40,63 @@ public final class CollectCommand implements Callable<Integer> {
     @Option(names = "--record", paramLabel = "DIR", description = "Also write the capture format into DIR while collecting.")
     Path record;
 
-    @Option(names = "--services-yaml", paramLabel = "FILE", description = "Services for hosts without kube-proxy: YAML 'services:' entries with vip, port, protocol, endpoints.")
-    Path servicesYaml;
+    @Option(names = "--services-yaml", paramLabel = "FILE", descriptionKey = CollectorKeys.SERVICES_YAML)
+    String servicesYaml;
 
-    @Option(names = "--stats-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "10s",
-            description = "Stats period (default ${DEFAULT-VALUE}).")
-    Duration statsInterval;
+    @Option(names = "--stats-interval", paramLabel = "DURATION", descriptionKey = CollectorKeys.STATS_INTERVAL)
+    String statsInterval;
 
-    @Option(names = "--facts-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "30s",
-            description = "Node facts and Services period; sent only when changed (default ${DEFAULT-VALUE}).")
-    Duration factsInterval;
+    @Option(names = "--facts-interval", paramLabel = "DURATION", descriptionKey = CollectorKeys.FACTS_INTERVAL)
+    String factsInterval;
 
-    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "1s",
-            description = "Heartbeat period (default ${DEFAULT-VALUE}).")
-    Duration heartbeat;
+    @Option(names = "--heartbeat", paramLabel = "DURATION", descriptionKey = CollectorKeys.HEARTBEAT_INTERVAL)
+    String heartbeat;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Stop by itself after this long (default: run until stopped).")
-    Duration duration;
+    @Option(names = "--duration", paramLabel = "DURATION", descriptionKey = CollectorKeys.DURATION)
+    String duration;
 
-    @Option(names = "--keep-raw", description = "Put each raw line in the event's raw field.")
-    boolean keepRaw;
+    @Option(names = "--keep-raw", descriptionKey = CollectorKeys.KEEP_RAW)
+    Boolean keepRaw;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
-            description = "Prometheus metrics at http://HOST:PORT/metrics (default ${DEFAULT-VALUE}; 0 = off).")
-    int metricsPort;
+    @Option(names = "--metrics-port", paramLabel = "PORT", descriptionKey = CollectorKeys.METRICS_PORT)
+    String metricsPort;
 
-    @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-            description = "Address the metrics server binds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS", descriptionKey = CollectorKeys.METRICS_HOST)
     String metricsHost;
 
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    ConfigOptions configOptions;
+
     @Override
     public Integer call() throws Exception {
+        if (configOptions.printedHelp(CollectorKeys.SCHEMA, spec.commandLine().getOut())) {
+            return 0;
+        }
         return CliSupport.run("collect", spec.commandLine().getErr(), this::collect);
     }
 
+    /** Defaults → --config → CTFLOW_* → flags → --set, checked against {@link CollectorKeys#SCHEMA}. */
+    Settings settings(Map<String, String> env) {
+        return Settings.load(CollectorKeys.SCHEMA, configOptions.sources(spec, CollectorKeys.SCHEMA, env));
+    }
+
     private int collect() throws Exception {
-        if (servicesYaml != null && !Files.isRegularFile(servicesYaml)) {
-            throw CollectorException.user("services YAML not found: " + servicesYaml);
-        }
-        if (metricsPort < 0 || metricsPort > 65535) {
-            throw CollectorException.user("--metrics-port must be 0-65535");
-        }
+        Settings settings = settings(System.getenv());
         LiveOptions options;
         try {
-            options = nodeOptions.apply(new LiveOptions()).servicesYaml(servicesYaml).statsInterval(statsInterval)
-                    .factsInterval(factsInterval).heartbeat(heartbeat).keepRaw(keepRaw).duration(duration);
+            options = nodeOptions.apply(LiveOptions.from(settings));
         } catch (IllegalArgumentException e) {
             throw CollectorException.user(e.getMessage());
         }
-        CollectorConfig config = kafka.load();
+        if (options.servicesYaml() != null && !Files.isRegularFile(options.servicesYaml())) {
+            throw CollectorException.user("services YAML not found: " + options.servicesYaml());
+        }
+        int metricsPort = settings.integer(CollectorKeys.METRICS_PORT);
+        String metricsHost = settings.string(CollectorKeys.METRICS_HOST);
+        CollectorConfig config = CollectorConfig.from(settings);
         CollectorMetrics metrics = new CollectorMetrics();
         // local problems first: they are quicker to report than an unreachable Kafka
         new LiveCollector(options, io.ctflow.collector.publish.Sink.DISCARD, null, metrics).checkEnvironment();

@@ -1,7 +1,7 @@
 package io.ctflow.collector.cli;
 
+import io.ctflow.collector.CollectorKeys;
 import io.ctflow.collector.live.LiveOptions;
-import io.ctflow.collector.live.ServicesMode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -19,19 +19,13 @@ public final class NodeOptions {
             description = "Pod CIDR(s) of this node, repeatable (default: the bridges' networks).")
     List<String> podCidrs = new ArrayList<>();
 
-    @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class, defaultValue = "8M",
-            description = "Netlink receive buffer of conntrack -E (-b), e.g. 8M (default), 64M; 0 = conntrack's default.")
-    long buffer;
+    @Option(names = "--buffer", paramLabel = "BYTES", descriptionKey = CollectorKeys.BUFFER)
+    String buffer;
 
-    @Option(names = "--conntrack", paramLabel = "PATH", defaultValue = "conntrack",
-            description = "The conntrack program (default: conntrack on the PATH).")
+    @Option(names = "--conntrack", paramLabel = "PATH", descriptionKey = CollectorKeys.CONNTRACK)
     String conntrack;
 
-    @Option(names = "--services-from", paramLabel = "MODE", defaultValue = "${env:CTFLOW_SERVICES_FROM:-auto}",
-            description = {"Where Services are read: auto (default; nftables table ip kube-proxy, else IPVS virtual servers, "
-                    + "else iptables), iptables (iptables-save -t nat), nftables (nft -j list table ip|ip6 kube-proxy), "
-                    + "ipvs (ipvsadm -Ln or /proc/net/ip_vs, names from iptables comments), yaml (--services-yaml only).",
-                    "Also CTFLOW_SERVICES_FROM."})
+    @Option(names = "--services-from", paramLabel = "MODE", descriptionKey = CollectorKeys.SERVICES_FROM)
     String servicesFrom;
 
     static String checkCidr(String c) {
@@ -50,12 +44,12 @@ public final class NodeOptions {
         throw new IllegalArgumentException("--pod-cidr: expected a CIDR like 10.244.1.0/24, got '" + c + "'");
     }
 
+    /** The node's identity on options taken from the settings (which hold --buffer, --conntrack, --services-from). */
     LiveOptions apply(LiveOptions o) {
         List<String> cidrs = new ArrayList<>();
         for (String c : podCidrs) {
             cidrs.add(checkCidr(c.strip()));
         }
-        return o.node(CliSupport.nodeName(node)).netns(netns).podCidrs(cidrs).bufferBytes(buffer).conntrack(conntrack)
-                .servicesFrom(ServicesMode.parse(servicesFrom));
+        return o.node(CliSupport.nodeName(node)).netns(netns).podCidrs(cidrs);
     }
 }

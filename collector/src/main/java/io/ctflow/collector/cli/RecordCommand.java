@@ -1,11 +1,14 @@
 package io.ctflow.collector.cli;
 
 import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.CollectorKeys;
 import io.ctflow.collector.live.LiveCollector;
 import io.ctflow.collector.live.LiveOptions;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Sink;
 import io.ctflow.collector.record.CaptureWriter;
+import io.ctflow.config.ConfigOptions;
+import io.ctflow.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ctflow record}: writes a capture of a live node, without Kafka. */
-@Command(name = "record", mixinStandardHelpOptions = true,
+@Command(name = "record", mixinStandardHelpOptions = true, resourceBundle = "io.ctflow.collector.cli.CollectorHelp",
         description = {"Record a live node into a capture directory (no Kafka).",
                 "Writes events-NODE.txt (conntrack -E -o timestamp,id,extended, and a line '[SECONDS.MICROS] lost events (REASON)' "
                         + "where conntrack reported ENOBUFS or ended), facts-NODE.txt, nat-NODE.txt "
@@ -35,26 +38,32 @@ public final class RecordCommand implements Callable<Integer> {
     @Mixin
     NodeOptions nodeOptions;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Stop after this long (default: on Ctrl-C).")
-    Duration duration;
+    @Option(names = "--duration", paramLabel = "DURATION", descriptionKey = CollectorKeys.DURATION)
+    String duration;
 
-    @Option(names = "--facts-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "30s",
-            description = "How often facts and NAT rules are re-read (default ${DEFAULT-VALUE}).")
-    Duration factsInterval;
+    @Option(names = "--facts-interval", paramLabel = "DURATION", descriptionKey = CollectorKeys.FACTS_INTERVAL)
+    String factsInterval;
+
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--proc", description = "Also save /proc/net/nf_conntrack once (half-way through --duration, else at the end).")
     boolean proc;
 
     @Override
     public Integer call() throws Exception {
+        if (configOptions.printedHelp(CollectorKeys.SCHEMA, spec.commandLine().getOut())) {
+            return 0;
+        }
         return CliSupport.run("record", spec.commandLine().getErr(), this::record);
     }
 
     private int record() throws Exception {
+        Settings settings = Settings.load(CollectorKeys.SCHEMA, configOptions.sources(spec, CollectorKeys.SCHEMA, System.getenv()));
         LiveOptions options;
         try {
-            options = nodeOptions.apply(new LiveOptions()).duration(duration).factsInterval(factsInterval).snapshots(false)
+            // a recording has no snapshots and reads stats only before and after
+            options = nodeOptions.apply(LiveOptions.from(settings)).snapshots(false)
                     .recordProc(proc).statsInterval(Duration.ofHours(24)).heartbeat(Duration.ofSeconds(1));
         } catch (IllegalArgumentException e) {
             throw CollectorException.user(e.getMessage());
@@ -74,7 +83,7 @@ public final class RecordCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             spec.commandLine().getErr().println("ctflow record: node " + options.node()
                     + (options.netns() == null ? "" : " (netns " + options.netns() + ")") + " into " + out
-                    + (duration == null ? "; Ctrl-C to stop" : " for " + duration.toSeconds() + " s"));
+                    + (options.duration() == null ? "; Ctrl-C to stop" : " for " + options.duration().toSeconds() + " s"));
             spec.commandLine().getErr().flush();
             try {
                 LiveCollector.Summary s = collector.run();

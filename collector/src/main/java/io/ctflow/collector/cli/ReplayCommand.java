@@ -2,6 +2,7 @@ package io.ctflow.collector.cli;
 
 import io.ctflow.collector.CollectorConfig;
 import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.CollectorKeys;
 import io.ctflow.collector.capture.Capture;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.metrics.MetricsServer;
@@ -9,8 +10,9 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.ConsoleProgress;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.collector.replay.Speed;
+import io.ctflow.config.ConfigOptions;
+import io.ctflow.config.Settings;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ctflow replay DIR}: publishes a capture as its nodes' live collectors would have. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, resourceBundle = "io.ctflow.collector.cli.CollectorHelp",
         description = {"Publish a capture directory to Kafka as its nodes' live collectors would have.",
                 "Facts and Services first, then stats, then every event in time order with the kernel's timestamps as "
                         + "event time; dead letters for lines that do not parse; heartbeats every second of capture time to "
@@ -37,16 +39,14 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "max: as fast as possible (default); 1x: real time by the event timestamps; Nx: N times faster.")
     Speed speed;
 
-    @Option(names = "--settle", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "30s",
-            description = "The closing heartbeat's distance past the last event (default ${DEFAULT-VALUE}).")
-    Duration settle;
+    @Option(names = "--settle", paramLabel = "DURATION", descriptionKey = CollectorKeys.REPLAY_SETTLE)
+    String settle;
 
-    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Converters.DurationConverter.class, defaultValue = "1s",
-            description = "Heartbeat period in capture time (default ${DEFAULT-VALUE}).")
-    Duration heartbeat;
+    @Option(names = "--heartbeat", paramLabel = "DURATION", descriptionKey = CollectorKeys.HEARTBEAT_INTERVAL)
+    String heartbeat;
 
-    @Option(names = "--keep-raw", description = "Put each raw line in the event's raw field.")
-    boolean keepRaw;
+    @Option(names = "--keep-raw", descriptionKey = CollectorKeys.KEEP_RAW)
+    Boolean keepRaw;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
             description = "Serve Prometheus metrics on this port at /metrics (default 0 = off).")
@@ -55,19 +55,20 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    ConfigOptions configOptions;
+
     @Override
     public Integer call() throws Exception {
+        if (configOptions.printedHelp(CollectorKeys.SCHEMA, spec.commandLine().getOut())) {
+            return 0;
+        }
         return CliSupport.run("replay", spec.commandLine().getErr(), this::replay);
     }
 
     private int replay() throws Exception {
-        if (heartbeat.isZero() || heartbeat.isNegative()) {
-            throw CollectorException.user("--heartbeat must be positive");
-        }
-        if (settle.isNegative()) {
-            throw CollectorException.user("--settle must not be negative");
-        }
-        CollectorConfig config = kafka.load();
+        Settings settings = Settings.load(CollectorKeys.SCHEMA, configOptions.sources(spec, CollectorKeys.SCHEMA, System.getenv()));
+        CollectorConfig config = CollectorConfig.from(settings);
         Capture capture = Capture.open(dir);
         // A malformed facts, NAT or stats file is one clear line before anything connects.
         capture.facts();
@@ -76,8 +77,8 @@ public final class ReplayCommand implements Callable<Integer> {
         CollectorMetrics metrics = new CollectorMetrics();
         MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics.registry()) : null;
         try (Publisher publisher = config.connect(metrics)) {
-            Replayer.Options options = Replayer.Options.defaults().withSpeed(speed).withSettle(settle).withHeartbeat(heartbeat)
-                    .withKeepRaw(keepRaw).withProgress(ConsoleProgress.stderr()).withMetrics(metrics);
+            Replayer.Options options = Replayer.Options.defaults().withSpeed(speed).withSettle(settings.duration(CollectorKeys.REPLAY_SETTLE))
+                    .withHeartbeat(settings.duration(CollectorKeys.HEARTBEAT_INTERVAL)).withKeepRaw(settings.bool(CollectorKeys.KEEP_RAW)).withProgress(ConsoleProgress.stderr()).withMetrics(metrics);
             Replayer.Result r = Replayer.replay(capture, publisher, options);
             publisher.flush();
             spec.commandLine().getOut().println("ctflow replay: " + dir + " (" + String.join(", ", capture.nodes()) + "): " + r.summary());

@@ -1,32 +1,62 @@
 package io.ctflow.collector.live;
 
+import io.ctflow.collector.CollectorKeys;
+import io.ctflow.config.Durations;
+import io.ctflow.config.Settings;
+import io.ctflow.config.Sizes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Settings of a {@link LiveCollector}; fluent setters, defaults as {@code ctflow collect}'s. */
+/**
+ * Settings of a {@link LiveCollector}; fluent setters. Defaults are {@link CollectorKeys}' declarations,
+ * and {@link #from(Settings)} takes every declared one from the layered settings.
+ */
 public final class LiveOptions {
+    private static final Settings DEFAULTS = Settings.defaults(CollectorKeys.SCHEMA);
+
     private String node;
     private String netns;
-    private String conntrack = "conntrack";
+    private String conntrack = DEFAULTS.string(CollectorKeys.CONNTRACK);
     private String searchPath;
-    private long bufferBytes = 8L * 1024 * 1024;
-    private Duration statsInterval = Duration.ofSeconds(10);
-    private Duration factsInterval = Duration.ofSeconds(30);
-    private Duration heartbeat = Duration.ofSeconds(1);
+    private long bufferBytes = Sizes.parse(DEFAULTS.string(CollectorKeys.BUFFER));
+    private Duration statsInterval = DEFAULTS.duration(CollectorKeys.STATS_INTERVAL);
+    private Duration factsInterval = DEFAULTS.duration(CollectorKeys.FACTS_INTERVAL);
+    private Duration heartbeat = DEFAULTS.duration(CollectorKeys.HEARTBEAT_INTERVAL);
     private List<String> podCidrs = new ArrayList<>();
     private Path servicesYaml;
-    private ServicesMode servicesFrom = ServicesMode.AUTO;
-    private boolean keepRaw;
-    private boolean snapshots = true;
-    private Duration restartBackoffMin = Duration.ofMillis(250);
-    private Duration restartBackoffMax = Duration.ofSeconds(30);
-    private Duration healthyAfter = Duration.ofSeconds(30);
+    private ServicesMode servicesFrom = ServicesMode.parse(DEFAULTS.string(CollectorKeys.SERVICES_FROM));
+    private boolean keepRaw = DEFAULTS.bool(CollectorKeys.KEEP_RAW);
+    private boolean snapshots = DEFAULTS.bool(CollectorKeys.SNAPSHOTS);
+    private Duration restartBackoffMin = DEFAULTS.duration(CollectorKeys.RESTART_BACKOFF_MIN);
+    private Duration restartBackoffMax = DEFAULTS.duration(CollectorKeys.RESTART_BACKOFF_MAX);
+    private Duration healthyAfter = DEFAULTS.duration(CollectorKeys.HEALTHY_AFTER);
     private Duration duration;
     private boolean waitForSubscription = true;
     private boolean recordProc;
+
+    /**
+     * The declared settings (intervals, conntrack, Services, snapshots, duration); node, netns and pod
+     * CIDRs are the caller's. The two restart delays are checked together: a bad pair names both keys.
+     */
+    public static LiveOptions from(Settings s) {
+        LiveOptions o = new LiveOptions().conntrack(s.string(CollectorKeys.CONNTRACK))
+                .bufferBytes(Sizes.parse(s.string(CollectorKeys.BUFFER)))
+                .statsInterval(s.duration(CollectorKeys.STATS_INTERVAL)).factsInterval(s.duration(CollectorKeys.FACTS_INTERVAL))
+                .heartbeat(s.duration(CollectorKeys.HEARTBEAT_INTERVAL)).healthyAfter(s.duration(CollectorKeys.HEALTHY_AFTER))
+                .servicesFrom(ServicesMode.parse(s.string(CollectorKeys.SERVICES_FROM))).keepRaw(s.bool(CollectorKeys.KEEP_RAW))
+                .snapshots(s.bool(CollectorKeys.SNAPSHOTS)).duration(s.duration(CollectorKeys.DURATION));
+        String yaml = s.string(CollectorKeys.SERVICES_YAML);
+        o.servicesYaml(yaml == null || yaml.isBlank() ? null : Path.of(yaml));
+        Duration min = s.duration(CollectorKeys.RESTART_BACKOFF_MIN);
+        Duration max = s.duration(CollectorKeys.RESTART_BACKOFF_MAX);
+        if (max.compareTo(min) < 0) {
+            throw s.invalid(CollectorKeys.RESTART_BACKOFF_MAX, "below " + CollectorKeys.RESTART_BACKOFF_MIN + "=" + Durations.format(min));
+        }
+        return o.restartBackoff(min, max);
+    }
 
     public String node() {
         return node;

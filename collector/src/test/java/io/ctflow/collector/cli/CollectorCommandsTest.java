@@ -77,7 +77,8 @@ class CollectorCommandsTest {
     void badDurationAndCidrAreUserErrors() throws Exception {
         ParseCommandTest.Run r = run("record", "--out", tmp.toString(), "--duration", "soon");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("expected a duration like 500ms, 10s or 2m, got 'soon'"), r.err());
+        assertEquals("ctflow record: bad setting duration=soon (from --duration): not a duration; "
+                + "allowed: a duration like 500ms, 3s, 2m, 1h, at least 1ms\n", r.err());
         FakeConntrack fake = FakeConntrack.create(tmp, "run");
         r = run("record", "--conntrack", fake.path(), "--out", tmp.resolve("c").toString(), "--pod-cidr", "10.0.0.0/99");
         assertEquals(2, r.code());

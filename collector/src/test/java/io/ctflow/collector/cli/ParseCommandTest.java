@@ -146,6 +146,7 @@ class ParseCommandTest {
     void badConfigValueIsAUserError() {
         Run r = run("replay", "--set", "topic.partitions=many", Captures.scenario("hairpin").toString());
         assertEquals(2, r.code());
-        assertEquals("ctflow replay: setting 'topic.partitions' must be a whole number, got 'many'\n", r.err());
+        assertEquals("ctflow replay: bad setting topic.partitions=many (from --set topic.partitions): Not a number of type INT; "
+                + "allowed: [1,...]\n", r.err());
     }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.ConntrackEvent;
-import io.ctflow.schemas.registry.server.RegistryServer;
+import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import java.util.Arrays;
 import java.util.Map;

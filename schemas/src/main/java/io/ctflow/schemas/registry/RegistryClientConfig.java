@@ -22,24 +22,16 @@ import java.util.TreeMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Settings of the registry client, read with Confluent's key names so the same properties work
- * with Confluent's serdes and ours:
- *
- * <pre>
- * schema.registry.url                       comma-separated; the next is tried when one is unreachable
- * basic.auth.credentials.source             URL (user:pass@ in the URL) or USER_INFO
- * basic.auth.user.info                      user:password (also schema.registry.basic.auth.user.info)
- * schema.registry.ssl.truststore.location   + .password, .type (JKS, PKCS12 or PEM)
- * schema.registry.ssl.keystore.location     + .password, .type (JKS or PKCS12), schema.registry.ssl.key.password
- * schema.registry.ssl.protocol              default TLS (the JDK picks TLSv1.3/1.2)
- * http.connect.timeout.ms / http.read.timeout.ms   default 10000 / 30000
- * request.header.NAME                       extra header on every request
- * ctflow.registry.retries                   default 3: rounds over all URLs after the first
- * ctflow.registry.backoff.ms                default 100, doubling per round (capped by ctflow.registry.backoff.max.ms, 5000)
- * </pre>
+ * with Confluent's serdes and ours; each declared once in {@link #DEF} (type, default, validator,
+ * doc), plus {@code request.header.NAME}: an extra header on every request.
  *
  * When {@code basic.auth.credentials.source} is unset, credentials in the URL win, else
  * {@code basic.auth.user.info} is used if set (Confluent would silently ignore it and get 401s).
@@ -68,6 +60,33 @@ public final class RegistryClientConfig {
     public static final long DEFAULT_BACKOFF_MS = 100;
     public static final long DEFAULT_BACKOFF_MAX_MS = 5000;
 
+    private static final ConfigDef.Validator CREDENTIALS_SOURCE = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value != null && !List.of("URL", "USER_INFO").contains(value.toString().toUpperCase(Locale.ROOT))) {
+            throw new ConfigException(name, value, "supported: URL, USER_INFO");
+        }
+    }, () -> "URL, USER_INFO");
+
+    /** The registry client's keys. */
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(URL, Type.STRING, null, Importance.HIGH, "comma-separated; the next is tried when one is unreachable")
+            .define(BASIC_AUTH_CREDENTIALS_SOURCE, Type.STRING, null, CREDENTIALS_SOURCE, Importance.MEDIUM,
+                    "URL (user:pass@ in the URL) or USER_INFO; unset: the URL's credentials, else basic.auth.user.info")
+            .define(BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM, "user:password")
+            .define(SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.LOW, "user:password, when basic.auth.user.info is unset")
+            .define(SSL_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM, "trust store file")
+            .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "its password")
+            .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW, "JKS, PKCS12 or PEM (a CA bundle)")
+            .define(SSL_KEYSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM, "key store file (client certificate)")
+            .define(SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "its password")
+            .define(SSL_KEYSTORE_TYPE, Type.STRING, "JKS", Importance.LOW, "JKS or PKCS12")
+            .define(SSL_KEY_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "the key's password (default: the key store's)")
+            .define(SSL_PROTOCOL, Type.STRING, "TLS", Importance.LOW, "TLS: the JDK picks TLSv1.3/1.2")
+            .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW, "HTTP connect timeout")
+            .define(READ_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW, "HTTP read timeout")
+            .define(RETRIES, Type.INT, DEFAULT_RETRIES, ConfigDef.Range.between(0, 100), Importance.LOW, "rounds over all URLs after the first")
+            .define(BACKOFF_MS, Type.LONG, DEFAULT_BACKOFF_MS, ConfigDef.Range.atLeast(0), Importance.LOW, "pause before the second round, doubling per round")
+            .define(BACKOFF_MAX_MS, Type.LONG, DEFAULT_BACKOFF_MAX_MS, ConfigDef.Range.atLeast(0), Importance.LOW, "longest pause between rounds");
+
     /** One registry URL, without credentials, and the Authorization header to send it (or null). */
     record Endpoint(URI base, String authorization) {
         @Override
@@ -87,20 +106,18 @@ public final class RegistryClientConfig {
     private final Map<String, String> httpIdentity;
 
     private RegistryClientConfig(Map<String, ?> config) {
-        String urls = ConfigValues.string(config, URL);
+        Map<String, Object> v = ConfigValues.parse(DEF, config);
+        String urls = (String) v.get(URL);
         if (urls == null) {
             throw new ConfigException("Missing required configuration \"" + URL + "\" (e.g. http://127.0.0.1:8081)");
         }
-        String source = ConfigValues.string(config, BASIC_AUTH_CREDENTIALS_SOURCE);
-        String userInfo = ConfigValues.string(config, BASIC_AUTH_USER_INFO);
+        String source = (String) v.get(BASIC_AUTH_CREDENTIALS_SOURCE);
+        String userInfo = password(v, BASIC_AUTH_USER_INFO);
         if (userInfo == null) {
-            userInfo = ConfigValues.string(config, SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO);
+            userInfo = password(v, SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO);
         }
         if (source != null) {
             source = source.toUpperCase(Locale.ROOT);
-            if (!source.equals("URL") && !source.equals("USER_INFO")) {
-                throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE, source, "supported: URL, USER_INFO");
-            }
             if (source.equals("USER_INFO") && userInfo == null) {
                 throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE + "=USER_INFO needs " + BASIC_AUTH_USER_INFO + " (user:password)");
             }
@@ -115,27 +132,23 @@ public final class RegistryClientConfig {
             throw new ConfigException(URL, urls, "no URL given");
         }
         this.endpoints = List.copyOf(eps);
-        this.sslContext = sslContext(config);
-        this.connectTimeout = Duration.ofMillis(positive(config, CONNECT_TIMEOUT_MS, 10_000));
-        this.readTimeout = Duration.ofMillis(positive(config, READ_TIMEOUT_MS, 30_000));
+        this.sslContext = sslContext(v);
+        this.connectTimeout = Duration.ofMillis((Integer) v.get(CONNECT_TIMEOUT_MS));
+        this.readTimeout = Duration.ofMillis((Integer) v.get(READ_TIMEOUT_MS));
         Map<String, String> h = new TreeMap<>();
         config.keySet().stream().filter(k -> k.startsWith(REQUEST_HEADER_PREFIX)).forEach(k -> {
-            String v = ConfigValues.string(config, k);
-            if (v != null) {
-                h.put(k.substring(REQUEST_HEADER_PREFIX.length()), v);
+            String header = ConfigValues.string(config, k);
+            if (header != null) {
+                h.put(k.substring(REQUEST_HEADER_PREFIX.length()), header);
             }
         });
         this.headers = Map.copyOf(h);
-        long r = ConfigValues.number(config, RETRIES, DEFAULT_RETRIES);
-        if (r < 0 || r > 100) {
-            throw new ConfigException(RETRIES, r, "must be between 0 and 100");
-        }
-        this.retries = (int) r;
-        this.backoffMs = Math.max(0, ConfigValues.number(config, BACKOFF_MS, DEFAULT_BACKOFF_MS));
-        this.backoffMaxMs = Math.max(backoffMs, ConfigValues.number(config, BACKOFF_MAX_MS, DEFAULT_BACKOFF_MAX_MS));
+        this.retries = (Integer) v.get(RETRIES);
+        this.backoffMs = (Long) v.get(BACKOFF_MS);
+        this.backoffMaxMs = Math.max(backoffMs, (Long) v.get(BACKOFF_MAX_MS));
         // What makes two HttpClients interchangeable: TLS material and the connect timeout.
         Map<String, String> id = new TreeMap<>();
-        config.forEach((k, v) -> {
+        config.forEach((k, value) -> {
             if (k.startsWith("schema.registry.ssl.") || k.equals(CONNECT_TIMEOUT_MS)) {
                 String s = ConfigValues.string(config, k);
                 if (s != null) {
@@ -198,12 +211,9 @@ public final class RegistryClientConfig {
         return httpIdentity;
     }
 
-    private static long positive(Map<String, ?> config, String key, long dflt) {
-        long v = ConfigValues.number(config, key, dflt);
-        if (v <= 0) {
-            throw new ConfigException(key, v, "must be positive");
-        }
-        return v;
+    private static String password(Map<String, Object> v, String key) {
+        Password p = (Password) v.get(key);
+        return p == null || p.value().isBlank() ? null : p.value();
     }
 
     private static Endpoint endpoint(String url, String source, String userInfo) {
@@ -238,35 +248,33 @@ public final class RegistryClientConfig {
         return new Endpoint(base, auth);
     }
 
-    private static SSLContext sslContext(Map<String, ?> config) {
-        String trustLoc = ConfigValues.string(config, SSL_TRUSTSTORE_LOCATION);
-        String keyLoc = ConfigValues.string(config, SSL_KEYSTORE_LOCATION);
+    private static SSLContext sslContext(Map<String, Object> v) {
+        String trustLoc = (String) v.get(SSL_TRUSTSTORE_LOCATION);
+        String keyLoc = (String) v.get(SSL_KEYSTORE_LOCATION);
         if (trustLoc == null && keyLoc == null) {
             return null;
         }
         try {
             TrustManagerFactory tmf = null;
             if (trustLoc != null) {
-                String type = ConfigValues.string(config, SSL_TRUSTSTORE_TYPE);
-                KeyStore ts = load(trustLoc, type == null ? "JKS" : type, ConfigValues.string(config, SSL_TRUSTSTORE_PASSWORD), SSL_TRUSTSTORE_LOCATION);
+                KeyStore ts = load(trustLoc, (String) v.get(SSL_TRUSTSTORE_TYPE), password(v, SSL_TRUSTSTORE_PASSWORD), SSL_TRUSTSTORE_LOCATION);
                 tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(ts);
             }
             KeyManagerFactory kmf = null;
             if (keyLoc != null) {
-                String type = ConfigValues.string(config, SSL_KEYSTORE_TYPE);
-                String storePass = ConfigValues.string(config, SSL_KEYSTORE_PASSWORD);
+                String type = (String) v.get(SSL_KEYSTORE_TYPE);
+                String storePass = password(v, SSL_KEYSTORE_PASSWORD);
                 if ("PEM".equalsIgnoreCase(type)) {
                     throw new ConfigException(SSL_KEYSTORE_TYPE, type, "PEM keystores are not supported; use PKCS12 or JKS");
                 }
-                KeyStore ks = load(keyLoc, type == null ? "JKS" : type, storePass, SSL_KEYSTORE_LOCATION);
-                String keyPass = ConfigValues.string(config, SSL_KEY_PASSWORD);
+                KeyStore ks = load(keyLoc, type, storePass, SSL_KEYSTORE_LOCATION);
+                String keyPass = password(v, SSL_KEY_PASSWORD);
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 String p = keyPass != null ? keyPass : storePass;
                 kmf.init(ks, p == null ? new char[0] : p.toCharArray());
             }
-            String protocol = ConfigValues.string(config, SSL_PROTOCOL);
-            SSLContext ctx = SSLContext.getInstance(protocol == null ? "TLS" : protocol);
+            SSLContext ctx = SSLContext.getInstance((String) v.get(SSL_PROTOCOL));
             ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException e) {

@@ -4,24 +4,14 @@ import io.ctflow.schemas.registry.ConfigValues;
 import io.ctflow.schemas.registry.RegistryClientConfig;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The serde settings, under Confluent's key names (registry connection keys: see
- * {@link RegistryClientConfig}).
- *
- * <pre>
- * schema.registry.url              required
- * auto.register.schemas            default true; false: look the schema's id up (POST /subjects/{s}) and fail if absent
- * use.latest.version               default false; true: write with the subject's latest schema (records are mapped by field name)
- * latest.cache.ttl.sec             how long "latest" stays latest; default -1 (for the serde's lifetime)
- * key.subject.name.strategy        default TopicNameStrategy (see SubjectNameStrategies)
- * value.subject.name.strategy      default TopicNameStrategy
- * specific.avro.reader             default false: GenericRecord; true: the generated class named by the writer schema
- * specific.avro.key.type           a SpecificRecord class (name or Class) to read keys into; implies specific
- * specific.avro.value.type         the same for values (AvroSerdes sets it)
- * avro.use.logical.type.converters default true (Confluent: false): generic records carry Instant for timestamp-micros, as specific ones do
- * </pre>
+ * The serde settings, under Confluent's key names, declared once in {@link #DEF} (registry connection
+ * keys: see {@link RegistryClientConfig}).
  */
 public final class AvroSerdeConfig {
     public static final String SCHEMA_REGISTRY_URL = RegistryClientConfig.URL;
@@ -35,6 +25,24 @@ public final class AvroSerdeConfig {
     public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
     public static final String USE_LOGICAL_TYPE_CONVERTERS = "avro.use.logical.type.converters";
 
+    /**
+     * The serde's own keys, but the subject name strategies ({@code key.subject.name.strategy},
+     * {@code value.subject.name.strategy}): a name, a class or a {@link SubjectNameStrategy} object,
+     * which {@link SubjectNameStrategies} reads (default TopicNameStrategy).
+     */
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "register the writer's schema; false: look its id up (POST /subjects/{s}) and fail if absent")
+            .define(USE_LATEST_VERSION, Type.BOOLEAN, false, Importance.LOW,
+                    "write with the subject's latest schema (records are mapped by field name)")
+            .define(LATEST_CACHE_TTL_SEC, Type.LONG, -1L, Importance.LOW, "how long \"latest\" stays latest; -1: for the serde's lifetime")
+            .define(SPECIFIC_AVRO_READER, Type.BOOLEAN, false, Importance.LOW,
+                    "false: GenericRecord; true: the generated class named by the writer schema")
+            .define(SPECIFIC_AVRO_KEY_TYPE, Type.CLASS, null, Importance.LOW, "a SpecificRecord class to read keys into; implies specific")
+            .define(SPECIFIC_AVRO_VALUE_TYPE, Type.CLASS, null, Importance.LOW, "the same for values (AvroSerdes sets it)")
+            .define(USE_LOGICAL_TYPE_CONVERTERS, Type.BOOLEAN, true, Importance.LOW,
+                    "(Confluent: false) generic records carry Instant for timestamp-micros, as specific ones do");
+
     final boolean isKey;
     final boolean autoRegister;
     final boolean useLatestVersion;
@@ -45,34 +53,24 @@ public final class AvroSerdeConfig {
     final boolean logicalTypes;
 
     AvroSerdeConfig(Map<String, ?> config, boolean isKey) {
+        Map<String, Object> v = ConfigValues.parse(DEF, config);
         this.isKey = isKey;
-        this.autoRegister = ConfigValues.bool(config, AUTO_REGISTER_SCHEMAS, true);
-        this.useLatestVersion = ConfigValues.bool(config, USE_LATEST_VERSION, false);
-        long ttl = ConfigValues.number(config, LATEST_CACHE_TTL_SEC, -1);
+        this.autoRegister = (Boolean) v.get(AUTO_REGISTER_SCHEMAS);
+        this.useLatestVersion = (Boolean) v.get(USE_LATEST_VERSION);
+        long ttl = (Long) v.get(LATEST_CACHE_TTL_SEC);
         this.latestTtlNanos = ttl < 0 ? -1 : ttl * 1_000_000_000L;
         String strategyKey = isKey ? KEY_SUBJECT_NAME_STRATEGY : VALUE_SUBJECT_NAME_STRATEGY;
         this.subjectNameStrategy = SubjectNameStrategies.from(strategyKey, config.get(strategyKey));
         String typeKey = isKey ? SPECIFIC_AVRO_KEY_TYPE : SPECIFIC_AVRO_VALUE_TYPE;
-        this.specificType = specificType(typeKey, config.get(typeKey));
-        this.specificReader = specificType != null || ConfigValues.bool(config, SPECIFIC_AVRO_READER, false);
-        this.logicalTypes = ConfigValues.bool(config, USE_LOGICAL_TYPE_CONVERTERS, true);
+        this.specificType = specificType(typeKey, (Class<?>) v.get(typeKey));
+        this.specificReader = specificType != null || (Boolean) v.get(SPECIFIC_AVRO_READER);
+        this.logicalTypes = (Boolean) v.get(USE_LOGICAL_TYPE_CONVERTERS);
     }
 
     @SuppressWarnings("unchecked")
-    private static Class<? extends SpecificRecord> specificType(String key, Object v) {
-        if (v == null || v.toString().isBlank()) {
+    private static Class<? extends SpecificRecord> specificType(String key, Class<?> c) {
+        if (c == null) {
             return null;
-        }
-        Class<?> c;
-        if (v instanceof Class<?> k) {
-            c = k;
-        } else {
-            try {
-                ClassLoader cl = Thread.currentThread().getContextClassLoader();
-                c = Class.forName(v.toString().trim(), true, cl != null ? cl : AvroSerdeConfig.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new ConfigException(key, v, "class not found: " + e.getMessage());
-            }
         }
         if (!SpecificRecord.class.isAssignableFrom(c)) {
             throw new ConfigException(key, c.getName(), "not an Avro SpecificRecord class");
