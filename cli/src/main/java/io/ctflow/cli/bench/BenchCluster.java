@@ -92,12 +92,21 @@ final class BenchCluster implements AutoCloseable {
      * events in time order, heartbeats to every partition. Returns the records in the events topic.
      */
     long load(AppConfig config, Workload w, Progress progress) throws InterruptedException, ExecutionException {
+        return load(config, w, progress, Long.MAX_VALUE);
+    }
+
+    /** As {@link #load(AppConfig, Workload, Progress)}, only the events before {@code untilMicros} of event time. */
+    long load(AppConfig config, Workload w, Progress progress, long untilMicros) throws InterruptedException, ExecutionException {
         try (Publisher pub = publisher(config)) {
             publishTopology(pub, w);
             WorkloadEvents events = new WorkloadEvents(w);
             long n = 0;
             while (events.hasNext()) {
-                send(pub, events.next());
+                ConntrackEvent e = events.next();
+                if (events.step().micros >= untilMicros) {
+                    break;
+                }
+                send(pub, e);
                 if (++n % 500_000 == 0) {
                     progress.say("loaded %,d events", n);
                 }

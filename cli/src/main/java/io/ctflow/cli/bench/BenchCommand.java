@@ -183,11 +183,12 @@ public final class BenchCommand implements Callable<Integer> {
     private void state(BenchCluster cluster, Report report) throws Exception {
         AppConfig config = cluster.config("bench-state.", 1);
         Workload w = Workload.production(stateFlows);
-        progress.say("state: %,d flows into a TopologyTestDriver", w.openFlowsAtPeak());
-        StatePerFlow.Result r = StatePerFlow.measure(config, AppSerdes.create(config.kafka()), w);
+        progress.say("state: the app runs over the production workload up to its peak (%,d open flows)", w.openFlowsAtPeak());
+        StatePerFlow.Result r = StatePerFlow.measure(cluster, config, AppSerdes.create(config.kafka()), w, progress);
         report.add(new Figure(STATE_FIGURE, r.bytesPerFlow(), Double.NaN, "B",
-                "<= 300 B", String.format(Locale.ROOT, "production workload at its peak: %,d flows; timers live in memory (no stored bytes); TopologyTestDriver",
-                        r.flows())));
+                "<= 300 B", String.format(Locale.ROOT, "production workload at its peak: %,d flows; the real app (KafkaStreams, embedded broker), "
+                                + "flows store read by interactive query, key + value serialized with the app's serdes; timers live in memory (no stored bytes); %s",
+                        r.flows(), appSettings(config))));
     }
 
     private void collector(BenchCluster cluster, Report report) throws Exception {

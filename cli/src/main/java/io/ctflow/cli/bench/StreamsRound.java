@@ -32,10 +32,21 @@ final class StreamsRound {
     /** Events per second, and what it was measured over. */
     record Result(double rate, long records, double seconds) {}
 
+    /** What to look at in the instance once every input record is committed, before it closes. */
+    @FunctionalInterface
+    interface AtEnd {
+        void accept(KafkaStreams streams) throws Exception;
+    }
+
     private StreamsRound() {}
 
     static Result run(BenchCluster cluster, AppConfig config, Topology topology, String applicationId, int threads,
                       Progress progress) throws Exception {
+        return run(cluster, config, topology, applicationId, threads, progress, streams -> { });
+    }
+
+    static Result run(BenchCluster cluster, AppConfig config, Topology topology, String applicationId, int threads,
+                      Progress progress, AtEnd atEnd) throws Exception {
         String input = config.topics().events();
         Map<TopicPartition, Long> end = cluster.endOffsetsByPartition(input);
         long records = end.values().stream().mapToLong(Long::longValue).sum();
@@ -81,6 +92,7 @@ final class StreamsRound {
                     boolean fromFirstCommit = records - firstCommitted >= records / 2 && now > firstAt;
                     long n = fromFirstCommit ? records - firstCommitted : records;
                     double seconds = (now - (fromFirstCommit ? firstAt : running.get())) / 1e9;
+                    atEnd.accept(streams);
                     return new Result(n / seconds, n, seconds);
                 }
                 if (committed != lastCommitted) {
