@@ -141,6 +141,19 @@ final class BenchCluster implements AutoCloseable {
         return sum;
     }
 
+    /** The group's committed offsets of the topic, summed over its partitions (0 where none). */
+    long committed(String group, String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long sum = 0;
+        for (var e : offsets.entrySet()) {
+            if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+                sum += e.getValue().offset();
+            }
+        }
+        return sum;
+    }
+
     Map<TopicPartition, Long> endOffsetsByPartition(String topic) throws InterruptedException, ExecutionException {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> q = new HashMap<>();
