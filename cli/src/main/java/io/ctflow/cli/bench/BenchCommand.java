@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * broker and registry on input loaded before it starts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure the streams app (events/s in the production and a small regime, thread scaling, anomaly latency,",
+        description = {"Measure the streams app (events/s in the production and a small regime, after a long history, thread scaling, anomaly latency,",
                 "state per flow) and the collector (whole path, serde), each next to a baseline from the same run.",
                 "Prints a Markdown table on stdout (--json: one JSON object per figure); progress on stderr."})
 public final class BenchCommand implements Callable<Integer> {
