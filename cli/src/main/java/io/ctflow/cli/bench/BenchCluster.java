@@ -5,13 +5,16 @@ import io.ctflow.avro.EventType;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.embedded.EmbeddedKafka;
+import io.ctflow.schemas.TopicCreation;
 import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
  * Each measurement gets its own topic prefix, so inputs of different partition counts coexist.
  */
 final class BenchCluster implements AutoCloseable {
+    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
     final EmbeddedKafka kafka;
     final RegistryServer registry;
     final Admin admin;
@@ -62,20 +66,18 @@ final class BenchCluster implements AutoCloseable {
 
     /**
      * All ctflow topics under the config's prefix, plus the given extra ones, with this many
-     * partitions; returns once every partition answers a ListOffsets from its leader. Only then
-     * may an idempotent producer start: a first batch refused by a partition the broker has not
-     * finished creating is retried after its successors were appended, and the broker rejects it
-     * as out of order for good (seen with Kafka 4.4: the collector's producer stuck on
-     * OutOfOrderSequenceException until its delivery timeout).
+     * partitions, created as every ctflow component creates them ({@link TopicCreation}: only the
+     * missing ones, returning once every partition serves, before any idempotent producer starts).
      */
     void createTopics(AppConfig config, int partitions, String... extra) throws InterruptedException, ExecutionException {
         List<NewTopic> topics = new ArrayList<>(config.topics().all(partitions, (short) 1));
         for (String t : extra) {
             topics.add(new NewTopic(t, partitions, (short) 1));
         }
-        kafka.createTopics(topics);
-        for (NewTopic t : topics) {
-            endOffsetsByPartition(t.name()); // Admin retries until each leader serves the partition
+        try {
+            TopicCreation.createMissing(admin, topics, TOPIC_TIMEOUT);
+        } catch (TimeoutException e) {
+            throw new io.ctflow.config.RuntimeFailure("bench: topics of " + config.topics().prefix() + " not served within " + TOPIC_TIMEOUT, e);
         }
     }
 
@@ -92,12 +94,21 @@ final class BenchCluster implements AutoCloseable {
      * events in time order, heartbeats to every partition. Returns the records in the events topic.
      */
     long load(AppConfig config, Workload w, Progress progress) throws InterruptedException, ExecutionException {
+        return load(config, w, progress, Long.MAX_VALUE);
+    }
+
+    /** As {@link #load(AppConfig, Workload, Progress)}, only the events before {@code untilMicros} of event time. */
+    long load(AppConfig config, Workload w, Progress progress, long untilMicros) throws InterruptedException, ExecutionException {
         try (Publisher pub = publisher(config)) {
             publishTopology(pub, w);
             WorkloadEvents events = new WorkloadEvents(w);
             long n = 0;
             while (events.hasNext()) {
-                send(pub, events.next());
+                ConntrackEvent e = events.next();
+                if (events.step().micros >= untilMicros) {
+                    break;
+                }
+                send(pub, e);
                 if (++n % 500_000 == 0) {
                     progress.say("loaded %,d events", n);
                 }
@@ -126,6 +137,19 @@ final class BenchCluster implements AutoCloseable {
         long sum = 0;
         for (long o : endOffsetsByPartition(topic).values()) {
             sum += o;
+        }
+        return sum;
+    }
+
+    /** The group's committed offsets of the topic, summed over its partitions (0 where none). */
+    long committed(String group, String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long sum = 0;
+        for (var e : offsets.entrySet()) {
+            if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+                sum += e.getValue().offset();
+            }
         }
         return sum;
     }

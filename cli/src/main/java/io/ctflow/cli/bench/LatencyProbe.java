@@ -2,7 +2,6 @@ package io.ctflow.cli.bench;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
-import io.ctflow.avro.NatAnomaly;
 import io.ctflow.cli.EmbeddedStack;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.flow.FlowKey;
@@ -14,38 +13,44 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * How late an anomaly comes out at a steady rate: the app runs, a paced collector ({@link Publisher})
  * sends a workload at the given events/s with event time = wall-clock time, and for every unreplied
- * connection the anomaly record's broker append time (the topics use LogAppendTime) minus the time
- * its NEW event was handed to the producer, minus reply timeout + grace (the wait the rules ask
- * for), is its excess latency.
+ * connection its anomaly is timed against the moment its NEW event was handed to the producer,
+ * minus reply timeout + grace (the wait the rules ask for). Two clocks: the anomaly record's broker
+ * append time (the topics use LogAppendTime), and the moment a read_committed consumer received it
+ * — under exactly-once that is when a user can see it, one commit later. Meanwhile the app's input
+ * backlog is sampled ({@link AnomalyReader}), which tells saturation (a backlog that grows) from
+ * delay built into the pipeline (none).
  */
 final class LatencyProbe {
     /**
-     * Excess latencies in ms (sorted), how many anomalies were expected, and how many never came
-     * out before the end of the wait: those are in {@code excessMs} at their lower bound (the end
-     * of the wait), so a slow app shows as a high percentile rather than a missing one.
+     * Excess latencies in ms (sorted) by append time and by receive time, how many anomalies were
+     * expected, how many never came out before the end of the wait (those are in the lists at their
+     * lower bound, the end of the wait, so a slow app shows as a high percentile rather than a
+     * missing one), the app's input backlog (max and mean, in records), the rate the paced
+     * producer achieved, and the app's capacity at the time (the rate it drained its backlog once
+     * the producer stopped; NaN when it had kept up).
      */
-    record Result(List<Long> excessMs, long expected, long missing) {
+    record Result(List<Long> excessMs, List<Long> visibleMs, long expected, long missing, long maxBacklog, double meanBacklog,
+                  double sentPerSecond, double drainRate) {
         double percentile(double p) {
-            if (excessMs.isEmpty()) {
+            return percentile(excessMs, p);
+        }
+
+        static double percentile(List<Long> sorted, double p) {
+            if (sorted.isEmpty()) {
                 return Double.NaN;
             }
-            int i = (int) Math.ceil(p / 100 * excessMs.size()) - 1;
-            return excessMs.get(Math.max(0, Math.min(excessMs.size() - 1, i)));
+            int i = (int) Math.ceil(p / 100 * sorted.size()) - 1;
+            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
         }
     }
 
@@ -60,37 +65,38 @@ final class LatencyProbe {
         return new Workload("latency", 10, 50, connections, LIFETIME_MICROS, 3, (long) connections * seconds, Workload.START_MICROS);
     }
 
-    static Result run(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload shape, Progress progress) throws Exception {
+    static Result run(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload shape, String applicationId,
+                      Progress progress) throws Exception {
         Path stateDir = Files.createTempDirectory("ctflow-bench-latency");
         Properties p = new Properties();
         p.putAll(config.kafka());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ctflow-bench-latency");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         long waitMs = config.tcpReplyTimeout().plus(config.grace()).toMillis();
         Map<String, Long> sentMs = new ConcurrentHashMap<>();
-        Map<String, Long> appendedMs = new HashMap<>();
         try (Publisher pub = cluster.publisher(config);
              KafkaStreams streams = new KafkaStreams(CtflowTopology.build(config, serdes), p);
-             KafkaConsumer<String, NatAnomaly> anomalies = consumer(cluster, serdes)) {
+             AnomalyReader reader = AnomalyReader.start(cluster, config, serdes, applicationId)) {
             BenchCluster.publishTopology(pub, shape);
-            anomalies.subscribe(List.of(config.topics().anomalies()));
             streams.start();
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
                     throw new io.ctflow.config.RuntimeFailure("the app did not reach RUNNING: " + streams.state());
                 }
-                anomalies.poll(Duration.ofMillis(100)); // joins the group while the app starts
+                Thread.sleep(100); // polls the app's state, bounded by the deadline above
             }
+            reader.awaitAssignment();
+            warmUp(cluster, config, pub, applicationId);
             // Event time = wall-clock time from now on. Counted: connections opened once the rate is
             // steady (after the first lifetime) and the first 20 % of the run.
             long startMicros = System.currentTimeMillis() * 1000 + 500_000;
             Workload w = shape.withStart(startMicros);
             long countFromMicros = startMicros + Math.max(w.lifetimeMicros(), (w.newAt(w.connections() - 1) - startMicros) / 5);
             long expected = 0;
+            long sent = 0;
             WorkloadEvents events = new WorkloadEvents(w);
-            long lastPoll = System.nanoTime();
             long wall0 = System.currentTimeMillis() * 1000;
             long nano0 = System.nanoTime();
             long lastMicros = 0;
@@ -111,59 +117,62 @@ final class LatencyProbe {
                     expected++;
                 }
                 BenchCluster.send(pub, e);
-                if (System.nanoTime() - lastPoll > 50_000_000L) {
-                    collect(anomalies, appendedMs, Duration.ZERO);
-                    lastPoll = System.nanoTime();
-                }
+                sent++;
             }
             pub.flush();
-            progress.say("latency: sent %,d connections at %,d/s; waiting for their anomalies", w.connections(), w.connectionsPerSecond());
+            double sentPerSecond = sent / ((lastMicros - startMicros) / 1e6);
+            reader.senderDone(sentPerSecond);
+            progress.say("latency: sent %,d events at %,.0f/s (asked %,d connections/s); waiting for their anomalies", sent, sentPerSecond,
+                    w.connectionsPerSecond());
             // The last anomalies need event time past their deadline: a final heartbeat, as a replay ends.
             pub.marker(EventType.HEARTBEAT, "bench", WorkloadEvents.micros(lastMicros + 60_000_000L), 0);
             pub.flush();
-            long until = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < until && !appendedMs.keySet().containsAll(sentMs.keySet())) {
-                collect(anomalies, appendedMs, Duration.ofMillis(200));
-            }
+            reader.awaitAll(sentMs.keySet(), Duration.ofSeconds(60));
+            reader.awaitDrained(Duration.ofSeconds(30));
+            progress.say("latency: app input backlog every 500 ms (records): %s", reader.backlogTrace());
             List<Long> excess = new ArrayList<>();
+            List<Long> visible = new ArrayList<>();
             long missing = 0;
             long endMs = System.currentTimeMillis();
             for (Map.Entry<String, Long> s : sentMs.entrySet()) {
-                Long a = appendedMs.get(s.getKey());
-                if (a == null) {
+                AnomalyReader.Seen seen = reader.seen(s.getKey());
+                if (seen == null) {
                     missing++;
-                    a = endMs;
+                    seen = new AnomalyReader.Seen(endMs, endMs);
                 }
-                excess.add(a - s.getValue() - waitMs);
+                excess.add(seen.appendedMs() - s.getValue() - waitMs);
+                visible.add(seen.receivedMs() - s.getValue() - waitMs);
             }
             Collections.sort(excess);
-            return new Result(excess, expected, missing);
+            Collections.sort(visible);
+            return new Result(excess, visible, expected, missing, reader.maxBacklog(), reader.meanBacklog(), sentPerSecond, reader.drainRate());
         } finally {
             EmbeddedStack.deleteTree(stateDir);
+        }
+    }
+
+    /**
+     * RUNNING is not processing: a new instance still creates its internal topics, opens its stores
+     * and initializes its transactional producer, which on a busy machine took tens of seconds; a
+     * probe started at RUNNING timed that startup, once, as the latency of every anomaly (p50 about
+     * p99, both about the startup time). So a heartbeat first (not a node of the workload), and the probe starts once
+     * the app has committed a transaction past them.
+     */
+    private static void warmUp(BenchCluster cluster, AppConfig config, Publisher pub, String applicationId) throws Exception {
+        pub.marker(EventType.HEARTBEAT, "bench", WorkloadEvents.micros(System.currentTimeMillis() * 1000), 0); // to every partition
+        pub.flush();
+        long end = cluster.endOffsets(config.topics().events());
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (cluster.committed(applicationId, config.topics().events()) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new io.ctflow.config.RuntimeFailure("latency: the app committed nothing of its warm-up input within 180 s");
+            }
+            Thread.sleep(100); // polls the app's committed offsets, bounded by the deadline above
         }
     }
 
     /** Wall-clock micros from a monotonic clock (no step backwards within a run). */
     private static long wallMicros(long wall0Micros, long nano0) {
         return wall0Micros + (System.nanoTime() - nano0) / 1000;
-    }
-
-    /** First append time of each flow's OPEN anomaly. */
-    private static void collect(KafkaConsumer<String, NatAnomaly> c, Map<String, Long> appendedMs, Duration wait) {
-        for (ConsumerRecord<String, NatAnomaly> r : c.poll(wait)) {
-            NatAnomaly a = r.value();
-            if (a != null && a.getFlowKey() != null && "OPEN".equals(String.valueOf(a.getStatus()))) {
-                appendedMs.putIfAbsent(a.getFlowKey(), r.timestamp());
-            }
-        }
-    }
-
-    private static KafkaConsumer<String, NatAnomaly> consumer(BenchCluster cluster, AppSerdes serdes) {
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "ctflow-bench-latency-reader");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new KafkaConsumer<>(c, new StringDeserializer(), serdes.anomalies().deserializer());
     }
 }

@@ -40,7 +40,11 @@ final class Report {
     static String jsonLine(Figure f) {
         ObjectNode o = JSON.createObjectNode();
         o.put("name", f.name());
-        o.put("rate", f.rate());
+        if (Double.isNaN(f.rate())) {
+            o.putNull("rate"); // JSON has no NaN
+        } else {
+            o.put("rate", f.rate());
+        }
         if (Double.isNaN(f.baseline())) {
             o.putNull("baseline");
             o.putNull("ratio");

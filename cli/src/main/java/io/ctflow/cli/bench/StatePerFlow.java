@@ -1,36 +1,27 @@
 package io.ctflow.cli.bench;
 
-import io.ctflow.avro.ConntrackEvent;
-import io.ctflow.avro.NodeFacts;
-import io.ctflow.avro.ServiceEntry;
-import io.ctflow.cli.EmbeddedStack;
-import io.ctflow.collector.parse.ServiceKeys;
+import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
-import io.ctflow.flow.FlowKeySerde;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
-import io.ctflow.streams.InternalAvroSerde;
 import io.ctflow.streams.StoreNames;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Properties;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Bytes of state per open flow at the peak of a production-shaped workload: the app's own topology
- * in a TopologyTestDriver (one thread, no broker: the sizes do not depend on either), fed until the
- * first connection ends, then the flows store is iterated and every entry serialized as the store
- * writes it. The flow join's timers have no store: they live in memory, rebuilt from the flows'
- * deadlines on restore, so they add no stored bytes.
+ * Bytes of state per open flow at the peak of a production-shaped workload, measured on the real
+ * app: the workload's events up to its first DESTROY (so every connection begun is still open) are
+ * loaded, a {@link KafkaStreams} instance of the app's topology processes them all, and then the
+ * flows store is read through interactive queries and each entry serialized with the app's own
+ * serdes, as the store and its changelog hold it. The flow join's timers have no store: they live
+ * in memory, rebuilt from the flows' deadlines on restore, so they add no stored bytes.
  */
 final class StatePerFlow {
     /** Entries and serialized bytes of the flows store. */
@@ -40,71 +31,48 @@ final class StatePerFlow {
         }
     }
 
+    private static final long STORE_WAIT_NANOS = 60_000_000_000L;
+
     private StatePerFlow() {}
 
-    static Result measure(AppConfig config, AppSerdes serdes, Workload w) throws Exception {
-        Path dir = Files.createTempDirectory("ctflow-bench-ttd");
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ctflow-bench-state");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        try (TopologyTestDriver d = new TopologyTestDriver(CtflowTopology.build(config.withEventsPartitions(1), serdes), p)) {
-            var t = config.topics();
-            TestInputTopic<String, ServiceEntry> services = d.createInputTopic(t.services(), Serdes.String().serializer(), serdes.services().serializer());
-            TestInputTopic<String, NodeFacts> facts = d.createInputTopic(t.nodeFacts(), Serdes.String().serializer(), serdes.nodeFacts().serializer());
-            TestInputTopic<FlowKey, ConntrackEvent> events = d.createInputTopic(t.events(), new FlowKeySerde().serializer(), serdes.events().serializer());
-            w.serviceEntries().forEach(s -> services.pipeInput(ServiceKeys.key(s), s, s.getTimestamp()));
-            w.nodeFacts().forEach(f -> facts.pipeInput(f.getNode(), f, f.getTimestamp()));
-            long peak = w.startMicros() + w.lifetimeMicros(); // the first DESTROY: every flow since is still open
-            WorkloadEvents it = new WorkloadEvents(w);
-            while (it.hasNext()) {
-                ConntrackEvent e = it.next();
-                if (it.step().micros >= peak) {
-                    break;
+    static Result measure(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload w, Progress progress) throws Exception {
+        cluster.createTopics(config, 1);
+        long peak = w.startMicros() + w.lifetimeMicros(); // the first DESTROY: every flow since is still open
+        cluster.load(config, w, progress, peak);
+        Result[] out = new Result[1];
+        StreamsRound.run(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-state", 1, progress,
+                streams -> out[0] = sizes(flows(streams), serdes, config.topics().prefix() + "flows"));
+        return out[0];
+    }
+
+    /** The flows store once the instance serves queries (it may still be settling right after the run). */
+    private static ReadOnlyKeyValueStore<FlowKey, FlowState> flows(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + STORE_WAIT_NANOS;
+        while (true) {
+            try {
+                return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.FLOWS, QueryableStoreTypes.<FlowKey, FlowState>keyValueStore()));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new io.ctflow.config.RuntimeFailure("state: the flows store did not become queryable: " + e.getMessage(), e);
                 }
-                events.pipeInput(FlowKey.of(e), e, e.getTimestamp());
+                Thread.sleep(100); // polls the instance's state, bounded by the deadline above
             }
-            long[] flows = sizes(d.getKeyValueStore(StoreNames.FLOWS), serdes);
-            return new Result(flows[0], flows[1]);
-        } finally {
-            EmbeddedStack.deleteTree(dir);
         }
     }
 
-    /** Entries and their serialized key + value bytes, whatever the store's types. */
-    private static long[] sizes(KeyValueStore<Object, Object> store, AppSerdes serdes) {
+    /** Entries and their key + value bytes as the app's serdes write them. */
+    static Result sizes(ReadOnlyKeyValueStore<FlowKey, FlowState> store, AppSerdes serdes, String topic) {
+        Serializer<FlowKey> keys = serdes.flowKey().serializer();
+        Serializer<FlowState> values = serdes.flowState().serializer();
         long n = 0;
         long bytes = 0;
-        try (KeyValueIterator<Object, Object> it = store.all()) {
+        try (KeyValueIterator<FlowKey, FlowState> it = store.all()) {
             while (it.hasNext()) {
-                KeyValue<Object, Object> kv = it.next();
-                bytes += size(kv.key, serdes) + size(kv.value, serdes);
+                KeyValue<FlowKey, FlowState> kv = it.next();
+                bytes += keys.serialize(topic, kv.key).length + values.serialize(topic, kv.value).length;
                 n++;
             }
         }
-        return new long[] {n, bytes};
-    }
-
-    private static final java.util.Map<Class<?>, org.apache.kafka.common.serialization.Serializer<Object>> WRITERS =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int size(Object o, AppSerdes serdes) {
-        if (o == null) {
-            return 0;
-        } else if (o instanceof io.ctflow.avro.internal.FlowState st) {
-            return serdes.flowState().serializer().serialize("x", st).length; // the store's own codec
-        } else if (o instanceof FlowKey k) {
-            return k.rawBytes().length;
-        } else if (o instanceof Bytes b) {
-            return b.get().length;
-        } else if (o instanceof byte[] b) {
-            return b.length;
-        } else if (o instanceof Long) {
-            return Long.BYTES;
-        } else if (o instanceof SpecificRecord r) {
-            return WRITERS.computeIfAbsent(r.getClass(), c -> new InternalAvroSerde(c).serializer()).serialize("x", r).length;
-        }
-        throw new IllegalStateException("the bench cannot size a store entry of " + o.getClass().getName());
+        return new Result(n, bytes);
     }
 }

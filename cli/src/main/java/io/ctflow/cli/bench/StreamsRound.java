@@ -2,8 +2,11 @@ package io.ctflow.cli.bench;
 
 import io.ctflow.cli.EmbeddedStack;
 import io.ctflow.streams.AppConfig;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,13 +32,59 @@ final class StreamsRound {
     private static final long POLL_MS = 50;
     private static final long STALL_NANOS = 180_000_000_000L;
 
-    /** Events per second, and what it was measured over. */
-    record Result(double rate, long records, double seconds) {}
+    /**
+     * Events per second, what it was measured over, the cores the whole process (app, broker, bench)
+     * used meanwhile (CPU time / wall time), and when each committed input offset was first seen.
+     */
+    record Result(double rate, long records, double seconds, double cores, Timeline timeline) {}
+
+    /** Committed input offsets (summed over partitions) against time, sampled every {@value #POLL_MS} ms. */
+    static final class Timeline {
+        private final List<long[]> samples = new ArrayList<>();
+
+        void add(long nanos, long committed) {
+            if (samples.isEmpty() || samples.get(samples.size() - 1)[1] != committed) {
+                samples.add(new long[] {nanos, committed});
+            }
+        }
+
+        /** When the committed offset first reached {@code offset}, in nanos; -1 if it never did. */
+        long reached(long offset) {
+            for (long[] s : samples) {
+                if (s[1] >= offset) {
+                    return s[0];
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * Events/s between two input offsets: (to - from) / time between the commits that reached
+         * them. Commits come every commit.interval.ms, so a window of many seconds is exact to a
+         * commit interval.
+         */
+        double rateBetween(long from, long to) {
+            long a = reached(from);
+            long b = reached(to);
+            return a < 0 || b <= a ? Double.NaN : (to - from) / ((b - a) / 1e9);
+        }
+    }
+
+    /** What to look at in the instance once every input record is committed, before it closes. */
+    @FunctionalInterface
+    interface AtEnd {
+        void accept(KafkaStreams streams) throws Exception;
+    }
 
     private StreamsRound() {}
 
     static Result run(BenchCluster cluster, AppConfig config, Topology topology, String applicationId, int threads,
                       Progress progress) throws Exception {
+        return run(cluster, config, topology, applicationId, threads, progress, streams -> { });
+    }
+
+    static Result run(BenchCluster cluster, AppConfig config, Topology topology, String applicationId, int threads,
+                      Progress progress, AtEnd atEnd) throws Exception {
         String input = config.topics().events();
         Map<TopicPartition, Long> end = cluster.endOffsetsByPartition(input);
         long records = end.values().stream().mapToLong(Long::longValue).sum();
@@ -67,21 +116,27 @@ final class StreamsRound {
             long lastSaid = System.nanoTime();
             long firstAt = 0;
             long firstCommitted = 0;
+            long firstCpu = 0;
+            Timeline timeline = new Timeline();
             while (true) {
                 if (failure.get() != null) {
                     throw new io.ctflow.config.RuntimeFailure(applicationId + " failed: " + failure.get(), failure.get());
                 }
                 long committed = committed(cluster, applicationId, end);
                 long now = System.nanoTime();
+                timeline.add(now, committed);
                 if (firstAt == 0 && committed > 0) {
                     firstAt = now;
                     firstCommitted = committed;
+                    firstCpu = processCpuNanos();
                 }
                 if (committed >= records && running.get() != 0) {
                     boolean fromFirstCommit = records - firstCommitted >= records / 2 && now > firstAt;
                     long n = fromFirstCommit ? records - firstCommitted : records;
                     double seconds = (now - (fromFirstCommit ? firstAt : running.get())) / 1e9;
-                    return new Result(n / seconds, n, seconds);
+                    double cores = now > firstAt ? (processCpuNanos() - firstCpu) / (double) (now - firstAt) : Double.NaN;
+                    atEnd.accept(streams);
+                    return new Result(n / seconds, n, seconds, cores, timeline);
                 }
                 if (committed != lastCommitted) {
                     lastCommitted = committed;
@@ -101,6 +156,12 @@ final class StreamsRound {
             streams.cleanUp();
             EmbeddedStack.deleteTree(stateDir);
         }
+    }
+
+    /** CPU time of this whole process (the app, the embedded broker, the bench), NaN-free: 0 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /** Committed input offsets summed over the partitions, each capped at its end. */

@@ -19,7 +19,8 @@ import picocli.CommandLine;
 /** A tiny run of every part: the output's shape and that the figures are positive and consistent (no timing asserted). */
 class BenchCommandTest {
     private static final String[] TINY = {"--open-flows", "300", "--small-open-flows", "50", "--scaling-open-flows", "100", "--scaling-partitions", "2",
-            "--rounds", "1", "--latency-rate", "1000", "--latency-seconds", "5", "--state-flows", "300", "--collector-events", "3000"};
+            "--rounds", "1", "--latency-rate", "1000", "--latency-seconds", "5", "--state-flows", "300", "--collector-events", "3000",
+            "--history-events", "20000", "--history-window", "4000"};
 
     private record Run(int code, String out, String err) {}
 
@@ -57,8 +58,9 @@ class BenchCommandTest {
                 "streams app, production workload: events/s (median)",
                 "streams app, small workload: events/s (best)",
                 "streams app, small workload: events/s (median)",
-                "streams app, 2 stream threads vs 1, 2 partitions: events/s",
-                "anomaly latency beyond reply timeout + grace (p99)"), List.copyOf(figures.keySet()), r.out);
+                BenchCommand.HISTORY_FIGURE,
+                "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)",
+                BenchCommand.latencyFigure(1000)), List.copyOf(figures.keySet()), r.out);
         for (JsonNode f : figures.values()) {
             String name = f.get("name").asText();
             assertTrue(!f.get("settings").asText().isEmpty(), name);
@@ -81,6 +83,13 @@ class BenchCommandTest {
         // the state row's flows: every connection begun before the first ended (300), none gone yet
         assertTrue(figures.get(BenchCommand.STATE_FIGURE)
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
+        // the history row compares two windows of the same run at the peak, the second after >= 20,000 events
+        String history = figures.get(BenchCommand.HISTORY_FIGURE).get("settings").asText();
+        assertTrue(history.contains("(the first 4,000 once 300 flows are open)"), history);
+        long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
+        assertTrue(after >= 20_000, history);
+        assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
+                .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
         assertTrue(r.err.contains("production-app-1"), r.err);
     }
 
@@ -101,7 +110,7 @@ class BenchCommandTest {
         BenchCommand c = new BenchCommand();
         new CommandLine(c).parseArgs("--only", "everything");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
-        assertEquals("--only must be one of production, small, scaling, latency, state, collector, serde; got 'everything'", e.getMessage());
+        assertEquals("--only must be one of production, small, history, scaling, latency, state, collector, serde; got 'everything'", e.getMessage());
         BenchCommand d = new BenchCommand();
         new CommandLine(d).parseArgs("--rounds", "0");
         assertThrows(IllegalArgumentException.class, d::validate);

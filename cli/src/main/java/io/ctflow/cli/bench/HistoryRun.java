@@ -1,0 +1,77 @@
+package io.ctflow.cli.bench;
+
+import io.ctflow.collector.publish.Publisher;
+import io.ctflow.streams.AppConfig;
+import io.ctflow.streams.AppSerdes;
+import io.ctflow.streams.CtflowTopology;
+
+/**
+ * Whether the app slows down as history builds up (fired timers, deleted flows and their
+ * tombstones, changelog compaction): one long run of the production regime on one partition, and
+ * the rate of the first {@code window} events once the working set is at its peak against the rate
+ * of the last {@code window} events at the peak, after at least {@code history} events. Both windows
+ * see the same number of open flows, so only the history differs.
+ */
+final class HistoryRun {
+    /**
+     * Rates of the two windows, where they start in the input (offsets), how many events the whole
+     * run had, and the whole run's rate.
+     */
+    record Result(double startRate, double endRate, long startFrom, long endFrom, long window, long records, double rate) {}
+
+    /** Events per connection on average: 5, or 2 for the 3 % unreplied. */
+    private static final double EVENTS_PER_CONNECTION = 4.91;
+
+    private HistoryRun() {}
+
+    /** The production regime with {@code openFlows} open at the peak, long enough that {@code history} events come before the last window. */
+    static Workload workload(long openFlows, long history, long window) {
+        Workload peak = Workload.production(openFlows);
+        long connections = (long) Math.ceil((history + window) / EVENTS_PER_CONNECTION) + openFlows;
+        return new Workload("production", peak.nodes(), peak.services(), peak.connectionsPerSecond(), peak.lifetimeMicros(),
+                peak.anomalyPercent(), connections, peak.startMicros());
+    }
+
+    static Result run(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload w, long window, Progress progress) throws Exception {
+        if (config.eventsPartitions() != 1) {
+            throw new IllegalArgumentException("the history run reads input offsets as event order: one partition");
+        }
+        cluster.createTopics(config, 1);
+        long peakFrom = w.startMicros() + w.lifetimeMicros(); // the first DESTROY: the working set is full
+        long peakUntil = w.newAt(w.connections() - 1); // the last NEW: from here on, it drains
+        long startFrom = -1;
+        long peakEnd = -1;
+        long n = 0;
+        progress.say("history: loading %,d connections (%,d open at the peak)", w.connections(), w.openFlowsAtPeak());
+        try (Publisher pub = cluster.publisher(config)) {
+            BenchCluster.publishTopology(pub, w);
+            WorkloadEvents events = new WorkloadEvents(w);
+            while (events.hasNext()) {
+                var e = events.next();
+                long at = events.step().micros;
+                if (startFrom < 0 && at >= peakFrom) {
+                    startFrom = n; // one partition, one record per send: the send count is the offset
+                }
+                if (peakEnd < 0 && at > peakUntil) {
+                    peakEnd = n;
+                }
+                BenchCluster.send(pub, e);
+                if (++n % 1_000_000 == 0) {
+                    progress.say("history: loaded %,d events", n);
+                }
+            }
+            pub.flush();
+        }
+        long records = cluster.endOffsets(config.topics().events());
+        if (records != n) {
+            throw new IllegalStateException("history: " + n + " events sent, " + records + " in the topic");
+        }
+        long endFrom = peakEnd - window;
+        if (startFrom < 0 || peakEnd < 0 || endFrom < startFrom + window) {
+            throw new IllegalArgumentException("history: the run is too short for two windows of " + window + " events at the peak");
+        }
+        StreamsRound.Result r = StreamsRound.run(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-history", 1, progress);
+        return new Result(r.timeline().rateBetween(startFrom, startFrom + window), r.timeline().rateBetween(endFrom, peakEnd),
+                startFrom, endFrom, window, records, r.rate());
+    }
+}

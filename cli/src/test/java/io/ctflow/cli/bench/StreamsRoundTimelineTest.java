@@ -1,0 +1,28 @@
+package io.ctflow.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class StreamsRoundTimelineTest {
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void theRateBetweenTwoOffsetsIsTimedByTheCommitsThatFirstReachedThem() {
+        StreamsRound.Timeline t = new StreamsRound.Timeline();
+        t.add(0, 0);
+        t.add(S / 2, 0); // no new commit: not a sample
+        t.add(S, 1_000);
+        t.add(2 * S, 3_000);
+        t.add(4 * S, 5_000);
+        assertEquals(S, t.reached(500));
+        assertEquals(S, t.reached(1_000));
+        assertEquals(4 * S, t.reached(5_000));
+        assertEquals(-1, t.reached(5_001));
+        assertEquals(2_000.0, t.rateBetween(1_000, 3_000), 1e-9); // 2,000 events in 1 s
+        assertEquals(4_000 / 3.0, t.rateBetween(1_000, 5_000), 1e-9);
+        assertTrue(Double.isNaN(t.rateBetween(1_000, 6_000)), "never reached");
+        assertTrue(Double.isNaN(t.rateBetween(1_500, 2_000)), "both in one commit: no time between");
+    }
+}
