@@ -99,16 +99,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     void validate() {
         if (!PARTS.contains(only)) {
-            throw new IllegalArgumentException("--only must be one of production, small, scaling, latency, state, collector, serde; got '" + only + "'");
+            throw new io.ctflow.config.UsageException("--only must be one of production, small, scaling, latency, state, collector, serde; got '" + only + "'");
         }
         if (openFlows < 100 || smallOpenFlows < 5 || scalingOpenFlows < 100 || stateFlows < 100) {
-            throw new IllegalArgumentException("--open-flows, --scaling-open-flows and --state-flows must be at least 100, --small-open-flows at least 5");
+            throw new io.ctflow.config.UsageException("--open-flows, --scaling-open-flows and --state-flows must be at least 100, --small-open-flows at least 5");
         }
         if (scalingPartitions.stream().anyMatch(p -> p < 1 || p > 64)) {
-            throw new IllegalArgumentException("--scaling-partitions must be between 1 and 64");
+            throw new io.ctflow.config.UsageException("--scaling-partitions must be between 1 and 64");
         }
         if (rounds < 1 || latencyRate < 100 || latencySeconds < 5 || collectorEvents < 1000) {
-            throw new IllegalArgumentException("--rounds must be at least 1, --latency-rate 100, --latency-seconds 5, --collector-events 1000");
+            throw new io.ctflow.config.UsageException("--rounds must be at least 1, --latency-rate 100, --latency-seconds 5, --collector-events 1000");
         }
     }
 

@@ -2,6 +2,7 @@ package io.ctflow.collector.cli;
 
 import io.ctflow.collector.replay.Speed;
 import io.ctflow.config.Settings;
+import io.ctflow.config.UsageException;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -72,7 +73,7 @@ final class Converters {
             }
             return n * mult;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected a size like 8388608, 64k or 8M, got '" + value + "'");
+            throw new UsageException("expected a size like 8388608, 64k or 8M, got '" + value + "'");
         }
     }
 }
