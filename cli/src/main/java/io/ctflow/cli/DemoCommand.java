@@ -1,6 +1,7 @@
 package io.ctflow.cli;
 
 import io.ctflow.collector.capture.Capture;
+import io.ctflow.config.UsageException;
 import io.ctflow.schemas.Topics;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StoreNames;
@@ -147,7 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path p = Path.of(capture);
         if (!Files.isDirectory(p)) {
-            throw new IllegalArgumentException("capture '" + capture + "' is neither a directory nor a shipped capture ("
+            throw new UsageException("capture '" + capture + "' is neither a directory nor a shipped capture ("
                     + String.join(", ", ShippedCaptures.SCENARIOS) + ")");
         }
         return p;

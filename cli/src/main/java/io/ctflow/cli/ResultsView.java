@@ -3,6 +3,7 @@ package io.ctflow.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.ServiceStats;
+import io.ctflow.config.UsageException;
 import io.ctflow.json.AvroJson;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
@@ -48,7 +49,7 @@ final class ResultsView implements Closeable {
         try {
             this.json = jsonOut == null ? null : Files.newBufferedWriter(jsonOut, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot write --json-out " + jsonOut + ": " + e.getMessage());
+            throw new UsageException("cannot write --json-out " + jsonOut + ": " + e.getMessage());
         }
     }
 

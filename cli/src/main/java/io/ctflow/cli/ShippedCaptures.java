@@ -1,5 +1,6 @@
 package io.ctflow.cli;
 
+import io.ctflow.config.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +22,7 @@ final class ShippedCaptures {
     /** Unpacks one scenario into a fresh temporary directory (deleted at exit). */
     static Path unpack(String scenario) {
         if (!SCENARIOS.contains(scenario)) {
-            throw new IllegalArgumentException("no shipped capture '" + scenario + "'; shipped: " + String.join(", ", SCENARIOS));
+            throw new UsageException("no shipped capture '" + scenario + "'; shipped: " + String.join(", ", SCENARIOS));
         }
         try {
             Path dir = Files.createTempDirectory("ctflow-capture-" + scenario);

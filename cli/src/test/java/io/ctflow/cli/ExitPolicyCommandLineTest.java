@@ -71,6 +71,41 @@ class ExitPolicyCommandLineTest {
         assertTrue(line.startsWith(linePrefix), line);
     }
 
+    /** Values checked by the commands themselves (not by picocli's types): one exact line each, exit 2. */
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of(List.of("simulate", "--nodes", "0", "--services", "5", "--rate", "100", "--duration", "10s", "--out", "/no/such/out"),
+                        "ctflow simulate: --nodes must be between 1 and "),
+                Arguments.of(List.of("simulate", "--nodes", "2", "--services", "5", "--rate", "100", "--duration", "10s"),
+                        "ctflow simulate: give --out DIR to write a capture, or --bootstrap-servers and "),
+                Arguments.of(List.of("score", "--truth", "/no/such/truth.json", "--results", "/no/such/results.jsonl", "--min-precision", "2"),
+                        "ctflow score: --min-precision and --min-recall must be between 0 and 1"),
+                Arguments.of(List.of("tail", "ctflow.anomalies", "--max", "0"), "ctflow tail: --max must be at least 1, got 0"),
+                Arguments.of(List.of("bench", "--only", "everything"), "ctflow bench: --only must be one of "));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void aBadValueIsOneLineNamingTheFlag(List<String> args, String linePrefix) {
+        CtflowCommandLineTest.Run r = CtflowCommandLineTest.run(args.toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        String line = oneLine(r);
+        assertTrue(line.startsWith(linePrefix), line);
+    }
+
+    /** Input files (truth and results of score): one line naming the file and the line, exit 2. */
+    @Test
+    void aMalformedInputFileIsOneLineNamingFileAndLine() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("a-directory"));
+        CtflowCommandLineTest.Run r = CtflowCommandLineTest.run("score", "--truth", dir.toString(), "--results", "/no/such/results.jsonl");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("ctflow score: " + dir + ": is a directory, not a file", oneLine(r));
+        Path truth = Files.writeString(tmp.resolve("truth.json"), "{\"anomalies\": [");
+        r = CtflowCommandLineTest.run("score", "--truth", truth.toString(), "--results", "/no/such/results.jsonl");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(oneLine(r).startsWith("ctflow score: " + truth + ":1: bad JSON: "), r.err());
+    }
+
     @Test
     void kafkaUnreachableIsARuntimeFailureForReplay() {
         CtflowCommandLineTest.Run r = CtflowCommandLineTest.run("replay", Captures.scenario("bridge-off").toString(),

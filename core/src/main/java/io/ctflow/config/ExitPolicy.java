@@ -9,8 +9,9 @@ import org.apache.kafka.common.KafkaException;
 /**
  * The one exit-code policy of {@code ctflow}, the collector jar and the streams-app jar: 0 success,
  * 1 runtime failure (Kafka or the registry unreachable or refusing, I/O), 2 usage error (bad flag or
- * value, missing file). Both are one line, {@code ctflow COMMAND: message}. Anything else is a bug:
- * the command lines rethrow it, picocli prints its stack trace and exits 1.
+ * value, missing file: {@link UsageException}). Both are one line, {@code ctflow COMMAND: message}.
+ * Anything else is a bug, a bare {@link IllegalArgumentException} too: the command lines rethrow it,
+ * picocli prints its stack trace and exits 1.
  */
 public final class ExitPolicy {
     public static final int OK = 0;
@@ -31,8 +32,9 @@ public final class ExitPolicy {
         if (t instanceof Coded c) {
             return c.exitCode();
         }
-        // parsers of user input throw IllegalArgumentException naming the file, line or key
-        if (t instanceof UsageException || t instanceof IllegalArgumentException
+        // decided by type: places where user input enters throw UsageException naming the file, line or
+        // key; a bare IllegalArgumentException is a bug and keeps its stack trace
+        if (t instanceof UsageException
                 || t instanceof org.apache.kafka.common.config.ConfigException
                 || t instanceof NoSuchFileException || t.getCause() instanceof NoSuchFileException && t instanceof UncheckedIOException) {
             return USAGE;

@@ -1,5 +1,6 @@
 package io.ctflow.embedded;
 
+import io.ctflow.config.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -427,7 +428,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value of " + key);
             if (BrokerConfig.MANAGED.contains(key)) {
-                throw new IllegalArgumentException("broker property " + key
+                throw new UsageException("broker property " + key
                         + " is managed by EmbeddedKafka; use the builder's port/controllerPort/host/nodeId/dataDir");
             }
             extraProperties.put(key, String.valueOf(value));
@@ -456,14 +457,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** Builds an unstarted instance; call {@link EmbeddedKafka#start()}. */
         public EmbeddedKafka build() {
             if (port != 0 && port == controllerPort) {
-                throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
+                throw new UsageException("port and controllerPort must differ, both are " + port);
             }
             return new EmbeddedKafka(this);
         }
 
         private static int checkPort(int p, String what) {
             if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException(what + " must be in 0..65535, got " + p);
+                throw new UsageException(what + " must be in 0..65535, got " + p);
             }
             return p;
         }

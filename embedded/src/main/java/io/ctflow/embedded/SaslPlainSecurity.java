@@ -1,5 +1,6 @@
 package io.ctflow.embedded;
 
+import io.ctflow.config.UsageException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +41,7 @@ public record SaslPlainSecurity(String adminUser, String adminPassword, Map<Stri
     private static void check(String s, String what) {
         Objects.requireNonNull(s, what);
         if (s.isEmpty() || s.chars().anyMatch(c -> c == '"' || c == '\\' || c == ';' || c == '=' || Character.isWhitespace(c))) {
-            throw new IllegalArgumentException(what + " must be non-empty, without quotes, backslashes, ';', '=' or blanks");
+            throw new UsageException(what + " must be non-empty, without quotes, backslashes, ';', '=' or blanks");
         }
     }
 

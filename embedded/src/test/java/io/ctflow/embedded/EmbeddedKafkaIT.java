@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ctflow.testing.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,7 +80,7 @@ class EmbeddedKafkaIT {
     }
 
     @Test
-    void producesAndConsumesAllRecordsAcrossPartitions() {
+    void producesAndConsumesAllRecordsAcrossPartitions() throws Exception {
         String topic = uniqueTopic("roundtrip");
         kafka.createTopics(List.of(new NewTopic(topic, 3, (short) 1)));
         kafka.createTopics(List.of(new NewTopic(topic, 3, (short) 1))); // idempotent
@@ -112,7 +113,7 @@ class EmbeddedKafkaIT {
     }
 
     @Test
-    void transactionalCommitIsVisibleToReadCommittedConsumerAndAbortIsNot() {
+    void transactionalCommitIsVisibleToReadCommittedConsumerAndAbortIsNot() throws Exception {
         String topic = uniqueTopic("eos");
         kafka.createTopics(new NewTopic(topic, 3, (short) 1));
 
@@ -145,7 +146,7 @@ class EmbeddedKafkaIT {
     }
 
     @Test
-    void restartOnKeptDataDirKeepsRecords(@TempDir Path dir) {
+    void restartOnKeptDataDirKeepsRecords(@TempDir Path dir) throws Exception {
         Path dataDir = dir.resolve("kafka-data");
         String topic = "persisted";
         String clusterId;
@@ -247,13 +248,13 @@ class EmbeddedKafkaIT {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    private static List<ConsumerRecord<String, String>> consumeAll(String topic, int expected, String isolation) {
+    private static List<ConsumerRecord<String, String>> consumeAll(String topic, int expected, String isolation) throws Exception {
         return consumeAll(kafka, topic, expected, isolation);
     }
 
     /** Polls until {@code expected} records arrived or the deadline passes (then fails). */
     private static List<ConsumerRecord<String, String>> consumeAll(EmbeddedKafka k, String topic, int expected,
-                                                                   String isolation) {
+                                                                   String isolation) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + UUID.randomUUID());
@@ -264,11 +265,12 @@ class EmbeddedKafkaIT {
         try (KafkaConsumer<String, String> consumer =
                      new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + CONSUME_DEADLINE.toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
+            Poll.holds(CONSUME_DEADLINE, () -> { // the count is asserted below
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            // A short extra poll proves there are no unexpected extra (e.g. aborted) records.
+                return out.size() >= expected;
+            });
+            // A short extra poll proves there are no unexpected extra (e.g. aborted) records: a fixed window
+            // to look for what must not come, not a wait for a result.
             long settle = System.nanoTime() + Duration.ofMillis(300).toNanos();
             while (System.nanoTime() < settle) {
                 consumer.poll(Duration.ofMillis(100)).forEach(out::add);

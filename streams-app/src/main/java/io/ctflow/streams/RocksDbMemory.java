@@ -1,5 +1,6 @@
 package io.ctflow.streams;
 
+import io.ctflow.config.UsageException;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -72,7 +73,7 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number of bytes >= 16777216, got '" + v + "'");
+            throw new UsageException(key + " must be a number of bytes >= 16777216, got '" + v + "'");
         }
     }
 
@@ -88,7 +89,7 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a fraction between 0 and 1, got '" + v + "'");
+            throw new UsageException(key + " must be a fraction between 0 and 1, got '" + v + "'");
         }
     }
 }

@@ -15,6 +15,7 @@ import io.ctflow.json.AvroJson;
 import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.metrics.MetricsText;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,19 +116,20 @@ class DashboardQueriesIT {
                     collectorSeries = scraped(MetricsText.of(collectorMetrics.registry()));
                 }
                 String base = "http://127.0.0.1:" + app.httpPort();
-                Set<String> appSeries = Set.of();
+                String[] scrape = {""};
                 Set<String> all = new TreeSet<>();
-                String text = "";
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                // complete when every series the dashboard reads is there (windows close, anomalies come, the table-pressure episode resolves)
-                while (System.nanoTime() < deadline && !all.containsAll(wanted.keySet())) {
-                    Thread.sleep(200);
+                // complete when every series the dashboard reads is there (windows close, anomalies come, the table-pressure episode resolves);
+                // what is missing then is asserted below
+                Poll.holds(Duration.ofSeconds(90), () -> {
                     app.metrics().rescan();
-                    text = get(base + "/metrics");
-                    appSeries = scraped(text);
-                    all = new TreeSet<>(appSeries);
+                    scrape[0] = get(base + "/metrics");
+                    all.clear();
+                    all.addAll(scraped(scrape[0]));
                     all.addAll(collectorSeries);
-                }
+                    return all.containsAll(wanted.keySet());
+                });
+                String text = scrape[0];
+                Set<String> appSeries = scraped(text);
                 Map<String, List<String>> missing = new TreeMap<>(wanted);
                 missing.keySet().removeAll(all);
                 assertEquals(Map.of(), missing, "dashboard metrics missing from the scrapes (app: " + appSeries

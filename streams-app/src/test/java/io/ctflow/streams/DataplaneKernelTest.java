@@ -12,6 +12,7 @@ import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.Protocol;
 import io.ctflow.avro.ServiceEntry;
 import io.ctflow.flow.FlowKey;
+import io.ctflow.testing.Poll;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,19 +107,19 @@ class DataplaneKernelTest {
         // conntrack -E is listening once it shows a probe's entry
         Path probe = tmp.resolve("probe.py");
         Files.writeString(probe, "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.sendto(b'p',('127.0.0.1',7))\n");
-        poll(Duration.ofSeconds(10), () -> {
+        Poll.until(Duration.ofSeconds(10), () -> {
             inNs("python3 " + probe);
             return Files.readString(events).contains("dport=7 ");
         }, () -> "conntrack -E did not start: " + read(events));
 
         Files.writeString(tmp.resolve("traffic.py"), TRAFFIC);
         start(List.of("ip", "netns", "exec", ns, "python3", tmp.resolve("traffic.py").toString(), served.toString()), tmp.resolve("traffic.log"));
-        poll(Duration.ofSeconds(10), () -> count(served, "10.244.2.9") >= 3, () -> "traffic to the first pod: " + read(served));
+        Poll.until(Duration.ofSeconds(10), () -> count(served, "10.244.2.9") >= 3, () -> "traffic to the first pod: " + read(served));
 
         // the pod is replaced: the DNAT rule moves, the datagrams keep coming
         inNs("iptables -t nat -R OUTPUT 1 -d 10.96.0.40/32 -p udp --dport 9999 -j DNAT --to-destination 10.244.2.10:9999");
         int before = lines(served).size();
-        poll(Duration.ofSeconds(10), () -> lines(served).size() >= before + 5, () -> "traffic after the change: " + read(served));
+        Poll.until(Duration.ofSeconds(10), () -> lines(served).size() >= before + 5, () -> "traffic after the change: " + read(served));
         assertEquals(0, count(served, "10.244.2.10"), "the kernel keeps the entry: every datagram still reaches the removed pod");
 
         // the app: the Service as before, the node's events, the Service after the change
@@ -143,12 +143,12 @@ class DataplaneKernelTest {
 
             // the hint's command clears the entry: the next datagram is NATed by the current rule
             inNs(command);
-            poll(Duration.ofSeconds(10), () -> count(served, "10.244.2.10") >= 2, () -> "traffic after conntrack -D: " + read(served));
+            Poll.until(Duration.ofSeconds(10), () -> count(served, "10.244.2.10") >= 2, () -> "traffic after conntrack -D: " + read(served));
 
             // zones: the same tuple in zone 7 is a second connection (both directions marked, so it is replied)
             inNs("iptables -t raw -A OUTPUT -s 10.244.1.2 -p udp --sport 40000 --dport 9999 -j CT --zone 7"
                     + " && iptables -t raw -A OUTPUT -d 10.244.1.2 -p udp --sport 9999 --dport 40000 -j CT --zone 7");
-            poll(Duration.ofSeconds(10), () -> flowLines(events).stream().anyMatch(l -> l.contains("[NEW]") && l.contains("zone=7")),
+            Poll.until(Duration.ofSeconds(10), () -> flowLines(events).stream().anyMatch(l -> l.contains("[NEW]") && l.contains("zone=7")),
                     () -> "a NEW entry in zone 7: " + read(events));
             for (String l : flowLines(events)) {
                 ConntrackEvent e = f.line("node1", l);
@@ -186,20 +186,6 @@ class DataplaneKernelTest {
             return Files.exists(p) ? Files.readString(p) : "(none)";
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void poll(Duration timeout, Check check, Supplier<String> what) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what.get());
-            }
-            Thread.sleep(50);
         }
     }
 

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,5 +51,33 @@ class StreamsMainExitCodesTest {
         Run r = run("--state-dir", file.resolve("state").toString(), "--bootstrap-servers", "127.0.0.1:1", "--http-port", "0");
         assertEquals(1, r.code(), r.line());
         assertTrue(r.line().startsWith("ctflow streams: state directory " + file.resolve("state") + " is not writable"), r.line());
+    }
+
+    /** Config values: one line naming the key and the value, exit 2. */
+    @Test
+    void aBadConfigValueIsAUsageError() {
+        Run duration = run("--set", "reply.timeout.tcp=soon", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "0");
+        assertEquals(2, duration.code(), duration.line());
+        assertEquals("ctflow streams: setting 'reply.timeout.tcp' must be a duration like 500ms, 3s or 2m, got 'soon'", duration.line());
+    }
+
+    @CommandLine.Command(name = "bad-argument")
+    static final class BadArgument implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalArgumentException("events.partitions must be known");
+        }
+    }
+
+    /** A bare IllegalArgumentException is a bug: exit 1 with its stack trace. */
+    @Test
+    void aBugThatThrowsIllegalArgumentExceptionKeepsItsStackTrace() {
+        CommandLine cl = StreamsMain.commandLine();
+        cl.addSubcommand(new BadArgument());
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute("bad-argument"));
+        assertTrue(err.toString().startsWith("java.lang.IllegalArgumentException: events.partitions must be known"), err.toString());
+        assertTrue(err.toString().contains("\tat io.ctflow.streams.StreamsMainExitCodesTest$BadArgument.call"), err.toString());
     }
 }

@@ -108,19 +108,19 @@ public final class BenchCommand implements Callable<Integer> {
 
     void validate() {
         if (!PARTS.contains(only)) {
-            throw new IllegalArgumentException("--only must be one of production, small, history, scaling, latency, state, collector, serde; got '" + only + "'");
+            throw new io.ctflow.config.UsageException("--only must be one of production, small, history, scaling, latency, state, collector, serde; got '" + only + "'");
         }
         if (historyWindow < 1000 || historyEvents < 2 * historyWindow) {
-            throw new IllegalArgumentException("--history-window must be at least 1000 and --history-events at least twice the window");
+            throw new io.ctflow.config.UsageException("--history-window must be at least 1000 and --history-events at least twice the window");
         }
         if (openFlows < 100 || smallOpenFlows < 5 || scalingOpenFlows < 100 || stateFlows < 100) {
-            throw new IllegalArgumentException("--open-flows, --scaling-open-flows and --state-flows must be at least 100, --small-open-flows at least 5");
+            throw new io.ctflow.config.UsageException("--open-flows, --scaling-open-flows and --state-flows must be at least 100, --small-open-flows at least 5");
         }
         if (scalingPartitions.stream().anyMatch(p -> p < 1 || p > 64)) {
-            throw new IllegalArgumentException("--scaling-partitions must be between 1 and 64");
+            throw new io.ctflow.config.UsageException("--scaling-partitions must be between 1 and 64");
         }
         if (rounds < 1 || latencyRates.isEmpty() || latencyRates.stream().anyMatch(r -> r < 100) || latencySeconds < 5 || collectorEvents < 1000) {
-            throw new IllegalArgumentException("--rounds must be at least 1, every --latency-rates 100, --latency-seconds 5, --collector-events 1000");
+            throw new io.ctflow.config.UsageException("--rounds must be at least 1, every --latency-rates 100, --latency-seconds 5, --collector-events 1000");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ctflow.cli.lab;
 
+import io.ctflow.config.UsageException;
 import java.util.Locale;
 
 /** Which kube-proxy dataplane the lab's nodes get ({@code ctflow lab --proxy-mode}). */
@@ -20,6 +21,6 @@ public enum ProxyMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown proxy mode '" + text + "' (iptables or nftables)");
+        throw new UsageException("unknown proxy mode '" + text + "' (iptables or nftables)");
     }
 }

@@ -8,6 +8,7 @@ import static io.ctflow.cli.lab.LabTopology.KUBE_DNS;
 import static io.ctflow.cli.lab.LabTopology.LEGACY;
 import static io.ctflow.cli.lab.LabTopology.WEB;
 
+import io.ctflow.config.UsageException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -66,7 +67,7 @@ public enum Scenario {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown scenario '" + id + "' (one of " + ids() + ", or all)");
+        throw new UsageException("unknown scenario '" + id + "' (one of " + ids() + ", or all)");
     }
 
     /** "all" or one scenario. */

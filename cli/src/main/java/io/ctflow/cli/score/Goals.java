@@ -1,5 +1,6 @@
 package io.ctflow.cli.score;
 
+import io.ctflow.config.UsageException;
 import java.util.List;
 
 /**
@@ -12,13 +13,13 @@ public record Goals(double minPrecision, double minRecall, long maxDuplicates, d
 
     public Goals {
         if (!(minPrecision >= 0 && minPrecision <= 1) || !(minRecall >= 0 && minRecall <= 1)) {
-            throw new IllegalArgumentException("--min-precision and --min-recall must be between 0 and 1");
+            throw new UsageException("--min-precision and --min-recall must be between 0 and 1");
         }
         if (maxDuplicates < 0) {
-            throw new IllegalArgumentException("--max-duplicates must not be negative");
+            throw new UsageException("--max-duplicates must not be negative");
         }
         if (!(maxCountError >= 0) || Double.isInfinite(maxCountError)) {
-            throw new IllegalArgumentException("--max-count-error must be a number >= 0");
+            throw new UsageException("--max-count-error must be a number >= 0");
         }
     }
 

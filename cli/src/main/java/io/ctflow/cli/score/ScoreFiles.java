@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctflow.config.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * Reads the truth file (one JSON object) and the results file (JSON lines). A problem is an
- * {@link IllegalArgumentException} of one line naming the file and, for bad JSON, the line.
+ * {@link UsageException} of one line naming the file and, for bad JSON, the line.
  */
 public final class ScoreFiles {
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -30,7 +31,7 @@ public final class ScoreFiles {
         try (BufferedReader in = open(file)) {
             Truth t = MAPPER.readValue(in, Truth.class);
             if (t == null) {
-                throw new IllegalArgumentException(file + ": empty: expected the truth JSON object");
+                throw new UsageException(file + ": empty: expected the truth JSON object");
             }
             return t;
         } catch (JsonProcessingException e) {
@@ -59,7 +60,7 @@ public final class ScoreFiles {
                     throw badJson(file, lineNo, e);
                 }
                 if (!o.isObject()) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": bad JSON: expected an object");
+                    throw new UsageException(file + ":" + lineNo + ": bad JSON: expected an object");
                 }
                 switch (o.path("kind").asText()) {
                     case "anomaly" -> anomalies.add(new Results.Raise(text(o, "type"), text(o, "status"), text(o, "node"),
@@ -67,7 +68,7 @@ public final class ScoreFiles {
                     case "service-stats" -> {
                         JsonNode n = o.path("newFlows");
                         if (!o.path("service").isTextual() || !n.canConvertToLong()) {
-                            throw new IllegalArgumentException(file + ":" + lineNo + ": a service-stats line needs \"service\" and a number \"newFlows\"");
+                            throw new UsageException(file + ":" + lineNo + ": a service-stats line needs \"service\" and a number \"newFlows\"");
                         }
                         newFlows.merge(o.get("service").asText(), n.asLong(), Long::sum);
                     }
@@ -87,21 +88,21 @@ public final class ScoreFiles {
 
     private static BufferedReader open(Path file) throws IOException {
         if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException(file + ": is a directory, not a file");
+            throw new UsageException(file + ": is a directory, not a file");
         }
         try {
             return Files.newBufferedReader(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": file not found");
+            throw new UsageException(file + ": file not found");
         }
     }
 
-    private static IllegalArgumentException badJson(Path file, long line, JsonProcessingException e) {
+    private static UsageException badJson(Path file, long line, JsonProcessingException e) {
         String why = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("").strip();
-        return new IllegalArgumentException(file + ":" + line + ": bad JSON: " + why);
+        return new UsageException(file + ":" + line + ": bad JSON: " + why);
     }
 
-    private static IllegalArgumentException unreadable(Path file, IOException e) {
-        return new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+    private static UsageException unreadable(Path file, IOException e) {
+        return new UsageException(file + ": cannot read: " + e.getMessage());
     }
 }

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 final class Lifecycles {
     private static final long S = 1_000_000L;
     private final SplittableRandom r;
+    private final Timeline timeline = new Timeline();
 
     Lifecycles(SplittableRandom r) {
         this.r = r;
@@ -46,19 +47,13 @@ final class Lifecycles {
         long closeWaitAt = finWait + 10 + r.nextLong(90);
         long lastAck = (closeWait ? closeWaitAt : finWait) + 10 + r.nextLong(2_000);
         long timeWait = lastAck + 5 + r.nextLong(200);
-        for (int v = 0; v < c.views; v++) {
-            long d = v == 0 ? 0 : delay;
-            c.add(v, Step.TCP_NEW, t0 + d);
-            c.add(v, Step.TCP_SYN_RECV, synRecv + d);
-            c.add(v, Step.TCP_ESTABLISHED, established + d);
-            c.add(v, Step.TCP_FIN_WAIT, finWait + d);
-            if (closeWait) {
-                c.add(v, Step.TCP_CLOSE_WAIT, closeWaitAt + d);
-            }
-            c.add(v, Step.TCP_LAST_ACK, lastAck + d);
-            c.add(v, Step.TCP_TIME_WAIT, timeWait + d);
-            c.add(v, Step.TCP_DESTROY_TIME_WAIT, timeWait + d + 120 * S + lazyReap());
+        timeline.start(Step.TCP_NEW, t0).then(Step.TCP_SYN_RECV, synRecv).then(Step.TCP_ESTABLISHED, established)
+                .then(Step.TCP_FIN_WAIT, finWait);
+        if (closeWait) {
+            timeline.then(Step.TCP_CLOSE_WAIT, closeWaitAt);
         }
+        timeline.then(Step.TCP_LAST_ACK, lastAck).then(Step.TCP_TIME_WAIT, timeWait)
+                .reaped(Step.TCP_DESTROY_TIME_WAIT, timeWait + 120 * S).onEveryView(c, delay);
     }
 
     /** A SYN nobody answers (as far as this view knows): SYN_SENT until it expires. */
@@ -80,12 +75,7 @@ final class Lifecycles {
     /** A UDP request and its answer (DNS-like); on every view. */
     void udpRequestResponse(Connection c, long t0, long delay) {
         long reply = t0 + replyLatency();
-        for (int v = 0; v < c.views; v++) {
-            long d = v == 0 ? 0 : delay;
-            c.add(v, Step.UDP_NEW, t0 + d);
-            c.add(v, Step.UDP_REPLIED, reply + d);
-            c.add(v, Step.UDP_DESTROY_REPLIED, reply + d + 30 * S + lazyReap());
-        }
+        timeline.start(Step.UDP_NEW, t0).then(Step.UDP_REPLIED, reply).reaped(Step.UDP_DESTROY_REPLIED, reply + 30 * S).onEveryView(c, delay);
     }
 
     /** A UDP stream: replied, then assured by more traffic; quiet until it expires. */
@@ -93,13 +83,8 @@ final class Lifecycles {
         long reply = t0 + replyLatency();
         long assured = reply + 1_000 + r.nextLong(2 * S);
         long last = assured + S + r.nextLong(60 * S);
-        for (int v = 0; v < c.views; v++) {
-            long d = v == 0 ? 0 : delay;
-            c.add(v, Step.UDP_NEW, t0 + d);
-            c.add(v, Step.UDP_REPLIED, reply + d);
-            c.add(v, Step.UDP_ASSURED, assured + d);
-            c.add(v, Step.UDP_DESTROY_ASSURED, last + d + 120 * S + lazyReap());
-        }
+        timeline.start(Step.UDP_NEW, t0).then(Step.UDP_REPLIED, reply).then(Step.UDP_ASSURED, assured)
+                .reaped(Step.UDP_DESTROY_ASSURED, last + 120 * S).onEveryView(c, delay);
     }
 
     /** A UDP request nobody answers (as far as this view knows). */
@@ -119,11 +104,45 @@ final class Lifecycles {
     /** An echo request and reply; on every view. */
     void icmpEcho(Connection c, long t0, long delay) {
         long reply = t0 + replyLatency();
-        for (int v = 0; v < c.views; v++) {
-            long d = v == 0 ? 0 : delay;
-            c.add(v, Step.ICMP_NEW, t0 + d);
-            c.add(v, Step.ICMP_REPLIED, reply + d);
-            c.add(v, Step.ICMP_DESTROY_REPLIED, reply + d + 30 * S + lazyReap());
+        timeline.start(Step.ICMP_NEW, t0).then(Step.ICMP_REPLIED, reply).reaped(Step.ICMP_DESTROY_REPLIED, reply + 30 * S).onEveryView(c, delay);
+    }
+
+    /**
+     * The steps of one connection's lifecycle with their times on its first view, ending with the
+     * entry's destruction after it expired; reused (a Lifecycles draws for one generator thread), so
+     * a connection costs no allocation.
+     */
+    private final class Timeline {
+        private final Step[] steps = new Step[8];
+        private final long[] at = new long[8];
+        private int n;
+
+        Timeline start(Step s, long time) {
+            n = 0;
+            return then(s, time);
+        }
+
+        Timeline then(Step s, long time) {
+            steps[n] = s;
+            at[n++] = time;
+            return this;
+        }
+
+        /** The last step: the entry expires at {@code expiry} and is reaped lazily, a draw per view. */
+        Timeline reaped(Step s, long expiry) {
+            return then(s, expiry);
+        }
+
+        /** Adds the steps to every view of {@code c}, view by view; the views after the first see each {@code delay} later. */
+        void onEveryView(Connection c, long delay) {
+            int last = n - 1;
+            for (int v = 0; v < c.views; v++) {
+                long d = v == 0 ? 0 : delay;
+                for (int i = 0; i < last; i++) {
+                    c.add(v, steps[i], at[i] + d);
+                }
+                c.add(v, steps[last], at[last] + d + lazyReap());
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import io.ctflow.collector.replay.Replayer;
 import io.ctflow.config.ClientOptions;
 import io.ctflow.config.ConfigOptions;
 import io.ctflow.config.Settings;
+import io.ctflow.config.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -81,11 +82,11 @@ public final class SimulateCommand implements Callable<Integer> {
             anomalies, loss, Settings.parseDuration("--skew", skew), seed);
         boolean publish = client.bootstrapServers() != null;
         if (out == null && !publish) {
-            throw new IllegalArgumentException("give --out DIR to write a capture, or --bootstrap-servers and "
+            throw new UsageException("give --out DIR to write a capture, or --bootstrap-servers and "
                 + "--schema-registry-url to publish one");
         }
         if (publish != (client.schemaRegistryUrl() != null)) {
-            throw new IllegalArgumentException("--bootstrap-servers and --schema-registry-url go together");
+            throw new UsageException("--bootstrap-servers and --schema-registry-url go together");
         }
         if (out != null) {
             checkEmptyOrAbsent(out);
@@ -130,11 +131,11 @@ public final class SimulateCommand implements Callable<Integer> {
             return;
         }
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--out " + dir + " exists and is not a directory");
+            throw new UsageException("--out " + dir + " exists and is not a directory");
         }
         try (Stream<Path> entries = Files.list(dir)) {
             if (entries.findAny().isPresent()) {
-                throw new IllegalArgumentException("--out " + dir + " is not empty: give a new or empty directory");
+                throw new UsageException("--out " + dir + " is not empty: give a new or empty directory");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.ctflow.cli.simulate;
 
+import io.ctflow.config.UsageException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,25 +18,25 @@ record SimulationSpec(int nodes, int services, double rate, Duration duration, d
 
     SimulationSpec {
         if (nodes < 1 || nodes > Fleet.MAX_NODES) {
-            throw new IllegalArgumentException("--nodes must be between 1 and " + Fleet.MAX_NODES + ", got " + nodes);
+            throw new UsageException("--nodes must be between 1 and " + Fleet.MAX_NODES + ", got " + nodes);
         }
         if (services < 1 || services > Fleet.MAX_SERVICES) {
-            throw new IllegalArgumentException("--services must be between 1 and " + Fleet.MAX_SERVICES + ", got " + services);
+            throw new UsageException("--services must be between 1 and " + Fleet.MAX_SERVICES + ", got " + services);
         }
         if (!(rate > 0) || rate > 100_000_000 || Double.isInfinite(rate)) {
-            throw new IllegalArgumentException("--rate must be a positive number of events per second (at most 1e8), got " + rate);
+            throw new UsageException("--rate must be a positive number of events per second (at most 1e8), got " + rate);
         }
         if (duration.compareTo(Duration.ofSeconds(2)) < 0 || duration.compareTo(Duration.ofDays(7)) > 0) {
-            throw new IllegalArgumentException("--duration must be between 2s and 7 days of event time, got " + duration);
+            throw new UsageException("--duration must be between 2s and 7 days of event time, got " + duration);
         }
         if (!(anomalies >= 0 && anomalies <= 1)) {
-            throw new IllegalArgumentException("--anomalies must be a fraction between 0 and 1, got " + anomalies);
+            throw new UsageException("--anomalies must be a fraction between 0 and 1, got " + anomalies);
         }
         if (!(loss >= 0 && loss < 1)) {
-            throw new IllegalArgumentException("--loss must be a fraction from 0 up to (not including) 1, got " + loss);
+            throw new UsageException("--loss must be a fraction from 0 up to (not including) 1, got " + loss);
         }
         if (skew.isNegative() || skew.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("--skew must be between 0 and 1h, got " + skew);
+            throw new UsageException("--skew must be between 0 and 1h, got " + skew);
         }
     }
 

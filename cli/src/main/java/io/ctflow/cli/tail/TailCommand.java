@@ -1,6 +1,7 @@
 package io.ctflow.cli.tail;
 
 import io.ctflow.config.Settings;
+import io.ctflow.config.UsageException;
 import io.ctflow.schemas.Topics;
 import io.ctflow.schemas.serde.AvroSerdeConfig;
 import io.ctflow.schemas.serde.AvroSerdes;
@@ -57,7 +58,7 @@ public final class TailCommand implements Callable<Integer> {
     public Integer call() {
         long idleNanos = maxIdle == null ? Long.MAX_VALUE : Settings.parseDuration("--max-idle", maxIdle).toNanos();
         if (max != null && max < 1) {
-            throw new IllegalArgumentException("--max must be at least 1, got " + max);
+            throw new UsageException("--max must be at least 1, got " + max);
         }
         Map<String, Object> config = new HashMap<>(set);
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl);
@@ -118,7 +119,7 @@ public final class TailCommand implements Callable<Integer> {
             throw new io.ctflow.config.RuntimeFailure("cannot reach Kafka at " + bootstrapServers + " to find topic " + topic);
         }
         if (infos == null || infos.isEmpty()) {
-            throw new IllegalArgumentException("topic " + topic + " does not exist at " + bootstrapServers);
+            throw new UsageException("topic " + topic + " does not exist at " + bootstrapServers);
         }
         return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).sorted(
                 java.util.Comparator.comparingInt(TopicPartition::partition)).toList();

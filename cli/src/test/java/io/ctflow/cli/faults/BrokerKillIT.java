@@ -13,6 +13,7 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.collector.replay.Speed;
 import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -71,9 +72,10 @@ class BrokerKillIT {
                 awaitPublished(metrics, 20_000, replay);
                 broker.kill();
                 long killedAt = System.nanoTime();
-                poll(() -> notices.stream().anyMatch(n -> n.contains("is unreachable")), Duration.ofSeconds(30), "no unreachable notice: " + notices);
+                Poll.until(Duration.ofSeconds(30), () -> notices.stream().anyMatch(n -> n.contains("is unreachable")), () -> "an unreachable notice: " + notices);
                 assertTrue(!replay.isDone(), "the replay ended while the broker was down");
                 long published = CollectorMetrics.value(metrics.eventsPublished);
+                // not a wait for a result: the broker stays down for the whole OUTAGE, and nothing may be acknowledged meanwhile
                 Thread.sleep(Math.max(0, OUTAGE.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt)));
                 assertEquals(published, CollectorMetrics.value(metrics.eventsPublished), "acknowledged while the broker was down");
 
@@ -126,22 +128,13 @@ class BrokerKillIT {
     }
 
     private static void awaitPublished(CollectorMetrics m, long n, Future<?> replay) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (CollectorMetrics.value(m.eventsPublished) < n) {
-            if (replay.isDone()) {
+        Poll.until(Duration.ofSeconds(120), () -> {
+            boolean enough = CollectorMetrics.value(m.eventsPublished) >= n;
+            if (!enough && replay.isDone()) {
                 replay.get();
                 throw new AssertionError("the replay ended before " + n + " events were acknowledged");
             }
-            assertTrue(System.nanoTime() < deadline, "fewer than " + n + " events acknowledged in 120 s");
-            Thread.sleep(20);
-        }
-    }
-
-    static void poll(java.util.function.BooleanSupplier cond, Duration timeout, String message) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!cond.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, message);
-            Thread.sleep(50);
-        }
+            return enough;
+        }, () -> n + " events acknowledged");
     }
 }

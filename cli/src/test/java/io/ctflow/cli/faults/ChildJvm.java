@@ -1,5 +1,6 @@
 package io.ctflow.cli.faults;
 
+import io.ctflow.testing.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -51,20 +52,14 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Waits until the output has a line that matches; fails when the process ends or the deadline passes. */
-    String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : output().lines().toList()) {
-                if (wanted.test(line)) {
-                    return line;
-                }
-            }
-            if (!process.isAlive()) {
+    String awaitLine(Predicate<String> wanted, Duration timeout) throws Exception {
+        return Poll.value(timeout, () -> {
+            String line = output().lines().filter(wanted).findFirst().orElse(null);
+            if (line == null && !process.isAlive()) {
                 throw new AssertionError("child ended (exit " + process.exitValue() + ") before the expected line:\n" + tail());
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no expected line within " + timeout + ":\n" + tail());
+            return line;
+        }, () -> "the expected line:\n" + tail());
     }
 
     String tail() {

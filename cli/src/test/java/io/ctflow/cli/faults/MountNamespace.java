@@ -1,8 +1,10 @@
 package io.ctflow.cli.faults;
 
+import io.ctflow.testing.Poll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,20 +26,22 @@ final class MountNamespace implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         MountNamespace ns = new MountNamespace(p);
         Path mine = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) { // unshare execs sleep once the namespace exists
-            try {
-                if (!Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/ns/mnt")).equals(mine)) {
-                    return ns;
+        try {
+            // unshare execs sleep once the namespace exists
+            Poll.until(Duration.ofSeconds(10), () -> {
+                if (!p.isAlive()) {
+                    throw new AssertionError("unshare -m ended (exit " + p.exitValue() + ")");
                 }
-            } catch (IOException e) {
-                // not there yet
-            }
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                ns.close();
-                throw new IllegalStateException("unshare -m did not make a mount namespace");
-            }
-            Thread.sleep(20);
+                try {
+                    return !Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/ns/mnt")).equals(mine);
+                } catch (IOException e) {
+                    return false; // not there yet
+                }
+            }, "unshare -m makes a mount namespace");
+            return ns;
+        } catch (Exception | AssertionError e) {
+            ns.close();
+            throw e;
         }
     }
 

@@ -15,6 +15,7 @@ import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.StreamsRunner;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.Poll;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ class RegistryOutageIT {
         int port = ChildJvm.freePort();
         CompletableFuture<RegistryServer> late = CompletableFuture.supplyAsync(() -> {
             try {
-                Thread.sleep(1500);
+                Thread.sleep(1500); // not a wait for a result: the registry comes up late, during the client's retries
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -138,11 +139,11 @@ class RegistryOutageIT {
             capture.facts().forEach(publisher::facts);
             publisher.services("capture " + capture.dir().toAbsolutePath(), capture.services(), java.time.Instant.EPOCH);
             publisher.flush();
-            BrokerKillIT.poll(() -> entries(app, StoreNames.SERVICES_GLOBAL) > 0 && entries(app, StoreNames.NODE_FACTS_GLOBAL) > 0,
-                    Duration.ofSeconds(60), "the global stores did not get the facts and Services");
-            BrokerKillIT.poll(() -> app.streams().state() == KafkaStreams.State.RUNNING
+            Poll.until(Duration.ofSeconds(60), () -> entries(app, StoreNames.SERVICES_GLOBAL) > 0 && entries(app, StoreNames.NODE_FACTS_GLOBAL) > 0,
+                    "the global stores get the facts and Services");
+            Poll.until(Duration.ofSeconds(90), () -> app.streams().state() == KafkaStreams.State.RUNNING
                     && app.streams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()),
-                    Duration.ofSeconds(90), "the app has no active task");
+                    "the app has an active task");
             Set<String> threads = threadNames(app);
             registry.close();
             Replayer.replay(capture, publisher, Replayer.Options.defaults());
@@ -151,8 +152,8 @@ class RegistryOutageIT {
                 long end = StreamsApps.endOffsets(admin, List.of("mid.events"));
                 // the stream thread that needed the registry is replaced, and tries again; meanwhile nothing is
                 // committed, dead-lettered or written, and the app still runs
-                BrokerKillIT.poll(() -> !threads.containsAll(threadNames(app)), Duration.ofSeconds(60),
-                        "no stream thread was replaced while the registry was down: " + threads);
+                Poll.until(Duration.ofSeconds(60), () -> !threads.containsAll(threadNames(app)),
+                        () -> "a stream thread replaced while the registry was down: " + threads);
                 assertEquals(0, StreamsApps.committed(admin, "mid", "mid.events"), "input committed while the registry was down");
                 assertEquals(0, StreamsApps.endOffsets(admin, List.of("mid.streams-dlq")), "dead letters while the registry was down");
                 assertEquals(List.of(), StreamsApps.outputs(bootstrap, "http://127.0.0.1:1", "mid."));

@@ -1,7 +1,5 @@
 package io.ctflow.cli.faults;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ctflow.collector.CollectorConfig;
 import io.ctflow.collector.capture.Capture;
 import io.ctflow.collector.metrics.CollectorMetrics;
@@ -9,6 +7,7 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.collector.replay.Speed;
 import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,26 +73,16 @@ final class StreamsApps {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             String events = prefix + "events";
             List<String> outputs = List.of(prefix + "anomalies", prefix + "service-stats");
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long lastOut = -1;
-            long stableSince = System.nanoTime();
-            while (true) {
-                assertTrue(System.nanoTime() < deadline, appId + ": not done within " + timeout);
+            // done: all input consumed and committed, and the outputs' end offsets no longer move
+            Poll.steady(quiet, timeout, Duration.ofMillis(250), () -> {
                 boolean consumed = committed(admin, appId, events) == endOffsets(admin, List.of(events)) && allCommitted(admin, appId);
-                long out = endOffsets(admin, outputs);
-                if (out != lastOut || !consumed) {
-                    lastOut = out;
-                    stableSince = System.nanoTime();
-                } else if (System.nanoTime() - stableSince > quiet.toNanos()) {
-                    return;
-                }
-                Thread.sleep(250);
-            }
+                return consumed ? endOffsets(admin, outputs) : null;
+            }, () -> appId + " done");
         }
     }
 
     /** The anomalies and Service-stats a read_committed consumer sees, as "topic key value-json" lines in topic order. */
-    static List<String> outputs(String bootstrap, String registry, String prefix) {
+    static List<String> outputs(String bootstrap, String registry, String prefix) throws Exception {
         Deserializer<GenericRecord> d = AvroSerdes.generic(Map.of("schema.registry.url", registry), false).deserializer();
         List<String> out = new ArrayList<>();
         for (String suffix : List.of("anomalies", "service-stats")) {

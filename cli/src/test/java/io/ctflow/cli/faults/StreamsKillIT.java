@@ -9,12 +9,12 @@ import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
+import io.ctflow.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,12 +56,11 @@ class StreamsKillIT {
             ChildJvm first = ChildJvm.start(tmp.resolve("streams-1.log"), app);
             ChildJvm second = null;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-                long committed;
-                while ((committed = StreamsApps.committed(admin, "killed", "killed.events")) == 0) {
-                    assertTrue(System.nanoTime() < deadline && first.isAlive(), "the app committed nothing\n" + first.tail());
-                    Thread.sleep(20);
-                }
+                long committed = Poll.value(Duration.ofSeconds(180), () -> {
+                    long c = StreamsApps.committed(admin, "killed", "killed.events");
+                    assertTrue(c > 0 || first.isAlive(), "the app ended before it committed:\n" + first.tail());
+                    return c > 0 ? c : null;
+                }, () -> "a commit of the app:\n" + first.tail());
                 first.kill();
                 long end = StreamsApps.endOffsets(admin, List.of("killed.events"));
                 assertTrue(committed < end, "killed after " + committed + " of " + end + " input records: not mid-stream");

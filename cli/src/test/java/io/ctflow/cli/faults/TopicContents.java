@@ -1,5 +1,6 @@
 package io.ctflow.cli.faults;
 
+import io.ctflow.testing.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class TopicContents {
     private TopicContents() {}
 
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) throws Exception {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -25,13 +26,13 @@ final class TopicContents {
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
             List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(topic + ": not read to its end offsets " + end + " within 120 s");
+            Poll.until(Duration.ofSeconds(120), () -> {
+                if (tps.stream().allMatch(tp -> c.position(tp, Duration.ofSeconds(30)) >= end.get(tp))) {
+                    return true;
                 }
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+                return false;
+            }, () -> topic + " read to its end offsets " + end);
             return out;
         }
     }

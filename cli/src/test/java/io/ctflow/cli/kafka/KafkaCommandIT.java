@@ -130,19 +130,19 @@ class KafkaCommandIT {
         }
     }
 
-    static List<String> readAll(String bootstrap, String topic, int expected) {
+    static List<String> readAll(String bootstrap, String topic, int expected) throws Exception {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
                 new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             List<String> got = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (got.size() < expected && System.nanoTime() < deadline) {
+            Poll.holds(Duration.ofSeconds(30), () -> { // the caller asserts what came
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                     got.add(r.key() + "=" + r.value());
                 }
-            }
+                return got.size() >= expected;
+            });
             return got;
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
 import io.ctflow.collector.capture.Capture;
+import io.ctflow.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,7 @@ class ConntrackRecorderTest {
         AtomicLong losses = new AtomicLong();
         Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Background b = Background.start("fake conntrack", List.of("bash", "-c", script), file, ConntrackRecorder.lossLines(file, losses));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (b.alive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Poll.until(Duration.ofSeconds(20), () -> !b.alive(), "the fake conntrack ends");
         b.stop(Duration.ofSeconds(1));
         Instant after = Instant.now();
         b.stderr(); // the drain has read everything once the process is gone

@@ -13,6 +13,7 @@ import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
+import io.ctflow.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,24 +102,19 @@ class EventLossIT {
             consumer.subscribe(List.of(topic));
         }
 
-        T find(Predicate<T> p, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            do {
-                for (T t : seen) {
-                    if (p.test(t)) {
-                        return t;
-                    }
-                }
+        /** The first record read that matches, polling the topic until {@code timeout}; null if none came. */
+        T find(Predicate<T> p, Duration timeout) throws Exception {
+            return Poll.find(timeout, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() != null) {
                         seen.add(de.deserialize(r.topic(), r.value()));
                     }
                 }
-            } while (System.nanoTime() < deadline);
-            return null;
+                return seen.stream().filter(p).findFirst().orElse(null);
+            }).orElse(null);
         }
 
-        T await(Predicate<T> p, Duration timeout, String what) {
+        T await(Predicate<T> p, Duration timeout, String what) throws Exception {
             T t = find(p, timeout);
             assertTrue(t != null, "no " + what + " within " + timeout.toSeconds() + " s (" + seen.size() + " records read)");
             return t;

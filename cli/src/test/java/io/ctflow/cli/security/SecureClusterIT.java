@@ -13,6 +13,7 @@ import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.StreamsRunner;
 import io.ctflow.testing.Captures;
+import io.ctflow.testing.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,12 +142,12 @@ class SecureClusterIT {
             Map<String, NatAnomaly> anomalies = new LinkedHashMap<>();
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of(TOPICS.anomalies()));
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (System.nanoTime() < deadline && anomalies.size() < 3) {
+                Poll.holds(Duration.ofSeconds(90), () -> { // asserted below
                     for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
                         anomalies.put(rec.key(), serde.deserializer().deserialize(rec.topic(), rec.value()));
                     }
-                }
+                    return anomalies.size() >= 3;
+                });
             }
             assertEquals(List.of("tcp,10.244.1.3:8080,10.244.1.2:49502@node1", "tcp,10.244.1.99:8080,10.244.1.2:52488@node1",
                     "udp,10.244.1.3:5353,10.244.1.2:57136@node1"), anomalies.keySet().stream().sorted().toList(),

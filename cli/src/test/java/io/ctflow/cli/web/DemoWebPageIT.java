@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ctflow.cli.ConsoleText;
 import io.ctflow.cli.DemoCommandTestAccess;
+import io.ctflow.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,13 +47,13 @@ class DemoWebPageIT {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 "--capture", "bridge-off", "--kafka-port", "0", "--registry-port", "0", "--http-port", "0");
         try {
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            while (!err.toString(StandardCharsets.UTF_8).contains("results complete")) {
-                if (!demo.isAlive() || System.nanoTime() > deadline) {
-                    fail("the demo did not complete its results: " + err.toString(StandardCharsets.UTF_8));
+            Poll.until(Duration.ofSeconds(180), () -> {
+                boolean complete = err.toString(StandardCharsets.UTF_8).contains("results complete");
+                if (!complete && !demo.isAlive()) {
+                    fail("the demo ended before its results were complete: " + err.toString(StandardCharsets.UTF_8));
                 }
-                Thread.sleep(200);
-            }
+                return complete;
+            }, () -> "the demo's results complete: " + err.toString(StandardCharsets.UTF_8));
             String console = ConsoleText.normalized(err);
             assertTrue(console.startsWith("""
                     ctflow demo: starting embedded Kafka on 0 and the schema registry on 0 ...
@@ -101,16 +103,11 @@ class DemoWebPageIT {
 
     /** Loads the page until its DOM passes {@code ready} (the app may still be settling), for up to 60 s. */
     static String domOnceReady(HeadlessChromium chromium, String url, java.util.function.Predicate<String> ready) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        String dom;
-        do {
-            dom = chromium.dumpDom(url, 5000);
-            if (dom.contains("data-state=\"ready\"") && ready.test(dom)) {
-                return dom;
-            }
-        } while (System.nanoTime() < deadline);
-        fail("the page at " + url + " did not get ready: " + dom);
-        return dom;
+        String[] dom = {""};
+        return Poll.value(Duration.ofSeconds(60), () -> {
+            dom[0] = chromium.dumpDom(url, 5000);
+            return dom[0].contains("data-state=\"ready\"") && ready.test(dom[0]) ? dom[0] : null;
+        }, () -> "the page at " + url + " ready: " + dom[0]);
     }
 
     /** The data-service of each table row of that class (anomaly rows, Service rows). */

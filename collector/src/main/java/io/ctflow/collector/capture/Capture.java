@@ -14,6 +14,7 @@ import io.ctflow.collector.parse.InputError;
 import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.parse.ServiceKeys;
+import io.ctflow.config.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,10 +53,10 @@ public final class Capture {
         this.nodes = nodes;
     }
 
-    /** Opens a capture; a clear {@link IllegalArgumentException} when the directory is not one. */
+    /** Opens a capture; a clear {@link UsageException} when the directory is not one. */
     public static Capture open(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("capture directory not found: " + dir);
+            throw new UsageException("capture directory not found: " + dir);
         }
         TreeSet<String> nodes = new TreeSet<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -68,7 +69,7 @@ public final class Capture {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
         if (nodes.isEmpty()) {
-            throw new IllegalArgumentException(dir + " is not a capture: it has no events-NODE.txt file");
+            throw new UsageException(dir + " is not a capture: it has no events-NODE.txt file");
         }
         return new Capture(dir, List.copyOf(nodes));
     }
@@ -165,7 +166,7 @@ public final class Capture {
         try {
             return ConntrackStatsParser.parseCount(Files.readString(f, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+            throw new UsageException(f + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.parse.ParseException;
+import io.ctflow.config.UsageException;
 import io.ctflow.json.AvroJson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -98,12 +99,12 @@ public final class ParseCommand implements Callable<Integer> {
         }
         Path p = Path.of(file);
         if (Files.isDirectory(p)) {
-            throw new IllegalArgumentException(file + " is a directory (to publish a capture use ctflow replay)");
+            throw new UsageException(file + " is a directory (to publish a capture use ctflow replay)");
         }
         try {
             return Files.newInputStream(p);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("file not found: " + file);
+            throw new UsageException("file not found: " + file);
         }
     }
 

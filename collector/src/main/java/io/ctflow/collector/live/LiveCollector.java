@@ -248,19 +248,10 @@ public final class LiveCollector {
         return state.fatal();
     }
 
-    private Runnable guard(String what, TableSnapshots.Task task) {
+    private Runnable guard(String what, RunState.Task task) {
         return () -> {
-            if (state.stopping()) {
-                return;
-            }
-            try {
-                task.run();
-            } catch (CollectorException e) {
-                state.fatal(e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                state.logOnce(what + ": " + e);
+            if (!state.stopping()) {
+                state.guarded(task, e -> what + ": " + e);
             }
         };
     }

@@ -1,11 +1,13 @@
 package io.ctflow.collector.live;
 
+import io.ctflow.collector.CollectorException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -95,6 +97,28 @@ final class RunState {
     void logOnce(String message) {
         if (logged.add(message)) {
             LOG.warn("{}", message);
+        }
+    }
+
+    /** A piece of work on a background thread of the collector. */
+    interface Task {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a background task the collector's way: a {@link CollectorException}
+     * stops it (fatal), an interrupt is kept for the thread, any other problem is logged once (as
+     * {@code problem} words it) and the collector goes on.
+     */
+    void guarded(Task task, Function<Exception, String> problem) {
+        try {
+            task.run();
+        } catch (CollectorException e) {
+            fatal(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            logOnce(problem.apply(e));
         }
     }
 }

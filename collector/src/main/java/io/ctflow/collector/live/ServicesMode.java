@@ -1,5 +1,6 @@
 package io.ctflow.collector.live;
 
+import io.ctflow.config.UsageException;
 import java.util.Locale;
 
 /** Where the collector reads a node's Services ({@code --services-from}). */
@@ -27,6 +28,6 @@ public enum ServicesMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("--services-from: expected auto, iptables, nftables, ipvs or yaml, got '" + text + "'");
+        throw new UsageException("--services-from: expected auto, iptables, nftables, ipvs or yaml, got '" + text + "'");
     }
 }

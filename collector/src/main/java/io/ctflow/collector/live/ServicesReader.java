@@ -6,6 +6,7 @@ import io.ctflow.collector.parse.DataplaneServices;
 import io.ctflow.collector.parse.IpvsParser;
 import io.ctflow.collector.parse.ServiceKeys;
 import io.ctflow.collector.parse.ServiceYamlParser;
+import io.ctflow.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public final class ServicesReader {
 
     public ServicesReader(NodeTools tools, Path yaml, ServicesMode mode) {
         if (mode == ServicesMode.YAML && yaml == null) {
-            throw new IllegalArgumentException("--services-from yaml needs --services-yaml FILE");
+            throw new UsageException("--services-from yaml needs --services-yaml FILE");
         }
         this.tools = tools;
         this.yaml = yaml;
@@ -98,9 +99,9 @@ public final class ServicesReader {
             try {
                 add(byKey, ServiceYamlParser.read(yaml, node, now));
             } catch (java.nio.file.NoSuchFileException e) {
-                throw new IllegalArgumentException("services YAML not found: " + yaml);
+                throw new UsageException("services YAML not found: " + yaml);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage(), e); // names the file and line
+                throw new UsageException(e.getMessage(), e); // names the file and line
             }
         }
         boolean nothingRead = nat == null && nat6 == null && nftJson == null && ipvs == null;

@@ -1,6 +1,5 @@
 package io.ctflow.collector.live;
 
-import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -38,17 +37,11 @@ final class TableSnapshots {
     }
 
     /** Runs {@code task} (the first snapshot at start-up) on the snapshot thread; {@code always} runs in any case. */
-    void first(Task task, Runnable always) {
+    void first(RunState.Task task, Runnable always) {
         try {
             executor.execute(() -> {
                 try {
-                    task.run();
-                } catch (CollectorException e) {
-                    state.fatal(e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    state.logOnce("snapshot: " + e.getMessage());
+                    state.guarded(task, TableSnapshots::problem);
                 } finally {
                     always.run();
                 }
@@ -66,15 +59,7 @@ final class TableSnapshots {
         try {
             executor.execute(() -> {
                 queued.set(false);
-                try {
-                    take();
-                } catch (CollectorException e) {
-                    state.fatal(e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    state.logOnce("snapshot: " + e.getMessage());
-                }
+                state.guarded(this::take, TableSnapshots::problem);
             });
         } catch (RejectedExecutionException e) {
             queued.set(false);
@@ -131,7 +116,7 @@ final class TableSnapshots {
         executor.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    interface Task {
-        void run() throws Exception;
+    private static String problem(Exception e) {
+        return "snapshot: " + e.getMessage();
     }
 }

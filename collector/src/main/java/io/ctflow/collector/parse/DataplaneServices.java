@@ -1,6 +1,7 @@
 package io.ctflow.collector.parse;
 
 import io.ctflow.avro.ServiceEntry;
+import io.ctflow.config.UsageException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,7 +100,7 @@ public record DataplaneServices(List<ServiceEntry> services, String mode, int ru
         try {
             return parse.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+            throw new UsageException(what + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ctflow.collector.replay;
 
+import io.ctflow.config.UsageException;
 import java.util.Locale;
 
 /** Replay pace: {@code max} (as fast as possible) or a factor of real time ({@code 1x}, {@code 10x}, {@code 0.5x}). */
@@ -9,7 +10,7 @@ public record Speed(double factor) {
 
     public Speed {
         if (factor < 0 || Double.isNaN(factor) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException("speed factor must be positive, got " + factor);
+            throw new UsageException("speed factor must be positive, got " + factor);
         }
     }
 
@@ -28,7 +29,7 @@ public record Speed(double factor) {
         } catch (NumberFormatException e) {
             // falls through to the message
         }
-        throw new IllegalArgumentException("speed must be max, 1x or Nx (N > 0), got '" + text + "'");
+        throw new UsageException("speed must be max, 1x or Nx (N > 0), got '" + text + "'");
     }
 
     public boolean isMax() {

@@ -15,13 +15,13 @@ import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.CollectorConfig;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
-import io.ctflow.testing.Poll;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.net.Addresses;
 import io.ctflow.schemas.Topics;
 import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.schemas.serde.AvroSerdes;
+import io.ctflow.testing.Poll;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -376,18 +376,16 @@ class RealKernelIT {
     }
 
     private boolean waitForDestroys(EventsReader reader, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        return Poll.holds(timeout, () -> {
             if (destroyed(reader) == CONNECTIONS) {
                 return true;
             }
             run(List.of("ip", "netns", "exec", node, "conntrack", "-L", "-p", "tcp", "--orig-dst", VIP), true);
-            Thread.sleep(300);
-        }
-        return false;
+            return false;
+        });
     }
 
-    static <T> List<T> readAll(String bootstrap, String topic, Deserializer<T> de) {
+    static <T> List<T> readAll(String bootstrap, String topic, Deserializer<T> de) throws Exception {
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : io.ctflow.collector.testing.TopicReader.readAll(bootstrap, topic, Duration.ofSeconds(20))) {
             if (r.value() != null) {

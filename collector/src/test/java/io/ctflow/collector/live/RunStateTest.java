@@ -51,4 +51,21 @@ class RunStateTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aGuardedTaskStopsOnACollectorExceptionKeepsAnInterruptAndGoesOnAfterOtherProblems() {
+        RunState state = new RunState(new ManualTime(true));
+        state.guarded(() -> {
+            throw new java.io.IOException("disk");
+        }, e -> "stats: " + e.getMessage());
+        assertEquals(null, state.fatal(), "a logged problem does not stop the collector");
+        state.guarded(() -> {
+            throw new InterruptedException();
+        }, e -> "never");
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the thread");
+        state.guarded(() -> {
+            throw io.ctflow.collector.CollectorException.environment("conntrack: Operation not permitted");
+        }, e -> "never");
+        assertEquals("conntrack: Operation not permitted", state.fatal());
+    }
 }

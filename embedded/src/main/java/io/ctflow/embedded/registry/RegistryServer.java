@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.ctflow.net.PortNumbers;
 import io.ctflow.schemas.registry.RegistryException;
 import io.ctflow.embedded.registry.RegistryStore.ApiError;
 import java.io.IOException;
@@ -110,7 +111,7 @@ public final class RegistryServer implements AutoCloseable {
     /** Starts on host:port (port 0: a free one). A taken port is one clear IllegalStateException. */
     public static RegistryServer start(String host, int port) {
         try {
-            return started(new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0), "http"), host, port);
+            return started(new RegistryServer(HttpServer.create(new InetSocketAddress(host, PortNumbers.listen("registry port", port)), 0), "http"), host, port);
         } catch (IOException e) {
             throw startFailure(host, port, e);
         }
@@ -124,7 +125,7 @@ public final class RegistryServer implements AutoCloseable {
         RegistryStore store = new RegistryStore();
         RegistryJournal journal = RegistryJournal.open(dataDir, store);
         try {
-            RegistryServer s = new RegistryServer(HttpServer.create(new InetSocketAddress(host, port), 0), "http", store);
+            RegistryServer s = new RegistryServer(HttpServer.create(new InetSocketAddress(host, PortNumbers.listen("registry port", port)), 0), "http", store);
             s.journal = journal;
             return started(s, host, port);
         } catch (IOException e) {
@@ -139,7 +140,7 @@ public final class RegistryServer implements AutoCloseable {
     /** Starts an HTTPS registry with the given server context (its key and certificate). */
     public static RegistryServer startTls(String host, int port, SSLContext ssl) {
         try {
-            HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 0);
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(host, PortNumbers.listen("registry port", port)), 0);
             https.setHttpsConfigurator(new HttpsConfigurator(ssl));
             return started(new RegistryServer(https, "https"), host, port);
         } catch (IOException e) {

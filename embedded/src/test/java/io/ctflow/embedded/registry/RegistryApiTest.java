@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ctflow.config.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ctflow.schemas.registry.RegisteredSchema;
 import io.ctflow.schemas.registry.RegistryException;
@@ -334,5 +335,11 @@ class RegistryApiTest {
     void aTakenPortIsOneClearError() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> RegistryServer.start("127.0.0.1", server.port()));
         assertTrue(e.getMessage().contains("port " + server.port() + " is in use"), e.getMessage());
+    }
+
+    @Test
+    void aPortOutOfRangeIsAUsageErrorNamingIt() {
+        UsageException e = assertThrows(UsageException.class, () -> RegistryServer.start("127.0.0.1", 70000));
+        assertEquals("registry port must be 0-65535 (0: any free port), got 70000", e.getMessage());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ctflow.json.AvroJson;
+import io.ctflow.net.PortNumbers;
 import io.ctflow.streams.ui.WebPage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ public final class HttpApi implements AutoCloseable {
         this.metrics = metrics;
         this.kafkaMetrics = kafkaMetrics;
         this.openapi = openapi();
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.server = HttpServer.create(new InetSocketAddress(host, PortNumbers.listen("http.port", port)), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
         this.executor = new BoundedExchanges(4, MAX_THREADS, exchangeLimit);
         server.setExecutor(executor);

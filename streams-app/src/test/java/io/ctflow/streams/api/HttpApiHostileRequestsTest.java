@@ -1,8 +1,10 @@
 package io.ctflow.streams.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ctflow.config.UsageException;
 import io.ctflow.streams.AppConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -204,5 +206,13 @@ class HttpApiHostileRequestsTest {
                 s.close();
             }
         }
+    }
+
+    /** A port out of range (--http-port 70000) is the user's mistake, one line and exit 2, not the JDK's bare IllegalArgumentException. */
+    @Test
+    void aPortOutOfRangeIsAUsageError() {
+        UsageException e = assertThrows(UsageException.class,
+                () -> new HttpApi("127.0.0.1", 70000, () -> "", LIMIT));
+        assertEquals("http.port must be 0-65535 (0: any free port), got 70000", e.getMessage());
     }
 }
