@@ -12,8 +12,6 @@ import io.ctflow.avro.internal.NodeView;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
-import io.ctflow.streams.service.EndpointTable;
-import io.ctflow.streams.service.NoEndpointsWatch;
 import io.ctflow.streams.service.ServicesVersion;
 import io.ctflow.streams.stats.ConnectionChange;
 import io.ctflow.streams.stats.ServicePartial;
@@ -41,8 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * counted in its Service window's partial ({@link ServicePartials}), sent keyed by Service id once
  * the window closes on this partition's watermark, just before the TICK (keyed "", to every stats
  * partition) that carries the watermark. On a change of the Services
- * table it checks open flows for removed endpoints ({@link StaleEndpoints}) and, on partition 0, the
- * Services without endpoints ({@link NoEndpointsWatch}).
+ * table it checks open flows for removed endpoints and, on partition 0, the Services without
+ * endpoints ({@link ServicesTableWatch}).
  */
 public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEvent, String, SpecificRecord>, FlowOutput, FlowDeadlines.Due {
 
@@ -51,10 +49,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final FlowDeadlines deadlines;
     private UnrepliedJudge judge;
     private final long graceMicros;
-    private final ServicesVersion servicesVersion;
-    private EndpointTable endpointTable;
-    private final StaleEndpoints stale = new StaleEndpoints();
-    private final NoEndpointsWatch noEndpoints = new NoEndpointsWatch();
+    private final ServicesTableWatch servicesTable;
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
@@ -74,7 +69,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion) {
         this.partials = new ServicePartials(window);
-        this.servicesVersion = servicesVersion;
+        this.servicesTable = new ServicesTableWatch(servicesVersion);
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
         this.deadlines = new FlowDeadlines(retention);
@@ -95,8 +90,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
         this.pending = null;
-        stale.clear();
-        this.endpointTable = new EndpointTable(servicesVersion); // learns the table afresh at the first punctuation
+        servicesTable.init();
         deadlines.rebuild(flows); // timers are derived from the flows' deadlines: read them back from the restored store
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
     }
@@ -250,10 +244,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         long wm = maxEventTime - graceMicros;
         deadlines.fireDue(wm, flows, this);
-        servicesChanged(wm);
-        for (NatAnomaly a : stale.due(wm, flows, endpointTable, services, anomalies)) {
-            ctx.forward(new Record<>(StaleEndpoints.key(FlowKey.parse(a.getFlowKey()), a.getNode()), a, wm / 1000));
-        }
+        servicesTable.punctuate(wm, partition, flows, services, anomalies, this);
         if (wm > lastTick) {
             lastTick = wm;
             // the partials of windows closed on this watermark go first: the stats task closes a
@@ -262,20 +253,6 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 ctx.forward(new Record<>(p.service(), ServiceUpdates.partial(p, partition), Math.max(0, wm / 1000)));
             }
             ctx.forward(new Record<>("", ServiceUpdates.tick(wm, partition), Math.max(0, wm / 1000)));
-        }
-    }
-
-    /** O(1) unless the Services table changed since the last look (then see StaleEndpoints for the cost). */
-    private void servicesChanged(long wm) {
-        EndpointTable.Change change = endpointTable.changes(services);
-        if (change == null) {
-            return;
-        }
-        stale.removed(change.removed(), flows, wm);
-        if (partition == 0) {
-            for (NatAnomaly a : noEndpoints.changed(change, anomalies, services)) {
-                ctx.forward(new Record<>(NoEndpointsWatch.key(a), a, Math.max(wm / 1000, a.getDetectedAt().toEpochMilli())));
-            }
         }
     }
 

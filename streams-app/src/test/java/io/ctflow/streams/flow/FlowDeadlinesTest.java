@@ -1,0 +1,91 @@
+package io.ctflow.streams.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ctflow.avro.internal.FlowState;
+import io.ctflow.avro.internal.NodeView;
+import io.ctflow.flow.FlowKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+class FlowDeadlinesTest {
+    static final long S = 1_000_000;
+    static final FlowKey KEY = FlowKey.parse("tcp,10.244.2.9:8080,10.244.1.2:40000");
+    final FlowRetention retention = FlowRetention.of(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(1));
+
+    static FlowCache flows() {
+        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
+        KeyValueStore<FlowKey, FlowState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("flows"),
+                new io.ctflow.flow.FlowKeySerde(), new FlowStateSerde()).withLoggingDisabled().build();
+        store.init(ctx.getStateStoreContext(), store);
+        return new FlowCache(store);
+    }
+
+    static FlowState flow(NodeView v) {
+        FlowState st = AdmissionTest.flow(v);
+        return st;
+    }
+
+    /** A view seen at 10 s with a 120 s timeout. */
+    static NodeView view() {
+        NodeView v = AdmissionTest.view("node1", 1, 10 * S, false);
+        v.setFirstSeen(10 * S);
+        v.setTimeout(120);
+        return v;
+    }
+
+    @Test
+    void oneExpiryPerFlowMovedOnlyToForgetAFinishedFlowSooner() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        NodeView v = view();
+        FlowState st = flow(v);
+        d.scheduleExpiry(KEY, st);
+        assertEquals(10 * S + 180 * S, st.getExpireAt(), "last seen + timeout + reap slack");
+        v.setLastSeen(20 * S);
+        d.scheduleExpiry(KEY, st);
+        assertEquals(190 * S, st.getExpireAt(), "a later expiry waits for the re-check when the timer fires");
+        assertEquals(1, d.pending());
+        v.setDestroyed(true);
+        d.scheduleExpiry(KEY, st);
+        assertEquals(30 * S, st.getExpireAt(), "destroyed everywhere: forgotten after the linger");
+        assertEquals(2, d.pending());
+    }
+
+    @Test
+    void firesOnlyTheDeadlinesTheFlowStillNames() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowCache flows = flows();
+        NodeView v = view();
+        FlowState st = flow(v);
+        d.judgeAt(KEY, v, 13 * S);
+        d.judgeAt(KEY, v, 15 * S); // moved: the 13 s timer is left behind
+        d.scheduleExpiry(KEY, st);
+        flows.save(KEY, st);
+        List<String> fired = new ArrayList<>();
+        FlowDeadlines.Due due = new FlowDeadlines.Due() {
+            @Override
+            public void replyTimeout(FlowKey key, FlowState s, NodeView w, long at) {
+                fired.add("reply@" + at / S);
+            }
+
+            @Override
+            public void expiryCheck(FlowKey key, FlowState s) {
+                fired.add("expiry@" + s.getExpireAt() / S);
+            }
+        };
+        d.fireDue(14 * S, flows, due);
+        assertEquals(List.of(), fired);
+        d.fireDue(1000 * S, flows, due);
+        assertEquals(List.of("reply@15", "expiry@190"), fired);
+        assertEquals(0, d.pending());
+
+        FlowDeadlines restored = new FlowDeadlines(retention);
+        restored.rebuild(flows);
+        assertEquals(2, restored.pending(), "rebuilt from the stored flow: its reply timer and its expiry");
+    }
+}
