@@ -90,6 +90,6 @@ class StreamsSettingsTest {
 
     @Test
     void readmeListsExactlyTheDeclaredSettings() throws Exception {
-        ConfigReadme.assertSection("streams", AppConfig.SCHEMA);
+        ConfigReadme.assertSection("streams", AppConfig.SCHEMA.table());
     }
 }

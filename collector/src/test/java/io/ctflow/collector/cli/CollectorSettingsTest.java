@@ -137,6 +137,6 @@ class CollectorSettingsTest {
 
     @Test
     void readmeListsExactlyTheDeclaredSettings() throws Exception {
-        ConfigReadme.assertSection("collector", CollectorKeys.SCHEMA);
+        ConfigReadme.assertSection("collector", CollectorKeys.SCHEMA.table());
     }
 }
