@@ -14,7 +14,7 @@ public final class ConfigReadme {
     /** The repository's README.md, from a module's directory (where Maven runs the tests). */
     public static final Path README = Path.of("..", "README.md");
 
-    /** {@code table}: the declarations' table ({@code ConfigSchema.table()}, what --help-config prints). */
+    /** @param table the declarations' table ({@code ConfigSchema.table()}, what --help-config prints) */
     public static void assertSection(String name, String table) throws IOException {
         String text = Files.readString(README);
         String open = "<!-- config:" + name + " -->\n";
