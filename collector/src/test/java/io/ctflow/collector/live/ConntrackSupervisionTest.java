@@ -4,52 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
-import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.testing.FakeConntrack;
 import io.ctflow.collector.testing.ManualTime;
 import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingLauncher;
 import io.ctflow.collector.testing.RecordingSink;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Supervision of conntrack -E on the collector's own clock (Kafka's Time): backoffs are asked of
  * the clock, not slept, and a conntrack killed under the collector is one loss, one GAP, one restart
  * and exactly one fresh snapshot.
  */
-class ConntrackSupervisionTest {
-    static final Duration WAIT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path tmp;
-
-    final ExecutorService pool = Executors.newCachedThreadPool();
-    final CollectorMetrics metrics = new CollectorMetrics();
-    final RecordingSink sink = new RecordingSink(3);
+class ConntrackSupervisionTest extends FakeConntrackTestBase {
     final RecordingLauncher launcher = new RecordingLauncher();
 
-    @AfterEach
-    void tearDown() {
-        pool.shutdownNow();
-    }
-
-    LiveOptions options(FakeConntrack fake) {
-        return new LiveOptions().node("n1").conntrack(fake.path()).waitForSubscription(false)
-                .restartBackoff(Duration.ofMillis(100), Duration.ofMillis(400)).heartbeat(Duration.ofHours(1))
-                .statsInterval(Duration.ofHours(1)).factsInterval(Duration.ofHours(1));
-    }
-
-    long count(EventType type) {
-        return sink.events(e -> e.getType() == type).size();
+    ConntrackSupervisionTest() {
+        super(Duration.ofHours(1));
     }
 
     @Test

@@ -11,47 +11,21 @@ import io.ctflow.avro.EventType;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.collector.CollectorException;
-import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.testing.FakeConntrack;
 import io.ctflow.collector.testing.ManualTime;
 import io.ctflow.testing.Poll;
 import io.ctflow.collector.testing.RecordingSink;
 import io.ctflow.process.Launcher;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The live collector against a fake conntrack: loss handling, restarts, snapshots, errors. */
-class LiveCollectorTest {
-    static final Duration WAIT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path tmp;
-
-    final ExecutorService pool = Executors.newCachedThreadPool();
-    final CollectorMetrics metrics = new CollectorMetrics();
-    final RecordingSink sink = new RecordingSink(3);
-
-    @AfterEach
-    void tearDown() {
-        pool.shutdownNow();
-    }
-
-    LiveOptions options(FakeConntrack fake) {
-        return new LiveOptions().node("n1").conntrack(fake.path()).waitForSubscription(false)
-                .restartBackoff(Duration.ofMillis(100), Duration.ofMillis(400)).heartbeat(Duration.ofMillis(100))
-                .statsInterval(Duration.ofHours(1)).factsInterval(Duration.ofHours(1));
-    }
-
-    long count(EventType type) {
-        return sink.events(e -> e.getType() == type).size();
+class LiveCollectorTest extends FakeConntrackTestBase {
+    LiveCollectorTest() {
+        super(Duration.ofMillis(100));
     }
 
     @Test
