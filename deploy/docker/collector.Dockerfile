@@ -12,6 +12,7 @@ WORKDIR /src
 # download below is a cached layer that only a pom change invalidates.
 COPY pom.xml ./
 COPY schemas/pom.xml schemas/
+COPY core/pom.xml core/
 COPY embedded/pom.xml embedded/
 COPY collector/pom.xml collector/
 COPY streams-app/pom.xml streams-app/
@@ -20,6 +21,7 @@ RUN mvn -B -q -pl collector -am dependency:go-offline
 
 # Then the sources of the modules the collector is built from (-am) and the test data.
 COPY schemas/src schemas/src
+COPY core/src core/src
 COPY embedded/src embedded/src
 COPY collector/src collector/src
 COPY testdata testdata

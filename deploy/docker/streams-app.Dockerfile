@@ -12,6 +12,7 @@ WORKDIR /src
 # download below is a cached layer that only a pom change invalidates.
 COPY pom.xml ./
 COPY schemas/pom.xml schemas/
+COPY core/pom.xml core/
 COPY embedded/pom.xml embedded/
 COPY collector/pom.xml collector/
 COPY streams-app/pom.xml streams-app/
@@ -21,6 +22,7 @@ RUN mvn -B -q -pl streams-app -am dependency:go-offline
 # Then the sources of the modules the streams app is built from (-am: its tests also use the
 # collector and the embedded broker, so those are compiled too) and the test data.
 COPY schemas/src schemas/src
+COPY core/src core/src
 COPY embedded/src embedded/src
 COPY collector/src collector/src
 COPY streams-app/src streams-app/src

@@ -53,12 +53,13 @@ class StreamsMainExitCodesTest {
         assertTrue(r.line().startsWith("ctflow streams: state directory " + file.resolve("state") + " is not writable"), r.line());
     }
 
-    /** Config values: one line naming the key and the value, exit 2. */
+    /** Config values: one line naming the key, the value, where it came from and what is allowed, exit 2. */
     @Test
     void aBadConfigValueIsAUsageError() {
         Run duration = run("--set", "reply.timeout.tcp=soon", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "0");
         assertEquals(2, duration.code(), duration.line());
-        assertEquals("ctflow streams: setting 'reply.timeout.tcp' must be a duration like 500ms, 3s or 2m, got 'soon'", duration.line());
+        assertEquals("ctflow streams: bad setting reply.timeout.tcp=soon (from --set reply.timeout.tcp): not a duration; "
+                + "allowed: a duration like 500ms, 3s, 2m, 1h, at least 1ms", duration.line());
     }
 
     @CommandLine.Command(name = "bad-argument")
