@@ -80,7 +80,10 @@ public final class CtflowTopology {
                 topics.nodeFacts(), Consumed.with(Serdes.String(), nodeFacts).withName("node-facts-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()).withCachingEnabled());
+        // No record cache on the flows store: a connection's events are seconds apart, so a 100 ms commit
+        // interval almost never folds two writes of one flow, and the cache's sorted map cost more than it
+        // saved (FlowCache keeps the decoded recent flows in front instead). Measured: BENCHMARKS.md.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
         // Few keys (Services x open windows), each written on every connection change: in memory, with
