@@ -192,12 +192,7 @@ class KafkaPublishingIT {
 
     @Test
     void aGarbageLineIsOneDeadLetterAndTheRestIsDelivered(@TempDir Path tmp) throws Exception {
-        Path src = Captures.scenario("bridge-off");
-        try (var files = Files.list(src)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, tmp.resolve(f.getFileName()));
-            }
-        }
+        copyBridgeOff(tmp);
         Path events = tmp.resolve("events-node1.txt");
         List<String> lines = new ArrayList<>(Files.readAllLines(events, StandardCharsets.UTF_8));
         int total = lines.size() + Files.readAllLines(tmp.resolve("events-node2.txt")).size();
@@ -227,12 +222,7 @@ class KafkaPublishingIT {
 
     @Test
     void aLossLineIsAGapMarkerOnEveryPartitionAndALossInTheStats(@TempDir Path tmp) throws Exception {
-        Path src = Captures.scenario("bridge-off");
-        try (var files = Files.list(src)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, tmp.resolve(f.getFileName()));
-            }
-        }
+        copyBridgeOff(tmp);
         Path events = tmp.resolve("events-node1.txt");
         List<String> lines = new ArrayList<>(Files.readAllLines(events, StandardCharsets.UTF_8));
         Instant lossAt = kernelTimestamps(events).get(3).plusNanos(1000);
@@ -317,5 +307,14 @@ class KafkaPublishingIT {
         assertFalse(stats.isEmpty());
         assertEquals(1, stats.get(stats.size() - 1).getLostEvents());
         assertEquals(1, TopicReader.readAll(kafka.bootstrapServers(), topics.nodeFacts(), READ_TIMEOUT).size(), "facts once: unchanged");
+    }
+
+    /** The shipped bridge-off capture copied into {@code dir}, to be altered by a test. */
+    private static void copyBridgeOff(Path dir) throws IOException {
+        try (var files = Files.list(Captures.scenario("bridge-off"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
     }
 }
