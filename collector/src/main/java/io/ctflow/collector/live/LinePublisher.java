@@ -1,8 +1,8 @@
 package io.ctflow.collector.live;
 
-import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.DeadLetter;
 import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.parse.ParseException;
 import io.ctflow.collector.publish.Sink;
@@ -40,9 +40,9 @@ public final class LinePublisher {
 
     /** Parses and sends one line; whether it parsed. */
     public boolean publish(String line, String source, long lineNo, Instant now) {
-        ConntrackEvent e;
+        ConntrackEntry e;
         try {
-            e = parser.parse(line, now, 0);
+            e = parser.parseEntry(line, now);
         } catch (ParseException ex) {
             metrics.deadLetters.inc();
             byte[] raw = line.getBytes(StandardCharsets.UTF_8);
@@ -51,8 +51,7 @@ public final class LinePublisher {
                     .setTimestamp(now).build());
             return false;
         }
-        e.setSequence(sequence.incrementAndGet());
-        sink.event(e);
+        sink.entry(e, sequence.incrementAndGet());
         return true;
     }
 }

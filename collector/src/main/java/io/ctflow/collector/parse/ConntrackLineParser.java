@@ -63,6 +63,14 @@ public final class ConntrackLineParser {
      * @throws ParseException   with a short reason when the line is not a conntrack entry
      */
     public ConntrackEvent parse(String line, Instant fallbackTimestamp, long sequence) throws ParseException {
+        return parseEntry(line, fallbackTimestamp).toEvent(sequence);
+    }
+
+    /**
+     * Parses one line as {@link #parse} does (same checks, same errors) into this thread's reused
+     * parse state, and returns it as a view: valid on this thread until its next parse.
+     */
+    public ConntrackEntry parseEntry(String line, Instant fallbackTimestamp) throws ParseException {
         Objects.requireNonNull(fallbackTimestamp, "fallbackTimestamp");
         if (line == null) {
             throw new ParseException("no line");
@@ -72,7 +80,10 @@ public final class ConntrackLineParser {
         }
         Line l = LINES.get().reset(line);
         l.parse();
-        return l.toEvent(node, fallbackTimestamp, sequence, keepRaw ? line : null);
+        l.node = node;
+        l.fallback = fallbackTimestamp;
+        l.raw = keepRaw ? line : null;
+        return l;
     }
 
     /** One-off form of {@link #parse(String, Instant, long)}. */
@@ -105,41 +116,51 @@ public final class ConntrackLineParser {
     private static final int FLAG_UNKNOWN = 16;
 
     /** The fields of one direction as they are read (reused: see {@link #clear}). */
-    private static final class TupleParts {
+    private static final class TupleParts implements ConntrackEntry.Side {
         byte[] src;
         byte[] dst;
-        Integer srcPort;
-        Integer dstPort;
-        Integer icmpType;
-        Integer icmpCode;
-        Integer icmpId;
-        Long packets;
-        Long bytes;
+        int srcPort;
+        int dstPort;
+        int icmpType;
+        int icmpCode;
+        int icmpId;
+        long packets;
+        long bytes;
 
         TupleParts clear() {
             src = null;
             dst = null;
-            srcPort = null;
-            dstPort = null;
-            icmpType = null;
-            icmpCode = null;
-            icmpId = null;
-            packets = null;
-            bytes = null;
+            srcPort = NONE;
+            dstPort = NONE;
+            icmpType = NONE;
+            icmpCode = NONE;
+            icmpId = NONE;
+            packets = NONE;
+            bytes = NONE;
             return this;
         }
+
+        @Override public byte[] src() { return src; }
+        @Override public byte[] dst() { return dst; }
+        @Override public int srcPort() { return srcPort; }
+        @Override public int dstPort() { return dstPort; }
+        @Override public int icmpType() { return icmpType; }
+        @Override public int icmpCode() { return icmpCode; }
+        @Override public int icmpId() { return icmpId; }
+        @Override public long packets() { return packets; }
+        @Override public long bytes() { return bytes; }
 
         void check(String which, Protocol protocol) throws ParseException {
             if (dst == null) {
                 throw new ParseException("no dst in " + which + " tuple");
             }
-            if (Protocols.hasPortFields(protocol) && (srcPort == null || dstPort == null)) {
+            if (Protocols.hasPortFields(protocol) && (srcPort < 0 || dstPort < 0)) {
                 throw new ParseException("no ports in " + which + " tuple");
             }
-            if (Protocols.isIcmp(protocol) && (icmpType == null || icmpCode == null || icmpId == null)) {
+            if (Protocols.isIcmp(protocol) && (icmpType < 0 || icmpCode < 0 || icmpId < 0)) {
                 throw new ParseException("no icmp type/code/id in " + which + " tuple");
             }
-            if (protocol == Protocol.GRE && (srcPort == null || dstPort == null)) {
+            if (protocol == Protocol.GRE && (srcPort < 0 || dstPort < 0)) {
                 throw new ParseException("no gre keys in " + which + " tuple");
             }
             if (src.length != dst.length) {
@@ -148,8 +169,8 @@ public final class ConntrackLineParser {
         }
 
         Tuple toTuple() {
-            return new Tuple(ByteBuffer.wrap(src), ByteBuffer.wrap(dst), srcPort, dstPort, icmpType, icmpCode, icmpId,
-                packets, bytes);
+            return new Tuple(ByteBuffer.wrap(src), ByteBuffer.wrap(dst), boxed(srcPort), boxed(dstPort), boxed(icmpType),
+                boxed(icmpCode), boxed(icmpId), boxed(packets), boxed(bytes));
         }
     }
 
@@ -189,7 +210,22 @@ public final class ConntrackLineParser {
      * Parse state of one line; one per thread, reused: {@link #reset} sets every field, so
      * nothing of a line (nor of one that failed halfway) reaches the next.
      */
-    private static final class Line {
+    private static final int NONE = ConntrackEntry.NONE;
+
+    private static Integer boxed(int v) {
+        return v < 0 ? null : Integer.valueOf(v);
+    }
+
+    private static Long boxed(long v) {
+        return v < 0 ? null : Long.valueOf(v);
+    }
+
+    private static final class Line implements ConntrackEntry {
+        // set by parseEntry after a successful parse
+        private String node;
+        private Instant fallback;
+        private String raw;
+
         private String s;
         private LineTokenizer t;
         private final TupleParts first = new TupleParts();
@@ -200,7 +236,7 @@ public final class ConntrackLineParser {
         private L3Protocol l3; // null: decided by the addresses
         private Protocol protocol;
         private int protocolNumber;
-        private Long timeout;
+        private long timeout;
         private String state;
 
         private TupleParts original;
@@ -212,16 +248,19 @@ public final class ConntrackLineParser {
         private int flagBits;
         private int flagCount;
         private final StatusFlag[] flagOrder = new StatusFlag[5];
-        private Long conntrackId;
+        private long conntrackId;
         private long mark;
-        private Integer use;
+        private int use;
         private String secctx;
         private String labels;
-        private Integer zone;
-        private Integer zoneOrig;
-        private Integer zoneReply;
+        private int zone;
+        private int zoneOrig;
+        private int zoneReply;
 
         Line reset(String line) {
+            node = null;
+            fallback = null;
+            raw = null;
             s = line;
             t = new LineTokenizer(line);
             timestamp = null;
@@ -229,7 +268,7 @@ public final class ConntrackLineParser {
             l3 = null;
             protocol = null;
             protocolNumber = 0;
-            timeout = null;
+            timeout = NONE;
             state = null;
             original = null;
             reply = null;
@@ -237,14 +276,14 @@ public final class ConntrackLineParser {
             tupleOpen = false;
             flagBits = 0;
             flagCount = 0;
-            conntrackId = null;
+            conntrackId = NONE;
             mark = 0;
-            use = null;
+            use = NONE;
             secctx = null;
             labels = null;
-            zone = null;
-            zoneOrig = null;
-            zoneReply = null;
+            zone = NONE;
+            zoneOrig = NONE;
+            zoneReply = NONE;
             return this;
         }
 
@@ -254,7 +293,7 @@ public final class ConntrackLineParser {
             }
             boolean has = true;
             if (t.isBracket() && t.stop - t.start > 2 && isDigit(s.charAt(t.start + 1))) {
-                timestamp = timestamp();
+                timestamp = bracketTimestamp();
                 has = t.next();
             }
             if (has && t.isBracket()) {
@@ -300,12 +339,33 @@ public final class ConntrackLineParser {
             validate();
         }
 
-        ConntrackEvent toEvent(String node, Instant fallback, long sequence, String raw) {
-            int z = zone != null ? zone : zoneOrig != null ? zoneOrig : zoneReply != null ? zoneReply : 0;
-            return new ConntrackEvent(node, type, timestamp != null ? timestamp : fallback, conntrackId, z, mark, l3,
-                protocol, protocolNumber, state, type == EventType.DESTROY ? null : timeout, original.toTuple(),
-                reply.toTuple(), flags(), use, secctx, labels, sequence, raw);
+        @Override
+        public ConntrackEvent toEvent(long sequence) {
+            return new ConntrackEvent(node, type, timestamp(), boxed(conntrackId), zone(), mark, l3, protocol, protocolNumber,
+                state, boxed(timeout()), original.toTuple(), reply.toTuple(), flags(), boxed(use), secctx, labels, sequence, raw);
         }
+
+        // ---- the view (ConntrackEntry) ----
+
+        @Override public String node() { return node; }
+        @Override public EventType type() { return type; }
+        @Override public Instant timestamp() { return timestamp != null ? timestamp : fallback; }
+        @Override public long conntrackId() { return conntrackId; }
+        @Override public int zone() { return zone >= 0 ? zone : zoneOrig >= 0 ? zoneOrig : zoneReply >= 0 ? zoneReply : 0; }
+        @Override public long mark() { return mark; }
+        @Override public L3Protocol l3() { return l3; }
+        @Override public Protocol protocol() { return protocol; }
+        @Override public int protocolNumber() { return protocolNumber; }
+        @Override public String state() { return state; }
+        @Override public long timeout() { return type == EventType.DESTROY ? NONE : timeout; }
+        @Override public Side original() { return original; }
+        @Override public Side reply() { return reply; }
+        @Override public int flagCount() { return flagCount; }
+        @Override public StatusFlag flag(int i) { return flagOrder[i]; }
+        @Override public int use() { return use; }
+        @Override public String secctx() { return secctx; }
+        @Override public String labels() { return labels; }
+        @Override public String raw() { return raw; }
 
         /** Immutable: no flag (most lines) shares one empty list, one or two are one small object. */
         private List<StatusFlag> flags() {
@@ -319,8 +379,8 @@ public final class ConntrackLineParser {
 
         // ---- header ----
 
-        private Instant timestamp() throws ParseException {
-            return bracketTimestamp(s, t.start, t.stop);
+        private Instant bracketTimestamp() throws ParseException {
+            return ConntrackLineParser.bracketTimestamp(s, t.start, t.stop);
         }
 
         private EventType eventType() throws ParseException {
@@ -403,7 +463,7 @@ public final class ConntrackLineParser {
             } else if (key("dport", keyLen)) {
                 tuple("dport").dstPort = (int) number(65535, "port");
             } else if (key("id", keyLen)) {
-                if (Protocols.isIcmp(protocol) && tupleOpen && current.icmpId == null) {
+                if (Protocols.isIcmp(protocol) && tupleOpen && current.icmpId < 0) {
                     current.icmpId = (int) number(65535, "icmp id");
                 } else {
                     conntrackId = number(0xffffffffL, "id");

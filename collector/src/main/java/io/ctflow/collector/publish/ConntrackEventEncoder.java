@@ -3,6 +3,7 @@ package io.ctflow.collector.publish;
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.StatusFlag;
 import io.ctflow.avro.Tuple;
+import io.ctflow.collector.parse.ConntrackEntry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -54,13 +55,7 @@ final class ConntrackEventEncoder {
      * @throws NullPointerException when a non-nullable field is null (as the generic writer does)
      */
     byte[] encode(byte[] header, ConntrackEvent e) {
-        if (buf.length > 1 << 17) {
-            buf = new byte[512]; // do not keep one huge record's buffer (a raw line near 64 KiB) per thread
-        }
-        pos = 0;
-        ensure(header.length);
-        System.arraycopy(header, 0, buf, 0, header.length);
-        pos = header.length;
+        start(header);
         nodeName(e.getNode());
         writeInt(e.getType().ordinal());
         writeLong(micros(e.getTimestamp()));
@@ -81,6 +76,89 @@ final class ConntrackEventEncoder {
         writeLong(e.getSequence());
         nullableString(e.getRaw());
         return Arrays.copyOf(buf, pos);
+    }
+
+    /**
+     * Encodes the event a parsed line would become ({@code entry.toEvent(sequence)}) straight from
+     * the parse: the same bytes as {@link #encode(byte[], ConntrackEvent)} of that event.
+     */
+    byte[] encode(byte[] header, ConntrackEntry v, long sequence) {
+        start(header);
+        nodeName(v.node());
+        writeInt(v.type().ordinal());
+        writeLong(micros(v.timestamp()));
+        optionalLong(v.conntrackId());
+        writeInt(v.zone());
+        writeLong(v.mark());
+        writeInt(v.l3().ordinal());
+        writeInt(v.protocol().ordinal());
+        writeInt(v.protocolNumber());
+        nullableString(v.state());
+        optionalLong(v.timeout());
+        side(v.original());
+        side(v.reply());
+        int n = v.flagCount();
+        if (n > 0) { // as flags(List)
+            writeLong(n);
+            for (int i = 0; i < n; i++) {
+                writeInt(v.flag(i).ordinal());
+            }
+        }
+        writeInt(0);
+        optionalInt(v.use());
+        nullableString(v.secctx());
+        nullableString(v.labels());
+        writeLong(sequence);
+        nullableString(v.raw());
+        return Arrays.copyOf(buf, pos);
+    }
+
+    private void start(byte[] header) {
+        if (buf.length > 1 << 17) {
+            buf = new byte[512]; // do not keep one huge record's buffer (a raw line near 64 KiB) per thread
+        }
+        pos = 0;
+        ensure(header.length);
+        System.arraycopy(header, 0, buf, 0, header.length);
+        pos = header.length;
+    }
+
+    /** A parsed tuple: never null, so union branch 1, then the fields as {@link #nullableTuple}. */
+    private void side(ConntrackEntry.Side t) {
+        writeInt(1);
+        bytes(t.src());
+        bytes(t.dst());
+        optionalInt(t.srcPort());
+        optionalInt(t.dstPort());
+        optionalInt(t.icmpType());
+        optionalInt(t.icmpCode());
+        optionalInt(t.icmpId());
+        optionalLong(t.packets());
+        optionalLong(t.bytes());
+    }
+
+    /** A parsed number: {@link ConntrackEntry#NONE} is null. */
+    private void optionalInt(int v) {
+        if (v < 0) {
+            writeInt(0);
+        } else {
+            writeInt(1);
+            writeInt(v);
+        }
+    }
+
+    private void optionalLong(long v) {
+        if (v < 0) {
+            writeInt(0);
+        } else {
+            writeInt(1);
+            writeLong(v);
+        }
+    }
+
+    private void bytes(byte[] b) {
+        writeInt(b.length);
+        raw(b, 0, b.length);
     }
 
     /** As TimeConversions.TimestampMicrosConversion: overflow is an ArithmeticException. */

@@ -1,6 +1,7 @@
 package io.ctflow.collector.publish;
 
 import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.schemas.serde.AvroSerdeConfig;
 import io.ctflow.schemas.serde.AvroSerializer;
 import io.ctflow.schemas.serde.WireFormat;
@@ -60,9 +61,29 @@ final class EventWireSerializer implements Serializer<ConntrackEvent> {
         try {
             return ENCODERS.get().encode(h.bytes, e);
         } catch (RuntimeException ex) {
-            throw new SerializationException(topic + ": cannot write " + ConntrackEvent.getClassSchema().getFullName() + ": "
-                    + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()), ex);
+            throw failure(topic, ex);
         }
+    }
+
+    /**
+     * The bytes of {@code entry.toEvent(sequence)}, written straight from the parse once the
+     * encoder took over (else through {@link #serialize(String, ConntrackEvent)} of the event).
+     */
+    byte[] serialize(String topic, ConntrackEntry entry, long sequence) {
+        Header h = header;
+        if (!enabled || h == null || !h.topic.equals(topic)) {
+            return serialize(topic, entry.toEvent(sequence));
+        }
+        try {
+            return ENCODERS.get().encode(h.bytes, entry, sequence);
+        } catch (RuntimeException ex) {
+            throw failure(topic, ex);
+        }
+    }
+
+    private static SerializationException failure(String topic, RuntimeException ex) {
+        return new SerializationException(topic + ": cannot write " + ConntrackEvent.getClassSchema().getFullName() + ": "
+                + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()), ex);
     }
 
     private byte[] learn(String topic, ConntrackEvent e) {

@@ -8,6 +8,7 @@ import io.ctflow.avro.NodeStats;
 import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.CollectorException;
 import io.ctflow.collector.metrics.CollectorMetrics;
+import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.collector.parse.ServiceKeys;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.schemas.Topics;
@@ -211,6 +212,25 @@ public final class Publisher implements Sink, AutoCloseable {
             FlowKey key = FlowKey.of(e);
             send(topic, null, e.getTimestamp(), key == null ? null : key.rawBytes(), value, eventCallback);
         }
+    }
+
+    /** As {@code event(entry.toEvent(sequence))}: the same key, value and timestamp, without making the event. */
+    @Override
+    public void entry(ConntrackEntry entry, long sequence) {
+        if (!(serializers.events() instanceof EventWireSerializer wire)) {
+            event(entry.toEvent(sequence));
+            return;
+        }
+        String topic = topics.events();
+        checkHealthy();
+        byte[] value;
+        try {
+            value = wire.serialize(topic, entry, sequence);
+        } catch (RuntimeException e) {
+            failed(ConntrackEvent.class.getSimpleName() + " serialization", e);
+            return;
+        }
+        send(topic, null, entry.timestamp(), EventKeys.flowKey(entry), value, eventCallback);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ctflow.avro.EventType;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.avro.ServiceEntry;
+import io.ctflow.collector.parse.ConntrackEntry;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,6 +17,14 @@ import java.util.List;
 public interface Sink {
     /** A conntrack event or snapshot line (NEW, UPDATE, DESTROY, SNAPSHOT). */
     void event(ConntrackEvent e);
+
+    /**
+     * A parsed line with its sequence number: the same record as {@code event(entry.toEvent(sequence))},
+     * which is what sinks that keep events do; {@link Publisher} writes it without making the event.
+     */
+    default void entry(ConntrackEntry entry, long sequence) {
+        event(entry.toEvent(sequence));
+    }
 
     /** A line that did not parse. */
     void deadLetter(DeadLetter d);
