@@ -73,8 +73,13 @@ public interface ConntrackEntry {
 
     /** One direction's tuple; absent numbers are {@link #NONE}. */
     interface Side {
+        /** Length of both addresses: 4 or 16. */
+        int addressLength();
+
+        /** The source address in the first {@link #addressLength()} bytes (a reused array). */
         byte[] src();
 
+        /** The destination address in the first {@link #addressLength()} bytes (a reused array). */
         byte[] dst();
 
         int srcPort();

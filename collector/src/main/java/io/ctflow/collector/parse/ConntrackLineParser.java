@@ -117,8 +117,11 @@ public final class ConntrackLineParser {
 
     /** The fields of one direction as they are read (reused: see {@link #clear}). */
     private static final class TupleParts implements ConntrackEntry.Side {
-        byte[] src;
-        byte[] dst;
+        // addresses are parsed into these (reused) arrays; a length of 0 is "not seen"
+        final byte[] src = new byte[16];
+        final byte[] dst = new byte[16];
+        int srcLength;
+        int dstLength;
         int srcPort;
         int dstPort;
         int icmpType;
@@ -128,8 +131,8 @@ public final class ConntrackLineParser {
         long bytes;
 
         TupleParts clear() {
-            src = null;
-            dst = null;
+            srcLength = 0;
+            dstLength = 0;
             srcPort = NONE;
             dstPort = NONE;
             icmpType = NONE;
@@ -140,6 +143,7 @@ public final class ConntrackLineParser {
             return this;
         }
 
+        @Override public int addressLength() { return srcLength; }
         @Override public byte[] src() { return src; }
         @Override public byte[] dst() { return dst; }
         @Override public int srcPort() { return srcPort; }
@@ -151,7 +155,7 @@ public final class ConntrackLineParser {
         @Override public long bytes() { return bytes; }
 
         void check(String which, Protocol protocol) throws ParseException {
-            if (dst == null) {
+            if (dstLength == 0) {
                 throw new ParseException("no dst in " + which + " tuple");
             }
             if (Protocols.hasPortFields(protocol) && (srcPort < 0 || dstPort < 0)) {
@@ -163,14 +167,14 @@ public final class ConntrackLineParser {
             if (protocol == Protocol.GRE && (srcPort < 0 || dstPort < 0)) {
                 throw new ParseException("no gre keys in " + which + " tuple");
             }
-            if (src.length != dst.length) {
+            if (srcLength != dstLength) {
                 throw new ParseException("mixed IPv4 and IPv6 in " + which + " tuple");
             }
         }
 
         Tuple toTuple() {
-            return new Tuple(ByteBuffer.wrap(src), ByteBuffer.wrap(dst), boxed(srcPort), boxed(dstPort), boxed(icmpType),
-                boxed(icmpCode), boxed(icmpId), boxed(packets), boxed(bytes));
+            return new Tuple(ByteBuffer.wrap(Arrays.copyOf(src, srcLength)), ByteBuffer.wrap(Arrays.copyOf(dst, dstLength)),
+                boxed(srcPort), boxed(dstPort), boxed(icmpType), boxed(icmpCode), boxed(icmpId), boxed(packets), boxed(bytes));
         }
     }
 
@@ -227,7 +231,7 @@ public final class ConntrackLineParser {
         private String raw;
 
         private String s;
-        private LineTokenizer t;
+        private final LineTokenizer t = new LineTokenizer("");
         private final TupleParts first = new TupleParts();
         private final TupleParts second = new TupleParts();
 
@@ -262,7 +266,7 @@ public final class ConntrackLineParser {
             fallback = null;
             raw = null;
             s = line;
-            t = new LineTokenizer(line);
+            t.line(line);
             timestamp = null;
             type = EventType.SNAPSHOT;
             l3 = null;
@@ -455,9 +459,11 @@ public final class ConntrackLineParser {
             }
             int keyLen = eq - t.start;
             if (key("src", keyLen)) {
-                startTuple().src = address();
+                TupleParts p = startTuple();
+                p.srcLength = address(p.src);
             } else if (key("dst", keyLen)) {
-                tuple("dst").dst = address();
+                TupleParts p = tuple("dst");
+                p.dstLength = address(p.dst);
             } else if (key("sport", keyLen)) {
                 tuple("sport").srcPort = (int) number(65535, "port");
             } else if (key("dport", keyLen)) {
@@ -531,12 +537,13 @@ public final class ConntrackLineParser {
             return current;
         }
 
-        private byte[] address() throws ParseException {
-            byte[] a = IpLiteral.parse(s, t.eq + 1, t.stop);
-            if (a == null) {
+        /** The value of the current key=value token as an address into {@code into}; its length. */
+        private int address(byte[] into) throws ParseException {
+            int len = IpLiteral.parseInto(s, t.eq + 1, t.stop, into);
+            if (len < 0) {
                 throw new ParseException("bad address '" + t.snippet(t.eq + 1, t.stop) + "'");
             }
-            return a;
+            return len;
         }
 
         /** The value of the current key=value token as a decimal number in [0, max]. */
@@ -612,8 +619,8 @@ public final class ConntrackLineParser {
             }
             original.check("original", protocol);
             reply.check("reply", protocol);
-            int len = original.src.length;
-            if (reply.src.length != len) {
+            int len = original.srcLength;
+            if (reply.srcLength != len) {
                 throw new ParseException("mixed IPv4 and IPv6 tuples");
             }
             if (l3 == L3Protocol.IPV4 && len != 4) {

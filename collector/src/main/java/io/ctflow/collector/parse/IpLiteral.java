@@ -21,11 +21,29 @@ final class IpLiteral {
     static byte[] parse(CharSequence s, int from, int to) {
         for (int i = from; i < to; i++) {
             if (s.charAt(i) == ':') {
-                return parseV6(s, from, to);
+                byte[] out = new byte[16];
+                return parseV6(s, from, to, out) ? out : null;
             }
         }
         byte[] out = new byte[4];
         return parseV4(s, from, to, out, 0) ? out : null;
+    }
+
+    /**
+     * {@code s[from, to)} as an address written into {@code out[0, 16)}: its length (4 or 16), or
+     * -1. The same addresses as {@link #parse(CharSequence, int, int)}, in one pass for IPv4 (a
+     * literal of digits and dots only has no ':'), into a caller's reused array.
+     */
+    static int parseInto(CharSequence s, int from, int to, byte[] out) {
+        if (parseV4(s, from, to, out, 0)) {
+            return 4;
+        }
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) == ':') {
+                return parseV6(s, from, to, out) ? 16 : -1;
+            }
+        }
+        return -1;
     }
 
     private static boolean parseV4(CharSequence s, int from, int to, byte[] out, int offset) {
@@ -56,21 +74,21 @@ final class IpLiteral {
     // RFC 4291 text form: up to 8 groups of 1-4 hex digits, at most one "::", optionally ending
     // in a dotted IPv4 address. Accepts both the compressed form (conntrack-tools) and the full
     // zero-padded form the kernel prints in /proc/net/nf_conntrack.
-    private static byte[] parseV6(CharSequence s, int from, int to) {
-        byte[] out = new byte[16];
+    // Writes all of out[0, 16) when it succeeds.
+    private static boolean parseV6(CharSequence s, int from, int to, byte[] out) {
         int n = 0;
         int gap = -1;
         int i = from;
         if (i < to && s.charAt(i) == ':') {
             if (i + 1 >= to || s.charAt(i + 1) != ':') {
-                return null;
+                return false;
             }
             gap = 0;
             i += 2;
         }
         while (i < to) {
             if (n >= 16) {
-                return null;
+                return false;
             }
             int start = i;
             int value = 0;
@@ -80,11 +98,11 @@ final class IpLiteral {
                 i++;
             }
             if (i == start) {
-                return null;
+                return false;
             }
             if (i < to && s.charAt(i) == '.') {
                 if (n > 12 || !parseV4(s, start, to, out, n)) {
-                    return null;
+                    return false;
                 }
                 n += 4;
                 break;
@@ -95,12 +113,12 @@ final class IpLiteral {
                 break;
             }
             if (s.charAt(i) != ':' || i + 1 == to) {
-                return null; // a fifth hex digit, a stray character, or a trailing single ':'
+                return false; // a fifth hex digit, a stray character, or a trailing single ':'
             }
             i++;
             if (s.charAt(i) == ':') {
                 if (gap >= 0) {
-                    return null;
+                    return false;
                 }
                 gap = n;
                 i++;
@@ -108,15 +126,15 @@ final class IpLiteral {
         }
         if (gap >= 0) {
             if (n == 16) {
-                return null; // "::" must stand for at least one group
+                return false; // "::" must stand for at least one group
             }
             int shift = 16 - n;
             System.arraycopy(out, gap, out, gap + shift, n - gap);
             Arrays.fill(out, gap, gap + shift, (byte) 0);
         } else if (n != 16) {
-            return null;
+            return false;
         }
-        return out;
+        return true;
     }
 
     static int hex(char c) {

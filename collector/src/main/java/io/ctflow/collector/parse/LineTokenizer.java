@@ -9,9 +9,9 @@ package io.ctflow.collector.parse;
 final class LineTokenizer {
     private static final int SNIPPET_CHARS = 40;
 
-    final String s;
+    String s;
     /** End of the line without trailing CR/LF. */
-    final int end;
+    int end;
     private int pos;
 
     /** Current token is {@code s[start, stop)}. */
@@ -21,12 +21,22 @@ final class LineTokenizer {
     int eq;
 
     LineTokenizer(String s) {
-        this.s = s;
-        int e = s.length();
-        while (e > 0 && (s.charAt(e - 1) == '\n' || s.charAt(e - 1) == '\r')) {
+        line(s);
+    }
+
+    /** Starts over on another line (the parser reuses one tokenizer per thread). */
+    LineTokenizer line(String line) {
+        s = line;
+        int e = line.length();
+        while (e > 0 && (line.charAt(e - 1) == '\n' || line.charAt(e - 1) == '\r')) {
             e--;
         }
-        this.end = e;
+        end = e;
+        pos = 0;
+        start = 0;
+        stop = 0;
+        eq = -1;
+        return this;
     }
 
     /** Advances to the next token; false at the end of the line. */

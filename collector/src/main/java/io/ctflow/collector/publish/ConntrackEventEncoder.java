@@ -126,8 +126,9 @@ final class ConntrackEventEncoder {
     /** A parsed tuple: never null, so union branch 1, then the fields as {@link #nullableTuple}. */
     private void side(ConntrackEntry.Side t) {
         writeInt(1);
-        bytes(t.src());
-        bytes(t.dst());
+        int len = t.addressLength();
+        bytes(t.src(), len);
+        bytes(t.dst(), len);
         optionalInt(t.srcPort());
         optionalInt(t.dstPort());
         optionalInt(t.icmpType());
@@ -156,9 +157,9 @@ final class ConntrackEventEncoder {
         }
     }
 
-    private void bytes(byte[] b) {
-        writeInt(b.length);
-        raw(b, 0, b.length);
+    private void bytes(byte[] b, int len) {
+        writeInt(len);
+        raw(b, 0, len);
     }
 
     /** As TimeConversions.TimestampMicrosConversion: overflow is an ArithmeticException. */

@@ -2,6 +2,7 @@ package io.ctflow.collector.publish;
 
 import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.flow.FlowKey;
+import java.nio.ByteBuffer;
 
 /**
  * The Kafka key of a parsed line: the binary {@link FlowKey} of the event it becomes, written
@@ -27,11 +28,10 @@ final class EventKeys {
         int zone = entry.zone();
         byte[] src = r.src();
         byte[] dst = r.dst();
-        int alen = src.length;
-        if (proto < 0 || proto > 255 || sport > 0xffff || dport > 0xffff || zone > 0xffff
-                || (alen != 4 && alen != 16) || dst.length != alen) {
+        int alen = r.addressLength();
+        if (proto < 0 || proto > 255 || sport > 0xffff || dport > 0xffff || zone > 0xffff || (alen != 4 && alen != 16)) {
             // what FlowKey refuses (the parser never makes it): its own error
-            return FlowKey.of(proto, java.nio.ByteBuffer.wrap(src), java.nio.ByteBuffer.wrap(dst), sport, dport, zone).rawBytes();
+            return FlowKey.of(proto, ByteBuffer.wrap(src, 0, alen), ByteBuffer.wrap(dst, 0, alen), sport, dport, zone).rawBytes();
         }
         byte[] b = new byte[2 + 2 * alen + 4 + (zone == 0 ? 0 : 2)];
         b[0] = (byte) proto;

@@ -1,9 +1,11 @@
 package io.ctflow.collector.parse;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ctflow.net.Addresses;
+import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,6 +20,16 @@ class IpLiteralTest {
         assertArrayEquals(Addresses.parse(literal), IpLiteral.parse(literal));
         String padded = " " + literal + " ";
         assertArrayEquals(Addresses.parse(literal), IpLiteral.parse(padded, 1, padded.length() - 1));
+        byte[] into = dirty();
+        int len = IpLiteral.parseInto(padded, 1, padded.length() - 1, into);
+        assertArrayEquals(Addresses.parse(literal), Arrays.copyOf(into, len), "parseInto over a used array");
+    }
+
+    /** A reused array as the parser has it: the last address's bytes (and a failed IPv4 attempt's) still in it. */
+    private static byte[] dirty() {
+        byte[] b = new byte[16];
+        Arrays.fill(b, (byte) 0x5a);
+        return b;
     }
 
     @ParameterizedTest
@@ -27,5 +39,7 @@ class IpLiteralTest {
         "::1.2.3.4.5", "1:2:3:4:5:6:7:1.2.3.4", "::ffff:1.2.3.256", "1.2.3.4::", "\u0661.1.1.1", "fd00::\uff11", ".1:2"})
     void invalidLiteralsAreNull(String literal) {
         assertNull(IpLiteral.parse(literal));
+        String padded = "x" + literal + "x";
+        assertEquals(-1, IpLiteral.parseInto(padded, 1, padded.length() - 1, dirty()));
     }
 }
