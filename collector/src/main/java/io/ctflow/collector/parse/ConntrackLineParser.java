@@ -1,5 +1,6 @@
 package io.ctflow.collector.parse;
 
+import io.ctflow.collector.PerThread;
 import io.ctflow.flow.Protocols;
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.avro.EventType;
@@ -41,7 +42,7 @@ public final class ConntrackLineParser {
     /** Longer lines are rejected: a real entry is a few hundred characters. */
     public static final int MAX_LINE_CHARS = 64 * 1024;
 
-    private static final ThreadLocal<Line> LINES = ThreadLocal.withInitial(Line::new);
+    private static final PerThread<Line> LINES = new PerThread<>(Line::new);
 
     private final String node;
     private final boolean keepRaw;

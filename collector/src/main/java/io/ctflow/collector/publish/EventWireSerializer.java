@@ -1,6 +1,7 @@
 package io.ctflow.collector.publish;
 
 import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.collector.PerThread;
 import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.schemas.serde.AvroSerdeConfig;
 import io.ctflow.schemas.serde.AvroSerializer;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EventWireSerializer implements Serializer<ConntrackEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(EventWireSerializer.class);
-    private static final ThreadLocal<ConntrackEventEncoder> ENCODERS = ThreadLocal.withInitial(ConntrackEventEncoder::new);
+    private static final PerThread<ConntrackEventEncoder> ENCODERS = new PerThread<>(ConntrackEventEncoder::new);
 
     private final Serializer<ConntrackEvent> registered;
     private volatile boolean enabled;
