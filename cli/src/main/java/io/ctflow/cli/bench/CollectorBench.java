@@ -10,10 +10,12 @@ import io.ctflow.streams.AppConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +71,7 @@ final class CollectorBench {
             pub.preflight(); // registers the schemas: no registry round trip inside the timed part
             LinePublisher collector = new LinePublisher("node1", false, pub, metrics);
             Instant now = Instant.EPOCH;
+            long cpu0 = callerCpu();
             long t0 = System.nanoTime();
             long lineNo = 0;
             for (String l : lines) {
@@ -76,6 +79,7 @@ final class CollectorBench {
             }
             pub.flush();
             double rate = lines.size() / ((System.nanoTime() - t0) / 1e9);
+            reportCpu("collector path", callerCpu() - cpu0, lines.size());
             if (pub.sendErrors() > 0 || metrics.deadLetters.get() > 0) {
                 throw new io.ctflow.config.RuntimeFailure(String.format(java.util.Locale.ROOT,
                         "of %,d lines, %,.0f did not parse and %,d were refused by the broker",
@@ -83,6 +87,19 @@ final class CollectorBench {
             }
             return rate;
         }
+    }
+
+    /**
+     * CPU time of the calling thread (the one that parses, encodes and sends; ProducerPerformance
+     * sends on it too): less sensitive than the wall-clock rates to other processes on the machine.
+     */
+    private static long callerCpu() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static void reportCpu(String what, long cpuNanos, int records) {
+        System.err.printf(Locale.ROOT, "[bench] %s: caller thread CPU %,.0f ns per record (%,d records)%n",
+                what, (double) cpuNanos / records, records);
     }
 
     /** Average size of the serialized values (what ProducerPerformance's records are sized to). */
@@ -117,8 +134,10 @@ final class CollectorBench {
         PrintStream stdout = System.out;
         synchronized (System.class) {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            long cpu0 = callerCpu();
             try {
                 ProducerPerformance.main(args.toArray(String[]::new));
+                reportCpu("ProducerPerformance", callerCpu() - cpu0, records);
             } catch (Exception e) {
                 throw new IllegalStateException("ProducerPerformance failed: " + e.getMessage(), e);
             } finally {
