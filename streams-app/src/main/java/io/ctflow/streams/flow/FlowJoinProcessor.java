@@ -13,6 +13,7 @@ import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.state.CommitHook;
 import io.ctflow.streams.stats.ConnectionChange;
 import io.ctflow.streams.stats.ServicePartial;
 import io.ctflow.streams.stats.ServicePartials;
@@ -85,6 +86,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
         partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
+        CommitHook hook = context.getStateStore(StoreNames.FLOW_COMMIT_HOOK);
+        hook.listen("flows", flows);
+        hook.listen("service-partials", partials);
         this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.lastTick = Long.MIN_VALUE;
