@@ -78,6 +78,11 @@ public record AppConfig(
                     "Kafka Streams application id: consumer group, transactional id and internal topic prefix")
             .client("processing.guarantee", Type.STRING, "exactly_once_v2", null, "Kafka Streams processing guarantee")
             .client("commit.interval.ms", Type.LONG, 100L, ConfigDef.Range.atLeast(0), "Kafka Streams commit interval")
+            // Every task of our topology reads one partition, so idling to order records across a task's
+            // partitions never applies; at 0 Kafka Streams still formats a log message each time a task's
+            // only queue runs empty (PartitionGroup.readyToProcess), 5 % of the stream thread in our profile.
+            .client("max.task.idle.ms", Type.LONG, -1L, ConfigDef.Range.atLeast(-1),
+                    "Kafka Streams task idling across input partitions (-1: none; each ctflow task reads one partition)")
             .client(STATE_DIR, Type.STRING, null, null, "Kafka Streams state directory (default: Kafka Streams' own)")
             .define(TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, null, "prefix of every ctflow topic name")
             .duration(REPLY_TIMEOUT_TCP, "3s", POSITIVE, "how long a NATed TCP entry may stay unreplied before it is an anomaly")
