@@ -48,7 +48,7 @@ public final class Protocols {
     /** conntrack's name (tcp, udp, icmp, ...) or the number as text. */
     public static String name(int number) {
         Protocol p = of(number);
-        return p == Protocol.OTHER ? Integer.toString(number) : p.name().toLowerCase(Locale.ROOT);
+        return p == Protocol.OTHER ? Integer.toString(number) : NAMES[p.ordinal()];
     }
 
     private static final String[] NAMES = new String[Protocol.values().length];

@@ -78,6 +78,11 @@ public record AppConfig(
                     "Kafka Streams application id: consumer group, transactional id and internal topic prefix")
             .client("processing.guarantee", Type.STRING, "exactly_once_v2", null, "Kafka Streams processing guarantee")
             .client("commit.interval.ms", Type.LONG, 100L, ConfigDef.Range.atLeast(0), "Kafka Streams commit interval")
+            // Every task of our topology reads one partition, so idling to order records across a task's
+            // partitions never applies; at 0 Kafka Streams still formats a log message each time a task's
+            // only queue runs empty (PartitionGroup.readyToProcess), 5 % of the stream thread in our profile.
+            .client("max.task.idle.ms", Type.LONG, -1L, ConfigDef.Range.atLeast(-1),
+                    "Kafka Streams task idling across input partitions (-1: none; each ctflow task reads one partition)")
             .client(STATE_DIR, Type.STRING, null, null, "Kafka Streams state directory (default: Kafka Streams' own)")
             .define(TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, null, "prefix of every ctflow topic name")
             .duration(REPLY_TIMEOUT_TCP, "3s", POSITIVE, "how long a NATed TCP entry may stay unreplied before it is an anomaly")
@@ -108,18 +113,22 @@ public record AppConfig(
                             + "blocks included) that memtables are charged to")
             .client(RocksDbMemory.MEMTABLE_RATIO, Type.DOUBLE, RocksDbMemory.DEFAULT_MEMTABLE_RATIO, ConfigDef.Range.between(0.0, 1.0),
                     "share of that budget memtables may take")
+            // Transactions v2 bump the producer epoch at every commit, so each transaction starts every
+            // partition's sequence at 0, and the broker verifies the partition's membership on that first
+            // batch before appending it. With up to 5 requests in flight the producer's next batch for the
+            // same partition could arrive while the first one waited, and the broker refused it
+            // ("OutOfOrderSequenceException ... Expected sequence 0 for transactions v2 idempotent producer
+            // with no existing state", logged at ERROR, retried by the producer: no abort, but an error per
+            // transaction on busy changelogs). One request in flight per connection makes the second batch
+            // wait for the first one's answer; batches are large (a commit's records go in few requests),
+            // so throughput holds (BENCHMARKS.md).
+            .client("producer.max.in.flight.requests.per.connection", Type.INT, 1, ConfigDef.Range.between(1, 5),
+                    "requests the Streams producer sends before an answer (1: no refused out-of-order batch under transactions v2)")
             // Streams purges repartition topics up to its committed offset (deleteRecords). A Kafka 4.4
             // broker then forgets the producer's sequence state and rejects its next batch
             // (OutOfOrderSequenceException, "no existing state"), failing the app under exactly-once.
             // So: no purging; the repartition topic is bounded by size instead (not by time: its records
             // carry event time, and a replayed capture's would be deleted at once).
-            // With purging off the broker may still log "OutOfOrderSequenceException ... Expected sequence 0
-            // for transactions v2 idempotent producer with no existing state" on the repartition topic.
-            // That one is benign: under transactions v2 each transaction starts every partition's
-            // sequence at 0 and the broker verifies the partition's membership implicitly on its first
-            // batch; while that batch waits, the producer's next in-flight batches (up to 5 per
-            // partition) arrive first and are refused with this retriable error, then retried in order.
-            // In our bench runs no transaction was aborted and no task revived (see BENCHMARKS.md).
             .client("repartition.purge.interval.ms", Type.LONG, Long.MAX_VALUE, null,
                     "never purge repartition topics (a Kafka 4.4 broker then rejects exactly-once batches); bounded by size instead")
             .client("topic.retention.bytes", Type.LONG, 1L << 30, null, "retention.bytes of the internal (repartition) topics")

@@ -15,6 +15,7 @@ import io.ctflow.streams.node.NodeAnomalyProcessor;
 import io.ctflow.streams.node.NodeHeartbeats;
 import io.ctflow.streams.outage.RegistryWaitingSerde;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.state.CommitHookBuilder;
 import io.ctflow.streams.stats.ServicePartialSerde;
 import io.ctflow.streams.stats.ServiceStatsProcessor;
 import java.util.Map;
@@ -80,23 +81,23 @@ public final class CtflowTopology {
                 topics.nodeFacts(), Consumed.with(Serdes.String(), nodeFacts).withName("node-facts-source"),
                 () -> new GlobalTableUpdater<>(StoreNames.NODE_FACTS_GLOBAL));
 
-        // No record cache on the flows store: a connection's events are seconds apart, so a 100 ms commit
-        // interval almost never folds two writes of one flow, and the cache's sorted map cost more than it
-        // saved (FlowCache keeps the decoded recent flows in front instead). Measured: BENCHMARKS.md.
+        // No record cache on the flows store nor on the partials: the flow join keeps the states it changed
+        // and writes each once just before the commit (CommitHook). The record cache did the same for the
+        // flows, but its sorted map cost more than it saved with a working set larger than the cache.
+        // Measured: BENCHMARKS.md.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FLOWS), serdes.flowKey(), serdes.flowState()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ANOMALIES), Serdes.String(), serdes.anomalies()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_GAPS), Serdes.String(), Serdes.Long()));
-        // Few keys (Services x open windows), each written on every connection change: in memory, with
-        // the record cache in front of the changelog so a commit logs each key once.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICE_PARTIALS), Serdes.String(), new ServicePartialSerde())
-                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SERVICE_PARTIALS), Serdes.String(), new ServicePartialSerde()));
+        builder.addStateStore(new CommitHookBuilder(StoreNames.FLOW_COMMIT_HOOK));
 
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.window(), config.flowRetention(), config.requestResponseUdp(), servicesVersion),
-                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS);
+                Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS,
+                StoreNames.FLOW_COMMIT_HOOK);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())
                 .withLoggingDisabled());
         events.process(NodeHeartbeats::new, Named.as("heartbeats"), StoreNames.NODE_HEARTBEATS);

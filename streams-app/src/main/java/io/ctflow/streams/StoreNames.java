@@ -18,6 +18,8 @@ public final class StoreNames {
     public static final String SERVICE_HISTORY = "service-history";
     /** Event time of each node's latest heartbeat, per flow task (in memory: heartbeats come every second). */
     public static final String NODE_HEARTBEATS = "node-heartbeats";
+    /** No data: tells the flow join a commit is coming, so it writes the flows and partials it changed since the last one. */
+    public static final String FLOW_COMMIT_HOOK = "flow-commit-hook";
 
     private StoreNames() {}
 }

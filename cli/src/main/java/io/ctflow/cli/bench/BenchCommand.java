@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -263,7 +264,8 @@ public final class BenchCommand implements Callable<Integer> {
         progress.say("collector: rendering %,d kernel lines", collectorEvents);
         List<String> lines = CollectorBench.lines(collectorEvents);
         List<ConntrackEvent> sample = CollectorBench.parse(lines.subList(0, Math.min(lines.size(), 500_000)));
-        Serializer<ConntrackEvent> wire = AppSerdes.create(config.kafka()).events().serializer();
+        AppSerdes serdes = AppSerdes.create(config.kafka());
+        Serializer<ConntrackEvent> wire = serdes.events().serializer();
         String topic = config.topics().events();
         int size = CollectorBench.averageValueSize(sample, wire, topic);
         if (part("collector")) {
@@ -293,8 +295,30 @@ public final class BenchCommand implements Callable<Integer> {
             report.add(new Figure("serde: Confluent-wire Avro serializer: events/s (best)", Stats.best(ours), Stats.best(plain), "/s",
                     "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; baseline: SpecificDatumWriter + BinaryEncoder, "
                             + "no wire header; %d rounds after a warm-up", sample.size(), size, Math.max(3, rounds))));
+            serdeReading(serdes, sample, wire, topic, size, report);
         }
     }
+
+    /** The app's events deserializer against SpecificDatumReader on the same bytes, alternating rounds. */
+    private void serdeReading(AppSerdes serdes, List<ConntrackEvent> sample, Serializer<ConntrackEvent> wire, String topic, int size,
+            Report report) throws Exception {
+        List<byte[]> records = EventReadBench.records(sample, wire, topic);
+        Deserializer<ConntrackEvent> reader = serdes.events().deserializer();
+        EventReadBench.wireDeserializer(records, reader, topic); // warm-up
+        EventReadBench.plainAvro(records);
+        List<Double> ours = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        for (int r = 1; r <= Math.max(3, rounds); r++) {
+            ours.add(EventReadBench.wireDeserializer(records, reader, topic));
+            plain.add(EventReadBench.plainAvro(records));
+        }
+        report.add(new Figure(SERDE_READ_FIGURE, Stats.best(ours), Stats.best(plain), "/s",
+                "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; medians %,.0f vs %,.0f; "
+                        + "baseline: SpecificDatumReader + reused BinaryDecoder on the same bytes after the wire header; %d rounds after a warm-up",
+                        sample.size(), size, Stats.median(ours), Stats.median(plain), Math.max(3, rounds))));
+    }
+
+    static final String SERDE_READ_FIGURE = "serde: the streams app's events deserializer: events/s (best)";
 
     private static String describe(Workload w, long records) {
         return String.format(Locale.ROOT, "%s workload: %d nodes, %d Services, %,d connections/s, %,d open flows at the peak, %d %% unreplied, %,d events incl. heartbeats",

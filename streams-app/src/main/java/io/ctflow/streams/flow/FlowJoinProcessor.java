@@ -13,6 +13,7 @@ import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.service.ServicesVersion;
+import io.ctflow.streams.state.CommitHook;
 import io.ctflow.streams.stats.ConnectionChange;
 import io.ctflow.streams.stats.ServicePartial;
 import io.ctflow.streams.stats.ServicePartials;
@@ -50,6 +51,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private UnrepliedJudge judge;
     private final long graceMicros;
     private final ServicesTableWatch servicesTable;
+    private final ServiceLookup serviceLookup;
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
@@ -70,6 +72,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                              ServicesVersion servicesVersion) {
         this.partials = new ServicePartials(window);
         this.servicesTable = new ServicesTableWatch(servicesVersion);
+        this.serviceLookup = new ServiceLookup(servicesVersion);
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
         this.deadlines = new FlowDeadlines(retention);
@@ -82,9 +85,13 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS));
         this.anomalies = context.getStateStore(StoreNames.ANOMALIES);
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
+        serviceLookup.init(services);
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
         partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
+        CommitHook hook = context.getStateStore(StoreNames.FLOW_COMMIT_HOOK);
+        hook.listen("flows", flows);
+        hook.listen("service-partials", partials);
         this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.lastTick = Long.MIN_VALUE;
@@ -170,7 +177,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
             String addr = FlowViews.serviceAddress(key.protocolNumber(), v);
-            ServiceEntry svc = services.get(FlowViews.serviceKey(key.protocolNumber(), v));
+            ServiceEntry svc = serviceLookup.get(FlowViews.serviceKey(key.protocolNumber(), v));
             st.setService(svc != null ? svc.getId() : addr);
             st.setServiceAddress(addr);
             pending = ServiceUpdates.opened(key, st, v, v.getFirstSeen(), v.getOrigin() == ViewOrigin.EVENT);

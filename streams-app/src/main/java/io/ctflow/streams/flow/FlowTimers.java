@@ -23,10 +23,22 @@ final class FlowTimers {
     /** A timer; equal deadlines fire in a fixed order (kind, flow key, node), so a replay fires them as the live run did. */
     record Timer(long at, Kind kind, FlowKey flow, String node) {}
 
-    private static final Comparator<Timer> ORDER = Comparator.comparingLong(Timer::at)
-            .thenComparing(Timer::kind)
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.flow().rawBytes(), b.flow().rawBytes()))
-            .thenComparing(Timer::node, Comparator.nullsFirst(Comparator.naturalOrder()));
+    /** Written out rather than chained comparators: the queue compares on every add and poll. */
+    private static final Comparator<Timer> ORDER = (a, b) -> {
+        int c = Long.compare(a.at(), b.at());
+        if (c != 0) {
+            return c;
+        }
+        c = a.kind().compareTo(b.kind());
+        if (c != 0) {
+            return c;
+        }
+        c = Arrays.compareUnsigned(a.flow().rawBytes(), b.flow().rawBytes());
+        if (c != 0) {
+            return c;
+        }
+        return a.node() == null ? (b.node() == null ? 0 : -1) : b.node() == null ? 1 : a.node().compareTo(b.node());
+    };
 
     private final PriorityQueue<Timer> queue = new PriorityQueue<>(1024, ORDER);
 

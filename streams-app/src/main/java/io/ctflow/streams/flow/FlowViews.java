@@ -17,32 +17,38 @@ final class FlowViews {
 
     private FlowViews() {}
 
+    // Plain constructors and setters, not Avro's builders: a builder validates every field and deep-copies
+    // the schema default of each field left unset, on every new connection.
     static FlowState newFlow(long expireAt) {
-        return FlowState.newBuilder().setViews(new ArrayList<>()).setExpireAt(expireAt).build();
+        FlowState st = new FlowState(); // primary, service, serviceAddress null; counted* false: the schema's defaults
+        st.setViews(new ArrayList<>(2));
+        st.setExpireAt(expireAt);
+        return st;
     }
 
     static NodeView newView(ConntrackEvent e, long ts, ViewOrigin origin) {
         Tuple o = e.getOriginal();
         boolean icmp = o.getIcmpId() != null;
-        return NodeView.newBuilder()
-                .setNode(e.getNode())
-                .setConntrackId(e.getConntrackId())
-                .setOrigin(origin)
-                .setFirstSeen(ts)
-                .setLastSeen(ts)
-                .setNat(NatKind.of(o, e.getReply()).stored())
-                .setOrigSrc(o.getSrc())
-                .setOrigDst(o.getDst())
-                .setOrigSport(icmp ? o.getIcmpId() : o.getSrcPort() == null ? 0 : o.getSrcPort())
-                .setOrigDport(icmp ? 0 : o.getDstPort() == null ? 0 : o.getDstPort())
-                .setReplied(-1)
-                .setState(e.getState())
-                .setTimeout(e.getTimeout() == null ? 0 : e.getTimeout())
-                .setDestroyed(false)
-                .setJudgement(Judgement.PENDING)
-                .setCause(null)
-                .setEvidence(new ArrayList<>())
-                .build();
+        NodeView v = new NodeView();
+        v.setNode(e.getNode());
+        v.setConntrackId(e.getConntrackId());
+        v.setOrigin(origin);
+        v.setFirstSeen(ts);
+        v.setLastSeen(ts);
+        v.setNat(NatKind.of(o, e.getReply()).stored());
+        v.setOrigSrc(o.getSrc());
+        v.setOrigDst(o.getDst());
+        v.setOrigSport(icmp ? o.getIcmpId() : o.getSrcPort() == null ? 0 : o.getSrcPort());
+        v.setOrigDport(icmp ? 0 : o.getDstPort() == null ? 0 : o.getDstPort());
+        v.setReplied(-1);
+        v.setState(e.getState());
+        v.setTimeout(e.getTimeout() == null ? 0 : e.getTimeout());
+        v.setDestroyed(false);
+        v.setJudgement(Judgement.PENDING);
+        v.setCause(null);
+        v.setEvidence(new ArrayList<>(2));
+        v.setJudgeAt(0);
+        return v;
     }
 
     static NodeView find(FlowState st, String node) {

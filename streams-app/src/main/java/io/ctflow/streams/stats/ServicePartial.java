@@ -33,6 +33,9 @@ public final class ServicePartial {
     byte[] clientBits;
     /** Its key in the store, made once. */
     String storeKey;
+    /** Changed since the last commit's write; whether the store holds a version of it (else closing it needs no delete). */
+    boolean dirty;
+    boolean stored;
 
     public ServicePartial(String service, long startMicros, String serviceAddress) {
         this.service = service;

@@ -1,5 +1,6 @@
 package io.ctflow.streams.stats;
 
+import io.ctflow.streams.state.CommitHook;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,16 +14,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * A flow-join task's Service partials: one {@link ServicePartial} per Service and window it has
  * seen connection changes in, until the window closes on the task's watermark and the partial goes
- * to the stats task. The store (service-partials, changelogged, cached) is the truth, written on each
- * change, so a crash after a commit loses nothing; the cache in front of its changelog keeps one
- * write per key and commit. The decoded partials are kept here too and reloaded in {@link #init}.
+ * to the stats task. The store (service-partials, changelogged) is the truth: a partial changed since
+ * the last commit is written once, just before the commit ({@link CommitHook}), so a crash after a
+ * commit loses nothing and a busy Service window costs one write per commit, not one per change. The
+ * decoded partials are kept here and reloaded in {@link #init}.
  */
-public final class ServicePartials {
+public final class ServicePartials implements CommitHook.Listener {
     private static final Comparator<ServicePartial> ORDER =
             Comparator.comparingLong(ServicePartial::start).thenComparing(ServicePartial::service);
 
     private final long sizeMicros;
     private final Map<String, List<ServicePartial>> byService = new HashMap<>();
+    /** Partials changed since the last commit (each once: {@link ServicePartial#dirty}). */
+    private final List<ServicePartial> changed = new ArrayList<>();
     private KeyValueStore<String, ServicePartial> store;
 
     public ServicePartials(Duration window) {
@@ -33,9 +37,11 @@ public final class ServicePartials {
     public void init(KeyValueStore<String, ServicePartial> store) {
         this.store = store;
         byService.clear();
+        changed.clear();
         try (KeyValueIterator<String, ServicePartial> it = store.all()) {
             while (it.hasNext()) {
                 ServicePartial p = it.next().value;
+                p.stored = true;
                 byService.computeIfAbsent(p.service(), s -> new ArrayList<>(2)).add(p);
             }
         }
@@ -60,7 +66,28 @@ public final class ServicePartials {
             open.add(p);
         }
         p.apply(change);
-        store.put(key(p), p);
+        if (!p.dirty) {
+            p.dirty = true;
+            changed.add(p);
+        }
+    }
+
+    /** Writes the partials changed since the last commit (the closed ones were deleted already). */
+    @Override
+    public void beforeCommit() {
+        for (ServicePartial p : changed) {
+            if (p.dirty) {
+                store.put(key(p), p);
+                p.dirty = false;
+                p.stored = true;
+            }
+        }
+        changed.clear();
+    }
+
+    @Override
+    public void discard() {
+        clear();
     }
 
     /**
@@ -79,7 +106,10 @@ public final class ServicePartials {
                 if (p.start() + sizeMicros <= closeBefore) {
                     closed.add(p);
                     pi.remove();
-                    store.delete(key(p));
+                    p.dirty = false; // sent now: its last changes need no write
+                    if (p.stored) {
+                        store.delete(key(p));
+                    }
                 }
             }
             if (open.isEmpty()) {
@@ -92,6 +122,7 @@ public final class ServicePartials {
 
     public void clear() {
         byService.clear();
+        changed.clear();
     }
 
     static String key(ServicePartial p) {

@@ -30,7 +30,7 @@ class ServicePartialsTest {
     }
 
     @Test
-    void oneStoredPartialPerServiceAndWindowUntilTheWindowCloses() {
+    void oneStoredPartialPerServiceAndWindowWrittenAtTheCommitUntilTheWindowCloses() {
         ServicePartials partials = new ServicePartials(Duration.ofSeconds(10));
         partials.init(store);
         for (int i = 0; i < 1000; i++) {
@@ -38,7 +38,10 @@ class ServicePartialsTest {
             partials.add("db", opened(3 * S));
         }
         partials.add(null, opened(0)); // no Service: not counted (as before)
+        assertEquals(0, store.approximateNumEntries(), "nothing written before the commit");
+        partials.beforeCommit();
         assertEquals(3, store.approximateNumEntries());
+        assertEquals(1000, newFlows(store.get("db\u0000" + 0)), "the partial as it is at the commit");
 
         assertEquals(List.of(), partials.closeUpTo(9 * S + 999_999), "nothing ends before 10 s");
         List<ServicePartial> closed = partials.closeUpTo(12 * S);
@@ -52,6 +55,23 @@ class ServicePartialsTest {
         List<ServicePartial> late = partials.closeUpTo(12 * S);
         assertEquals(1, late.size());
         assertEquals(0, late.get(0).start());
+        partials.beforeCommit();
+        assertNull(store.get("db\u00000"), "sent before the commit: never written");
+        assertEquals(1, store.approximateNumEntries());
+    }
+
+    @Test
+    void discardDropsWhatTheCommitDidNotWrite() {
+        ServicePartials partials = new ServicePartials(Duration.ofSeconds(10));
+        partials.init(store);
+        partials.add("web", opened(S));
+        partials.beforeCommit();
+        partials.add("web", opened(2 * S)); // the aborted transaction's change
+        partials.discard();
+        partials.init(store); // the revived task
+        partials.beforeCommit();
+        List<ServicePartial> closed = partials.closeUpTo(20 * S);
+        assertEquals(1, newFlows(closed.get(0)), "only the committed connection");
     }
 
     @Test
@@ -59,6 +79,7 @@ class ServicePartialsTest {
         ServicePartials before = new ServicePartials(Duration.ofSeconds(10));
         before.init(store);
         before.add("web", opened(S));
+        before.beforeCommit();
         ServicePartials after = new ServicePartials(Duration.ofSeconds(10));
         after.init(store);
         after.add("web", opened(2 * S));

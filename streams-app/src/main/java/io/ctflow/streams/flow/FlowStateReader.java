@@ -1,0 +1,99 @@
+package io.ctflow.streams.flow;
+
+import io.ctflow.avro.ConntrackEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.common.errors.SerializationException;
+
+/** Reads the primitives of the flow state layout ({@link FlowStateSerde}) back; bounds are checked by the array accesses and {@link #count()}. */
+final class FlowStateReader {
+    private final byte[] data;
+    private int pos;
+    private BinaryDecoder decoder;
+
+    FlowStateReader(byte[] data) {
+        this.data = data;
+    }
+
+    int position() {
+        return pos;
+    }
+
+    byte readByte() {
+        return data[pos++];
+    }
+
+    long varlong() {
+        long z = 0;
+        int shift = 0;
+        while (true) {
+            byte b = data[pos++];
+            z |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+            if (shift > 63) {
+                throw new SerializationException("flows store: varint too long");
+            }
+        }
+        return (z >>> 1) ^ -(z & 1);
+    }
+
+    /** A length or count: never negative, never more than the bytes left. */
+    int count() {
+        long n = varlong();
+        if (n < 0 || n > data.length - pos) {
+            throw new SerializationException("flows store: bad length " + n);
+        }
+        return (int) n;
+    }
+
+    String string() {
+        long n = varlong();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > data.length - pos) {
+            throw new SerializationException("flows store: bad string length " + n);
+        }
+        String s = new String(data, pos, (int) n, StandardCharsets.UTF_8);
+        pos += (int) n;
+        return s;
+    }
+
+    String state() {
+        long c = varlong();
+        if (c == 0) {
+            return null;
+        }
+        if (c == -1) {
+            return string();
+        }
+        ConntrackState known = ConntrackState.ofCode(c);
+        if (known == null) {
+            throw new SerializationException("flows store: unknown state code " + c);
+        }
+        return known.name();
+    }
+
+    ByteBuffer bytes() {
+        int n = count();
+        ByteBuffer b = ByteBuffer.wrap(Arrays.copyOfRange(data, pos, pos + n));
+        pos += n;
+        return b;
+    }
+
+    ConntrackEvent avro(SpecificDatumReader<ConntrackEvent> r) throws IOException {
+        int n = count();
+        decoder = DecoderFactory.get().binaryDecoder(data, pos, n, decoder);
+        ConntrackEvent e = r.read(null, decoder);
+        pos += n;
+        return e;
+    }
+}

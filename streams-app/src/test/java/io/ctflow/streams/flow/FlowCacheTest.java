@@ -1,0 +1,97 @@
+package io.ctflow.streams.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.ctflow.avro.internal.FlowState;
+import io.ctflow.flow.FlowKey;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FlowCacheTest {
+    static final FlowKey KEY = FlowKey.parse("tcp,10.244.2.9:8080,10.244.1.2:40000");
+    private KeyValueStore<FlowKey, FlowState> store;
+    private FlowCache flows;
+
+    @BeforeEach
+    void store() {
+        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("flows"), new io.ctflow.flow.FlowKeySerde(), new FlowStateSerde())
+                .withLoggingDisabled().build();
+        store.init(ctx.getStateStoreContext(), store);
+        flows = new FlowCache(store);
+    }
+
+    static FlowState flow(long lastSeen) {
+        return AdmissionTest.flow(AdmissionTest.view("node1", 1, lastSeen, false));
+    }
+
+    static FlowKey key(int i) {
+        return FlowKey.parse("tcp,10.244." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + ":" + (1024 + (i & 0xff)) + ",10.244.1.2:40000");
+    }
+
+    @Test
+    void aFlowChangedThreeTimesIsWrittenOnceAtTheCommitAsItIsThen() {
+        FlowState st = flow(1);
+        flows.save(KEY, st);
+        st.getViews().get(0).setLastSeen(2);
+        flows.save(KEY, st);
+        st.getViews().get(0).setLastSeen(3);
+        flows.save(KEY, st);
+        assertNull(store.get(KEY), "nothing written before the commit");
+        assertSame(st, flows.load(KEY), "the change is seen at once");
+        assertEquals(1, flows.unwritten());
+
+        flows.beforeCommit();
+        assertEquals(3, store.get(KEY).getViews().get(0).getLastSeen());
+        assertEquals(0, flows.unwritten());
+    }
+
+    @Test
+    void aForgottenFlowIsDeletedAtTheCommit() {
+        flows.save(KEY, flow(1));
+        flows.beforeCommit();
+        flows.forget(KEY);
+        assertNull(flows.load(KEY));
+        assertEquals(1, store.get(KEY).getViews().get(0).getLastSeen(), "still stored until the commit");
+        flows.beforeCommit();
+        assertNull(store.get(KEY));
+    }
+
+    @Test
+    void aChangedFlowPushedOutOfTheRecentSetIsWrittenAtOnce() {
+        flows.save(KEY, flow(7));
+        for (int i = 0; i < FlowCache.RECENT_FLOWS; i++) {
+            flows.load(key(i)); // other flows, read: the first one becomes the eldest
+        }
+        assertEquals(7, store.get(KEY).getViews().get(0).getLastSeen(), "written when it left the recent set");
+        assertEquals(7, flows.load(KEY).getViews().get(0).getLastSeen(), "and read back from the store");
+        assertEquals(0, flows.unwritten());
+    }
+
+    @Test
+    void aScanSeesTheChangesNotYetCommitted() {
+        flows.save(KEY, flow(5));
+        List<Long> seen = new ArrayList<>();
+        flows.forEachStored((k, st) -> seen.add(st.getViews().get(0).getLastSeen()));
+        assertEquals(List.of(5L), seen);
+    }
+
+    @Test
+    void discardDropsTheChangesTheCommitDidNotWrite() {
+        flows.save(KEY, flow(1));
+        flows.beforeCommit();
+        FlowState st = flows.load(KEY);
+        st.getViews().get(0).setLastSeen(9); // the aborted transaction's change
+        flows.save(KEY, st);
+        flows.discard();
+        flows.beforeCommit();
+        assertEquals(1, flows.load(KEY).getViews().get(0).getLastSeen(), "read back as committed");
+    }
+}
