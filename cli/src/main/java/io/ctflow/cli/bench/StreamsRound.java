@@ -59,14 +59,32 @@ final class StreamsRound {
         }
 
         /**
-         * Events/s between two input offsets: (to - from) / time between the commits that reached
-         * them. Commits come every commit.interval.ms, so a window of many seconds is exact to a
-         * commit interval.
+         * Events/s over the input offsets {@code from} to {@code to}: records committed between the last
+         * commit at or before {@code from} and the first commit that reached {@code to}, over the time
+         * between those two commits. Commits come every commit.interval.ms, so a window of many seconds
+         * is exact to a commit interval, and a window that one commit covers whole (a fast app, a small
+         * window) is still timed, by the commits around it. NaN when {@code to} was never reached.
          */
         double rateBetween(long from, long to) {
-            long a = reached(from);
+            long[] start = null;
+            for (long[] s : samples) {
+                if (s[1] <= from) {
+                    start = s;
+                } else {
+                    break;
+                }
+            }
             long b = reached(to);
-            return a < 0 || b <= a ? Double.NaN : (to - from) / ((b - a) / 1e9);
+            if (start == null || b < 0 || b <= start[0]) {
+                return Double.NaN;
+            }
+            long endOffset = 0;
+            for (long[] s : samples) {
+                if (s[0] == b) {
+                    endOffset = s[1];
+                }
+            }
+            return (endOffset - start[1]) / ((b - start[0]) / 1e9);
         }
     }
 
