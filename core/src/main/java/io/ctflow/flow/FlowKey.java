@@ -63,6 +63,27 @@ public final class FlowKey {
 
     /** Builds a key from the reply tuple's parts and the conntrack zone (0-65535). */
     public static FlowKey of(int protocolNumber, ByteBuffer replySrc, ByteBuffer replyDst, int sport, int dport, int zone) {
+        ByteBuffer s = heap(replySrc);
+        ByteBuffer d = heap(replyDst);
+        return new FlowKey(bytes(protocolNumber, s.array(), s.arrayOffset() + s.position(), s.remaining(),
+                d.array(), d.arrayOffset() + d.position(), d.remaining(), sport, dport, zone));
+    }
+
+    private static ByteBuffer heap(ByteBuffer b) {
+        if (b.hasArray()) {
+            return b;
+        }
+        byte[] copy = new byte[b.remaining()];
+        b.duplicate().get(copy);
+        return ByteBuffer.wrap(copy);
+    }
+
+    /**
+     * The binary form of a key from the reply addresses' bytes (both 4 or 16), ports and zone: what
+     * {@link #rawBytes()} of such a key holds. The collector sends it without building a key.
+     */
+    public static byte[] bytes(int protocolNumber, byte[] src, int srcOff, int srcLen, byte[] dst, int dstOff, int dstLen,
+                               int sport, int dport, int zone) {
         // Out-of-range values would be truncated into a key of another flow; the parser never makes them.
         if (protocolNumber < 0 || protocolNumber > 255 || sport < 0 || sport > 0xffff || dport < 0 || dport > 0xffff) {
             throw new IllegalArgumentException("flow key out of range: protocol " + protocolNumber + ", ports " + sport + "/" + dport);
@@ -70,15 +91,15 @@ public final class FlowKey {
         if (zone < 0 || zone > 0xffff) {
             throw new IllegalArgumentException("conntrack zone out of range: " + zone);
         }
-        int alen = replySrc.remaining();
-        if ((alen != 4 && alen != 16) || replyDst.remaining() != alen) {
+        int alen = srcLen;
+        if ((alen != 4 && alen != 16) || dstLen != alen) {
             throw new IllegalArgumentException("reply addresses must both be 4 or 16 bytes");
         }
         byte[] b = new byte[2 + 2 * alen + 4 + (zone == 0 ? 0 : 2)];
         b[0] = (byte) protocolNumber;
         b[1] = (byte) alen;
-        replySrc.duplicate().get(b, 2, alen);
-        replyDst.duplicate().get(b, 2 + alen, alen);
+        System.arraycopy(src, srcOff, b, 2, alen);
+        System.arraycopy(dst, dstOff, b, 2 + alen, alen);
         int p = 2 + 2 * alen;
         b[p] = (byte) (sport >>> 8);
         b[p + 1] = (byte) sport;
@@ -88,7 +109,7 @@ public final class FlowKey {
             b[p + 4] = (byte) (zone >>> 8);
             b[p + 5] = (byte) zone;
         }
-        return new FlowKey(b);
+        return b;
     }
 
     /** Wraps the binary form (the Kafka key bytes); validates its shape. */

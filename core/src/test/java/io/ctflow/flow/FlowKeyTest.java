@@ -31,6 +31,21 @@ class FlowKeyTest {
     }
 
     @Test
+    void theSameBytesFromArraysFromSlicedAndFromDirectBuffers() {
+        byte[] src = {0, 0, 10, (byte) 244, 1, 3, 0};
+        byte[] dst = {10, (byte) 244, 1, 2};
+        byte[] fromArrays = FlowKey.bytes(6, src, 2, 4, dst, 0, 4, 8080, 49502, 7);
+        ByteBuffer sliced = ByteBuffer.wrap(src, 2, 4).slice();
+        ByteBuffer direct = ByteBuffer.allocateDirect(4).put(dst).flip();
+        assertArrayEquals(fromArrays, FlowKey.of(6, sliced, direct, 8080, 49502, 7).rawBytes());
+        assertEquals("tcp,10.244.1.3:8080,10.244.1.2:49502,zone=7", FlowKey.fromBytes(fromArrays).toString());
+        assertEquals(4, sliced.remaining(), "the buffers are not consumed");
+        assertEquals(4, direct.remaining());
+        assertThrows(IllegalArgumentException.class, () -> FlowKey.bytes(6, src, 0, 4, dst, 0, 3, 1, 2, 0), "4 and 3 bytes");
+        assertThrows(IllegalArgumentException.class, () -> FlowKey.bytes(6, src, 0, 4, dst, 0, 4, 65536, 2, 0), "port");
+    }
+
+    @Test
     void tcpKeyIsTheReplyTupleInFourteenBytes() {
         // Client 10.244.1.2:49502 -> Service 10.96.0.10:80, DNATed to 10.244.1.3:8080.
         Tuple o = Tuple.newBuilder().setSrc(ip("10.244.1.2")).setDst(ip("10.96.0.10")).setSrcPort(49502).setDstPort(80).build();
