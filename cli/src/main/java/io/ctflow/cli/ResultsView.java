@@ -28,24 +28,35 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
  * The demo's console view (each anomaly as it comes, one Service table per window) and its
  * --json-out file. A window's Services come from every stats partition, each in its own
  * transaction, so they are gathered and a window's table is printed once its records stop coming
- * (a poll without Service stats), with its Services in id order.
+ * (no Service stats for {@link #QUIET_NANOS}: ten commit intervals under exactly-once, so a stats
+ * partition that commits a few intervals after another still lands in the same table), with its
+ * Services in id order.
  */
 final class ResultsView implements Closeable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    static final long QUIET_NANOS = 1_000_000_000L;
     private final PrintStream out;
     private final BufferedWriter json;
+    private final LongSupplier nanoClock;
+    private long lastStatsAt;
     private final SortedMap<Instant, SortedMap<String, ServiceStats>> pending = new TreeMap<>();
     int anomalies;
     int stats;
 
     ResultsView(PrintStream out, Path jsonOut) {
+        this(out, jsonOut, System::nanoTime);
+    }
+
+    ResultsView(PrintStream out, Path jsonOut, LongSupplier nanoClock) {
         this.out = out;
+        this.nanoClock = nanoClock;
         try {
             this.json = jsonOut == null ? null : Files.newBufferedWriter(jsonOut, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -53,7 +64,7 @@ final class ResultsView implements Closeable {
         }
     }
 
-    /** Shows one poll's records; the Service tables wait for a poll that brings no more of them. */
+    /** Shows one poll's records; the Service tables wait until no more of them came for {@link #QUIET_NANOS}. */
     synchronized void show(ConsumerRecords<String, Object> records) {
         boolean anyStats = false;
         for (ConsumerRecord<String, Object> r : records) {
@@ -64,7 +75,10 @@ final class ResultsView implements Closeable {
                 anyStats = true;
             }
         }
-        if (!anyStats) {
+        long now = nanoClock.getAsLong();
+        if (anyStats) {
+            lastStatsAt = now;
+        } else if (now - lastStatsAt >= QUIET_NANOS) {
             flush();
         }
     }

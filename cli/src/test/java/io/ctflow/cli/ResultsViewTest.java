@@ -1,6 +1,7 @@
 package io.ctflow.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.AnomalyStatus;
 import io.ctflow.avro.AnomalyType;
@@ -28,18 +29,28 @@ class ResultsViewTest {
     @Test
     void aWindowsServicesFromEveryPartitionAndPollAreOneTableInIdOrder() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ResultsView view = new ResultsView(new PrintStream(bytes, true, StandardCharsets.UTF_8), null)) {
+        long[] now = {0};
+        try (ResultsView view = new ResultsView(new PrintStream(bytes, true, StandardCharsets.UTF_8), null, () -> now[0])) {
             // poll 1: partition 0 has window 1's web; partition 1 window 1's api and window 2's api
             view.show(records(
                     record(0, stats("default/web:http", W1, 2, 1, 1, 1, 31L, Map.of("SYN_SENT", 1L))),
                     record(1, stats("default/api:http", W1, 1, 1, 0, 0, 40L, Map.of("TIME_WAIT", 1L))),
                     record(1, stats("default/api:http", W2, 0, 0, 0, 0, null, Map.of()))));
             assertEquals("", text(bytes), "no table while the window's records still come");
-            // poll 2: partition 2 has window 1's dns, and an anomaly that shows at once
+            // poll 2, 0.3 s later: nothing (partition 2's transaction commits later); too soon to call the window complete
+            now[0] += 300_000_000L;
+            view.show(records());
+            assertEquals("", text(bytes), "a poll without stats is not yet a complete window");
+            // poll 3: partition 2 has window 1's dns, and an anomaly that shows at once
+            now[0] += 200_000_000L;
             view.show(records(
                     record(2, stats("kube-system/kube-dns:dns", W1, 1, 0, 1, 1, null, Map.of("NONE", 1L))),
                     record(2, anomaly())));
-            // poll 3: nothing new, so the windows are complete
+            // poll 4, 0.9 s after the last stats: still gathering; poll 5, 1 s after: the windows are complete
+            now[0] += 900_000_000L;
+            view.show(records());
+            assertTrue(text(bytes).endsWith("on node1\n"), "only the anomaly so far");
+            now[0] += 100_000_000L;
             view.show(records());
             assertEquals(4, view.stats);
             assertEquals(1, view.anomalies);
