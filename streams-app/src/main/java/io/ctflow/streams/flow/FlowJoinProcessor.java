@@ -7,7 +7,6 @@ import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.ServiceEntry;
 import io.ctflow.avro.StatusFlag;
 import io.ctflow.avro.internal.FlowState;
-import io.ctflow.avro.internal.FlowUpdate;
 import io.ctflow.avro.internal.NodeView;
 import io.ctflow.avro.internal.ViewOrigin;
 import io.ctflow.flow.FlowKey;
@@ -15,7 +14,6 @@ import io.ctflow.streams.StoreNames;
 import io.ctflow.streams.service.ServicesVersion;
 import io.ctflow.streams.state.CommitHook;
 import io.ctflow.streams.stats.ConnectionChange;
-import io.ctflow.streams.stats.ServicePartial;
 import io.ctflow.streams.stats.ServicePartials;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,10 +34,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * their deadline, checked before each record and on stream-time punctuation, so a replay produces
  * exactly what the live run did. Which events start, extend or are ignored for a connection is
  * {@link Admission}'s decision; how long a flow is kept, {@link FlowRetention}'s. Outputs:
- * {@link NatAnomaly} keyed {@code flowkey@node}, and {@link FlowUpdate}s: each connection change is
- * counted in its Service window's partial ({@link ServicePartials}), sent keyed by Service id once
- * the window closes on this partition's watermark, just before the TICK (keyed "", to every stats
- * partition) that carries the watermark. On a change of the Services
+ * {@link NatAnomaly} keyed {@code flowkey@node}, and the per-Service stats' messages
+ * ({@link ConnectionCounts}: each connection change counted in its Service window's partial, sent
+ * once the window closes on this partition's watermark, then the TICK that carries the watermark).
+ * Reply timers and expiry are {@link FlowDeadlines}', judging {@link UnrepliedJudge}'s, anomaly
+ * records {@link AnomalyBuilder}'s. On a change of the Services
  * table it checks open flows for removed endpoints and, on partition 0, the Services without
  * endpoints ({@link ServicesTableWatch}).
  */
@@ -61,16 +60,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private KeyValueStore<String, Long> gaps;
     private int partition;
     // In-memory only, rebuilt from the input: reset in init() so a revived task starts clean.
-    private long lastTick;
     private long maxEventTime;
-    // The one connection update this event makes (NEW, STATE or REPLIED, carrying the first reply):
-    // one repartition record and one stats update per event instead of up to two.
-    private ConnectionChange pending;
     private final ServicePartials partials;
+    private final ConnectionCounts counts;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion) {
         this.partials = new ServicePartials(window);
+        this.counts = new ConnectionCounts(partials);
         this.servicesTable = new ServicesTableWatch(servicesVersion);
         this.serviceLookup = new ServiceLookup(servicesVersion);
         this.timeout = timeout;
@@ -94,9 +91,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         hook.listen("service-partials", partials);
         this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
-        this.lastTick = Long.MIN_VALUE;
         this.maxEventTime = Long.MIN_VALUE;
-        this.pending = null;
+        counts.init();
         servicesTable.init();
         deadlines.rebuild(flows); // timers are derived from the flows' deadlines: read them back from the restored store
         context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
@@ -133,7 +129,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         FlowState st = flows.load(key);
         NodeView v = st == null ? null : FlowViews.find(st, e.getNode());
         Admission admission = Admission.of(st, v, type, e.getConntrackId(), ts);
-        pending = null;
+        counts.beginEvent();
         switch (admission) {
             case IGNORE:
                 return;
@@ -143,7 +139,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 }
                 break;
             case REUSED_TUPLE:
-                finish(st, ts);
+                counts.ended(st, ts); // the connection that held this tuple is over: a new one reuses it
                 st = FlowViews.newFlow(st.getExpireAt());
                 v = null;
                 break;
@@ -180,7 +176,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             ServiceEntry svc = serviceLookup.get(FlowViews.serviceKey(key.protocolNumber(), v));
             st.setService(svc != null ? svc.getId() : addr);
             st.setServiceAddress(addr);
-            pending = ServiceUpdates.opened(key, st, v, v.getFirstSeen(), v.getOrigin() == ViewOrigin.EVENT);
+            counts.opened(key, st, v, v.getOrigin() == ViewOrigin.EVENT);
         }
     }
 
@@ -202,21 +198,13 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             FlowViews.addEvidence(v, e);
         }
         if (primary && !created && !v.getDestroyed() && !Objects.equals(prevState, v.getState())) {
-            if (pending == null) {
-                pending = ServiceUpdates.of(ConnectionChange.Kind.STATE, ts, st);
-            }
-            pending.kind(ConnectionChange.Kind.STATE)
-                    .fromState(FlowViews.stateName(prevState))
-                    .toState(FlowViews.stateName(v.getState()));
+            counts.stateChanged(st, ts, prevState, v.getState());
         }
-        if (pending != null) {
-            count(st.getService(), pending);
-        }
+        counts.endEvent(st);
         if (e.getType() == EventType.DESTROY && !v.getDestroyed()) {
             v.setDestroyed(true);
-            if (primary && !st.getCountedEnd()) {
-                st.setCountedEnd(true);
-                count(st.getService(), ServiceUpdates.ended(st, ts));
+            if (primary) {
+                counts.ended(st, ts);
             }
             if (FlowViews.awaitsJudgement(v)) {
                 judge.judge(key, st, v, ts, AnomalyBuilder.Trigger.DESTROYED); // destroyed while still unreplied: judge now
@@ -229,20 +217,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         v.getEvidence().clear(); // a replied view needs no evidence: keeps healthy flows small
         if (primary && !st.getCountedReplied()) {
             st.setCountedReplied(true);
-            if (pending == null) {
-                pending = ServiceUpdates.of(ConnectionChange.Kind.REPLIED, ts, st);
-            }
-            pending.replied(type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
+            counts.replied(st, ts, type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());
         }
         judge.replied(key, v, ts);
-    }
-
-    /** The connection that held this tuple is over (a new one reuses it): end it in the stats if it was not. */
-    private void finish(FlowState st, long ts) {
-        if (st.getPrimary() != null && !st.getCountedEnd()) {
-            st.setCountedEnd(true);
-            count(st.getService(), ServiceUpdates.ended(st, ts));
-        }
     }
 
     private void punctuate(long streamTimeMs) {
@@ -252,14 +229,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long wm = maxEventTime - graceMicros;
         deadlines.fireDue(wm, flows, this);
         servicesTable.punctuate(wm, partition, flows, services, anomalies, this);
-        if (wm > lastTick) {
-            lastTick = wm;
-            // the partials of windows closed on this watermark go first: the stats task closes a
-            // window only after the TICK of every partition past it
-            for (ServicePartial p : partials.closeUpTo(wm)) {
-                ctx.forward(new Record<>(p.service(), ServiceUpdates.partial(p, partition), Math.max(0, wm / 1000)));
-            }
-            ctx.forward(new Record<>("", ServiceUpdates.tick(wm, partition), Math.max(0, wm / 1000)));
+        for (ConnectionCounts.Sent m : counts.onWatermark(wm, partition)) {
+            ctx.forward(new Record<>(m.key(), m.update(), Math.max(0, wm / 1000)));
         }
     }
 
@@ -284,14 +255,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
                 judge.judge(key, st, v, expiry, AnomalyBuilder.Trigger.EXPIRED); // deferred after a loss, never heard of again
             }
         }
-        finish(st, expiry);
+        counts.ended(st, expiry);
         flows.forget(key);
     }
 
     /** Counts a connection change in its Service window's partial (sent when the window closes here). */
     @Override
     public void count(String service, ConnectionChange c) {
-        partials.add(service, c);
+        counts.add(service, c);
     }
 
     @Override
