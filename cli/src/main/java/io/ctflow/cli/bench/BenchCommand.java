@@ -1,6 +1,5 @@
 package io.ctflow.cli.bench;
 
-import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
@@ -13,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -83,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (BenchCluster cluster = BenchCluster.start(set)) {
             // The collector first: its figures are the broker's as much as its own, so a quiet broker.
             if (part("collector") || part("serde")) {
-                collector(cluster, report);
+                new CollectorRows(cluster, report, progress, rounds).run(collectorEvents, part("collector"), part("serde"));
             }
             if (part("state")) {
                 state(cluster, report);
@@ -258,67 +255,6 @@ public final class BenchCommand implements Callable<Integer> {
                         r.flows(), appSettings(config))));
     }
 
-    private void collector(BenchCluster cluster, Report report) throws Exception {
-        AppConfig config = cluster.config("bench-collector.", 6);
-        cluster.createTopics(config, 6, "bench-producer-perf");
-        progress.say("collector: rendering %,d kernel lines", collectorEvents);
-        List<String> lines = CollectorBench.lines(collectorEvents);
-        List<ConntrackEvent> sample = CollectorBench.parse(lines.subList(0, Math.min(lines.size(), 500_000)));
-        AppSerdes serdes = AppSerdes.create(config.kafka());
-        Serializer<ConntrackEvent> wire = serdes.events().serializer();
-        String topic = config.topics().events();
-        int size = CollectorBench.averageValueSize(sample, wire, topic);
-        if (part("collector")) {
-            List<Double> ours = new ArrayList<>();
-            List<Double> perf = new ArrayList<>();
-            for (int r = 1; r <= rounds; r++) {
-                progress.say("collector round %d: parse + key + Avro + produce", r);
-                ours.add(CollectorBench.collectorPath(cluster, config, lines));
-                progress.say("collector round %d: %,.0f events/s; ProducerPerformance", r, ours.get(ours.size() - 1));
-                perf.add(CollectorBench.producerPerformance(cluster, "bench-producer-perf", lines.size(), size));
-                progress.say("collector round %d: ProducerPerformance %,.0f records/s", r, perf.get(perf.size() - 1));
-            }
-            report.add(new Figure("collector: parse + key + wire Avro + produce, acknowledged: events/s (best)", Stats.best(ours), Stats.best(perf), "/s",
-                    "ratio >= 0.7", String.format(Locale.ROOT, "%,d events of %d B (+14 B key), 6 partitions; medians %,.0f vs %,.0f; "
-                                    + "baseline: kafka ProducerPerformance, as many %d B records (random letters, keys of <= 6 digits); both %s; %d rounds",
-                            lines.size(), size, Stats.median(ours), Stats.median(perf), size, CollectorBench.perfSettings(), rounds)));
-        }
-        if (part("serde")) {
-            List<Double> ours = new ArrayList<>();
-            List<Double> plain = new ArrayList<>();
-            CollectorBench.wireSerde(sample, wire, topic); // warm-up
-            CollectorBench.plainAvro(sample);
-            for (int r = 1; r <= Math.max(3, rounds); r++) {
-                ours.add(CollectorBench.wireSerde(sample, wire, topic));
-                plain.add(CollectorBench.plainAvro(sample));
-            }
-            report.add(new Figure("serde: Confluent-wire Avro serializer: events/s (best)", Stats.best(ours), Stats.best(plain), "/s",
-                    "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; baseline: SpecificDatumWriter + BinaryEncoder, "
-                            + "no wire header; %d rounds after a warm-up", sample.size(), size, Math.max(3, rounds))));
-            serdeReading(serdes, sample, wire, topic, size, report);
-        }
-    }
-
-    /** The app's events deserializer against SpecificDatumReader on the same bytes, alternating rounds. */
-    private void serdeReading(AppSerdes serdes, List<ConntrackEvent> sample, Serializer<ConntrackEvent> wire, String topic, int size,
-            Report report) throws Exception {
-        List<byte[]> records = EventReadBench.records(sample, wire, topic);
-        Deserializer<ConntrackEvent> reader = serdes.events().deserializer();
-        EventReadBench.wireDeserializer(records, reader, topic); // warm-up
-        EventReadBench.plainAvro(records);
-        List<Double> ours = new ArrayList<>();
-        List<Double> plain = new ArrayList<>();
-        for (int r = 1; r <= Math.max(3, rounds); r++) {
-            ours.add(EventReadBench.wireDeserializer(records, reader, topic));
-            plain.add(EventReadBench.plainAvro(records));
-        }
-        report.add(new Figure(SERDE_READ_FIGURE, Stats.best(ours), Stats.best(plain), "/s",
-                "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; medians %,.0f vs %,.0f; "
-                        + "baseline: SpecificDatumReader + reused BinaryDecoder on the same bytes after the wire header; %d rounds after a warm-up",
-                        sample.size(), size, Stats.median(ours), Stats.median(plain), Math.max(3, rounds))));
-    }
-
-    static final String SERDE_READ_FIGURE = "serde: the streams app's events deserializer: events/s (best)";
 
     private static String describe(Workload w, long records) {
         return String.format(Locale.ROOT, "%s workload: %d nodes, %d Services, %,d connections/s, %,d open flows at the peak, %d %% unreplied, %,d events incl. heartbeats",
