@@ -9,7 +9,6 @@ import io.ctflow.avro.Tuple;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -43,6 +42,7 @@ final class ConntrackEventDecoder {
     private static final String[] REPLY = tupleFields("reply");
 
     private final RepeatedStrings repeated = new RepeatedStrings();
+    private final RepeatedValues values = new RepeatedValues();
     private byte[] b;
     private int pos;
     private int end;
@@ -201,7 +201,7 @@ final class ConntrackEventDecoder {
     }
 
     private Integer nullableInt() throws Malformed {
-        return branch() ? readInt() : null;
+        return branch() ? RepeatedValues.integer(readInt()) : null;
     }
 
     private Long nullableLong() throws Malformed {
@@ -226,11 +226,12 @@ final class ConntrackEventDecoder {
         return s;
     }
 
+    /** An address: shared with earlier records that held the same one ({@link RepeatedValues}). */
     private ByteBuffer bytes() throws Malformed {
         int len = stringLength();
-        byte[] out = Arrays.copyOfRange(b, pos, pos + len);
+        ByteBuffer out = values.address(b, pos, len);
         pos += len;
-        return ByteBuffer.wrap(out);
+        return out;
     }
 
     /** A string's or bytes' length, checked against what is left. */

@@ -3,6 +3,7 @@ package io.ctflow.streams.input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,21 +162,22 @@ class ConntrackEventDecoderTest {
     }
 
     @Test
-    void eachEventIsNewButRepeatedStringsAreShared() throws Exception {
+    void eachEventIsNewButRepeatedStringsAddressesAndPortsAreShared() throws Exception {
         ConntrackEvent e = RandomEvents.event(new Random(5));
         e.setNode("node-7");
         e.setState("ESTABLISHED");
         e.setFlags(Arrays.asList(StatusFlag.ASSURED));
+        e.setOriginal(RandomEvents.tuple(new Random(6)));
+        e.getOriginal().setSrcPort(40_001);
         byte[] b = RandomEvents.avroBytes(e);
         ConntrackEvent one = decoder.decode(b, 0, b.length);
         ConntrackEvent two = decoder.decode(b, 0, b.length);
         assertEquals(one, two);
         assertNotSame(one.getFlags(), two.getFlags());
         assertTrue(one.getFlags() instanceof GenericData.Array, "the list type Avro's reader gives");
-        if (one.getOriginal() != null) {
-            assertNotSame(one.getOriginal().getSrc(), two.getOriginal().getSrc());
-            assertNotSame(one.getOriginal().getSrc().array(), two.getOriginal().getSrc().array());
-        }
+        assertNotSame(one.getOriginal(), two.getOriginal());
+        assertSame(one.getOriginal().getSrc(), two.getOriginal().getSrc(), "addresses are shared (RepeatedValues)");
+        assertSame(one.getOriginal().getSrcPort(), two.getOriginal().getSrcPort(), "so are ports");
         assertTrue(one.getNode() == two.getNode() && one.getState() == two.getState(), "node and state strings are shared");
     }
 
