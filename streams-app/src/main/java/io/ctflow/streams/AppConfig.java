@@ -36,6 +36,7 @@ public record AppConfig(
         String httpHost,
         int httpPort,
         Duration historyRetention,
+        Duration anomalyCommitWithin,
         Map<String, Object> kafka) {
 
     public static final String TOPIC_PREFIX = "topic.prefix";
@@ -52,6 +53,7 @@ public record AppConfig(
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
     public static final String HISTORY_RETENTION = "api.history-retention";
+    public static final String ANOMALY_COMMIT_WITHIN = "anomaly.commit-within";
     public static final String APPLICATION_ID = "application.id";
     public static final String STATE_DIR = "state.dir";
     public static final int DEFAULT_HTTP_PORT = 7070;
@@ -106,6 +108,11 @@ public record AppConfig(
             // 24 h of 10 s windows is 8,640 per Service.
             .duration(HISTORY_RETENTION, "24h", POSITIVE, "how long closed Service windows stay queryable "
                     + "(/services?from=, /services/{id}/history), in event time")
+            // Under exactly-once an anomaly is visible once its transaction commits: without this it
+            // waited for the next regular commit (commit.interval.ms, 100 ms).
+            .duration(ANOMALY_COMMIT_WITHIN, "20ms", Duration.ZERO, "after an anomaly comes out, ask Kafka Streams to commit "
+                    + "within this (wall-clock) time so consumers see it sooner; while anomalies flow, commits come at most this "
+                    + "often (0: wait for commit.interval.ms)")
             .client("rocksdb.config.setter", Type.STRING, RocksDbMemory.class.getName(), null,
                     "one bounded RocksDB memory budget for every store of the process")
             .client(RocksDbMemory.MEMORY_BYTES, Type.LONG, RocksDbMemory.DEFAULT_MEMORY, ConfigDef.Range.atLeast(1L << 20),
@@ -170,12 +177,12 @@ public record AppConfig(
                 s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
                 s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), rr,
                 s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
-                s.duration(HISTORY_RETENTION), Map.copyOf(kafka));
+                s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), Map.copyOf(kafka));
     }
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                flowReapSlack, flowMaxAge, requestResponseUdp, n, httpHost, httpPort, historyRetention, kafka);
+                flowReapSlack, flowMaxAge, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */

@@ -63,9 +63,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private long maxEventTime;
     private final ServicePartials partials;
     private final ConnectionCounts counts;
+    private final PromptCommits promptCommits;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
-                             ServicesVersion servicesVersion) {
+                             ServicesVersion servicesVersion, Duration anomalyCommitWithin) {
+        this.promptCommits = new PromptCommits(anomalyCommitWithin);
         this.partials = new ServicePartials(window);
         this.counts = new ConnectionCounts(partials);
         this.servicesTable = new ServicesTableWatch(servicesVersion);
@@ -89,6 +91,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         CommitHook hook = context.getStateStore(StoreNames.FLOW_COMMIT_HOOK);
         hook.listen("flows", flows);
         hook.listen("service-partials", partials);
+        hook.listen("prompt-commits", promptCommits);
+        promptCommits.init(context);
         this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.maxEventTime = Long.MIN_VALUE;
@@ -268,6 +272,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     @Override
     public void anomaly(String key, NatAnomaly a, long timestampMs) {
         ctx.forward(new Record<>(key, a, timestampMs));
+        promptCommits.anomalyOut();
     }
 
     private static long micros(ConntrackEvent e) {
