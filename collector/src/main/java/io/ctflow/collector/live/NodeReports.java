@@ -149,23 +149,26 @@ final class NodeReports {
     }
 
     /**
-     * Gives a reading to the only-services filter. A reading of no dataplane at all (every tool missing
-     * or failing, no YAML) is not a table: the filter keeps the one it has, or keeps dropping nothing.
+     * Gives a reading to the only-services filter. A reading without any Service (no dataplane could
+     * be read, or iptables-save failed while ip6tables-save worked) is not taken for a table: a node
+     * with kube-proxy always has the {@code default/kubernetes} Service, so the filter keeps the
+     * table it has, or goes on dropping nothing.
      */
     private void followServices(ServicesReader.Reading services) {
         if (!filter.on()) {
             return;
         }
-        if (services.mode() == null) {
-            state.logOnce("only.services: no Services table could be read; no entry is dropped until one is");
+        if (services.services().isEmpty()) {
+            state.logOnce("only.services: no Service could be read" + (filter.table() == null
+                    ? "; no entry is dropped until a reading lists one" : "; the last table read stays in use"));
             return;
         }
         boolean first = filter.table() == null;
         filter.servicesRead(services.services());
         if (first) {
             ServiceTraffic t = filter.table();
-            LOG.info("only.services: sending only entries of the {} Services read ({} addresses) or DNATed; the table follows every reading",
-                    t.services(), t.addresses());
+            LOG.info("only.services: sending only the entries DNATed or to one of the {} Services' {} addresses and endpoints;"
+                    + " the table follows every reading", t.services(), t.addresses());
         }
     }
 
