@@ -11,9 +11,10 @@ import java.util.Objects;
  * {@code only.services}: a node ships only the conntrack entries a Service of its current Services
  * table could have touched ({@link ServiceTraffic}); the others are counted in
  * {@code ctflow_events_dropped_total{reason="not_service"}} and not sent. Until the first table has
- * been read nothing is dropped. Each new reading swaps in a new immutable {@link ServiceTraffic}
- * (one volatile read per entry, no lock). Markers (HEARTBEAT, GAP) never come here: they always pass.
- * Thread-safe.
+ * been given nothing is dropped (the collector gives only readings that list a Service). Each new
+ * table swaps in a new immutable {@link ServiceTraffic} (one volatile read per entry, no lock), so the
+ * events thread and the snapshot thread judge against whole tables only. Markers (HEARTBEAT, GAP)
+ * never come here: they always pass. Thread-safe.
  */
 public final class OnlyServices {
     /** The setting off: keeps everything, counts nothing. */
