@@ -9,6 +9,7 @@ import io.ctflow.flow.Protocols;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Objects;
 
 /**
  * Which conntrack entries a node's Services table could have touched, decided per entry without
@@ -104,8 +105,8 @@ public final class ServiceTraffic {
         }
         ByteBuffer dst = o.getDst();
         Integer dport = o.getDstPort();
-        if (!java.util.Objects.equals(dport, r.getSrcPort()) || !dst.equals(r.getSrc())) {
-            return true;
+        if (!Objects.equals(dport, r.getSrcPort()) || !dst.equals(r.getSrc())) {
+            return true; // DNAT
         }
         if (dport == null) {
             return false;
