@@ -30,6 +30,7 @@ public final class CollectorKeys {
     public static final String SERVICES_FROM = "services.from";
     public static final String SERVICES_YAML = "services.yaml";
     public static final String KEEP_RAW = "keep.raw";
+    public static final String ONLY_SERVICES = "only.services";
     public static final String DURATION = "duration";
     public static final String METRICS_HOST = "metrics.host";
     public static final String METRICS_PORT = "metrics.port";
@@ -73,6 +74,10 @@ public final class CollectorKeys {
                 .define(SERVICES_YAML, Type.STRING, null, null,
                         "Services for hosts without kube-proxy: YAML 'services:' entries with vip, port, protocol, endpoints")
                 .define(KEEP_RAW, Type.BOOLEAN, false, null, "put each raw line in the event's raw field")
+                .define(ONLY_SERVICES, Type.BOOLEAN, false, null,
+                        "send only the conntrack entries a Service of the node's Services table could have touched (DNATed, or to a "
+                                + "Service address or endpoint); count the others in ctflow_events_dropped_total{reason=\"not_service\"}. "
+                                + "Nothing is dropped before the first table is read")
                 .duration(DURATION, null, POSITIVE, "stop by itself after this long (unset: run until stopped)")
                 .define(METRICS_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), "address the metrics server of collect binds")
                 .define(METRICS_PORT, Type.INT, 9464, ConfigDef.Range.between(0, 65535),

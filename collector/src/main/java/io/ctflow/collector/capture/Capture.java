@@ -107,26 +107,34 @@ public final class Capture {
     public List<ServiceEntry> services() throws IOException {
         Map<String, ServiceEntry> byKey = new LinkedHashMap<>();
         for (String node : nodes) {
-            String nat = readIfExists("nat-" + node + ".txt");
-            String nftJson = readIfExists("nat-" + node + ".json");
-            String ipvs = readIfExists("ipvs-" + node + ".txt");
-            if (nat == null && nftJson == null && ipvs == null) {
-                continue;
-            }
-            DataplaneServices d;
-            try {
-                d = DataplaneServices.parse(nat, nftJson, ipvs, node, start(node));
-            } catch (IllegalArgumentException e) {
-                String m = e.getMessage();
-                String file = m.startsWith("nft JSON") ? "nat-" + node + ".json" : m.startsWith("IPVS") ? "ipvs-" + node + ".txt"
-                        : "nat-" + node + ".txt";
-                throw InputError.locate(dir.resolve(file), e); // FILE:LINE: what
-            }
-            for (ServiceEntry s : d.services()) {
+            for (ServiceEntry s : services(node)) {
                 byKey.putIfAbsent(ServiceKeys.key(s), s);
             }
         }
         return new ArrayList<>(byKey.values());
+    }
+
+    /**
+     * The Services of one node's dataplane files, as its live collector read them; empty when the
+     * capture has none for the node.
+     *
+     * @throws IllegalArgumentException naming the file and line when one does not parse
+     */
+    public List<ServiceEntry> services(String node) throws IOException {
+        String nat = readIfExists("nat-" + node + ".txt");
+        String nftJson = readIfExists("nat-" + node + ".json");
+        String ipvs = readIfExists("ipvs-" + node + ".txt");
+        if (nat == null && nftJson == null && ipvs == null) {
+            return List.of();
+        }
+        try {
+            return DataplaneServices.parse(nat, nftJson, ipvs, node, start(node)).services();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            String file = m.startsWith("nft JSON") ? "nat-" + node + ".json" : m.startsWith("IPVS") ? "ipvs-" + node + ".txt"
+                    : "nat-" + node + ".txt";
+            throw InputError.locate(dir.resolve(file), e); // FILE:LINE: what
+        }
     }
 
     private String readIfExists(String name) throws IOException {

@@ -58,6 +58,9 @@ public final class CollectCommand implements Callable<Integer> {
     @Option(names = "--keep-raw", descriptionKey = CollectorKeys.KEEP_RAW)
     Boolean keepRaw;
 
+    @Option(names = "--only-services", descriptionKey = CollectorKeys.ONLY_SERVICES)
+    Boolean onlyServices;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", descriptionKey = CollectorKeys.METRICS_PORT)
     String metricsPort;
 
@@ -122,7 +125,8 @@ public final class CollectCommand implements Callable<Integer> {
                 LiveCollector.Summary s = collector.run();
                 spec.commandLine().getErr().println("ctflow collect: stopped: " + s.eventsRead() + " events, " + s.snapshotEvents()
                         + " snapshot entries, " + s.deadLetters() + " dead letters, " + s.lostEvents() + " losses, "
-                        + s.restarts() + " conntrack restarts, " + publisher.sendErrors() + " send errors");
+                        + s.restarts() + " conntrack restarts, " + publisher.sendErrors() + " send errors"
+                        + (options.onlyServices() ? ", " + s.droppedNotService() + " not sent (no Service touched them)" : ""));
                 spec.commandLine().getErr().flush();
             } finally {
                 try {

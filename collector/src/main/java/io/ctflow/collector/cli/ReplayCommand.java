@@ -48,6 +48,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--keep-raw", descriptionKey = CollectorKeys.KEEP_RAW)
     Boolean keepRaw;
 
+    @Option(names = "--only-services", descriptionKey = CollectorKeys.ONLY_SERVICES)
+    Boolean onlyServices;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
             description = "Serve Prometheus metrics on this port at /metrics (default 0 = off).")
     int metricsPort;
@@ -78,7 +81,8 @@ public final class ReplayCommand implements Callable<Integer> {
         MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics.registry()) : null;
         try (Publisher publisher = config.connect(metrics)) {
             Replayer.Options options = Replayer.Options.defaults().withSpeed(speed).withSettle(settings.duration(CollectorKeys.REPLAY_SETTLE))
-                    .withHeartbeat(settings.duration(CollectorKeys.HEARTBEAT_INTERVAL)).withKeepRaw(settings.bool(CollectorKeys.KEEP_RAW)).withProgress(ConsoleProgress.stderr()).withMetrics(metrics);
+                    .withHeartbeat(settings.duration(CollectorKeys.HEARTBEAT_INTERVAL)).withKeepRaw(settings.bool(CollectorKeys.KEEP_RAW)).withProgress(ConsoleProgress.stderr()).withMetrics(metrics)
+                    .withOnlyServices(settings.bool(CollectorKeys.ONLY_SERVICES));
             Replayer.Result r = Replayer.replay(capture, publisher, options);
             publisher.flush();
             spec.commandLine().getOut().println("ctflow replay: " + dir + " (" + String.join(", ", capture.nodes()) + "): " + r.summary());

@@ -1,6 +1,7 @@
 package io.ctflow.collector.live;
 
 import io.ctflow.avro.DeadLetter;
+import io.ctflow.collector.filter.OnlyServices;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackEntry;
 import io.ctflow.collector.parse.ConntrackLineParser;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Parses conntrack lines (events and snapshot entries alike) and hands them to the sink with the
- * node's next sequence number; a line that does not parse becomes a dead letter. The live
+ * node's next sequence number; a line that does not parse becomes a dead letter, and one that
+ * {@link OnlyServices} does not keep is counted there and takes no sequence number. The live
  * collector's path for every line it reads (events and table dumps); public so that
  * {@code ctflow bench} measures this very path.
  */
@@ -24,13 +26,19 @@ public final class LinePublisher {
     private final ConntrackLineParser parser;
     private final Sink sink;
     private final CollectorMetrics metrics;
+    private final OnlyServices filter;
     private final AtomicLong sequence = new AtomicLong();
 
     public LinePublisher(String node, boolean keepRaw, Sink sink, CollectorMetrics metrics) {
+        this(node, keepRaw, sink, metrics, OnlyServices.OFF);
+    }
+
+    public LinePublisher(String node, boolean keepRaw, Sink sink, CollectorMetrics metrics, OnlyServices filter) {
         this.node = node;
         this.parser = new ConntrackLineParser(node, keepRaw);
         this.sink = sink;
         this.metrics = metrics;
+        this.filter = filter;
     }
 
     /** The last sequence number given (markers carry it). */
@@ -38,7 +46,7 @@ public final class LinePublisher {
         return sequence.get();
     }
 
-    /** Parses and sends one line; whether it parsed. */
+    /** Parses and sends one line; whether it was sent (it parsed, and the filter kept it). */
     public boolean publish(String line, String source, long lineNo, Instant now) {
         ConntrackEntry e;
         try {
@@ -49,6 +57,9 @@ public final class LinePublisher {
             sink.deadLetter(DeadLetter.newBuilder().setNode(node).setSource(source).setPosition(lineNo)
                     .setReason(ex.reason()).setRaw(ByteBuffer.wrap(raw, 0, Math.min(raw.length, MAX_RAW)))
                     .setTimestamp(now).build());
+            return false;
+        }
+        if (!filter.keeps(e)) {
             return false;
         }
         sink.entry(e, sequence.incrementAndGet());

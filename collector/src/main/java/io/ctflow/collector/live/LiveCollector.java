@@ -1,6 +1,7 @@
 package io.ctflow.collector.live;
 
 import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.filter.OnlyServices;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.LossLine;
 import io.ctflow.collector.publish.Sink;
@@ -22,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@link EventStream}: {@code conntrack -E} (inside {@code ip netns exec NAME} with a namespace),
  *     supervised and restarted with backoff;</li>
- * <li>{@link LinePublisher}: each line parsed and handed to the {@link Sink}, or a dead letter;</li>
+ * <li>{@link LinePublisher}: each line parsed and handed to the {@link Sink}, or a dead letter, or
+ *     (with {@link LiveOptions#onlyServices}) dropped when no Service could have touched it;</li>
  * <li>{@link LossReporter}: a loss (ENOBUFS, conntrack ended) counted, a GAP marker sent;</li>
  * <li>{@link TableSnapshots}: a table snapshot at start and after every loss;</li>
- * <li>{@link NodeReports}: heartbeats, stats, node facts and Services on timers;</li>
+ * <li>{@link NodeReports}: heartbeats, stats, node facts and Services on timers (each Services
+ *     reading also becomes the {@link OnlyServices} filter's table);</li>
  * <li>optionally a {@link CaptureWriter} that records the capture format while collecting.</li>
  * </ul>
  * The counters live in {@link CollectorMetrics} only; {@link #summary()} reads them. No shell is
@@ -65,21 +68,27 @@ public final class LiveCollector {
         this.metrics = metrics != null ? metrics : new CollectorMetrics();
         this.access = new NodeAccess(options.netns(), options.searchPath(), launcher);
         this.state = new RunState(Objects.requireNonNull(time, "time"));
-        LinePublisher lines = new LinePublisher(node, options.keepRaw(), sink, this.metrics);
+        OnlyServices filter = options.onlyServices() ? OnlyServices.counting(this.metrics.droppedNotService) : OnlyServices.OFF;
+        LinePublisher lines = new LinePublisher(node, options.keepRaw(), sink, this.metrics, filter);
         this.snapshots = new TableSnapshots(access, options.conntrack(), lines, this.metrics, state);
         LossReporter losses = new LossReporter(node, sink, recorder, this.metrics, lines, snapshots, options.snapshots(), state);
         this.events = new EventStream(options, access, lines, losses, snapshots, recorder, this.metrics, state, started);
-        this.reports = new NodeReports(options, access, sink, recorder, this.metrics, lines, state);
+        this.reports = new NodeReports(options, access, sink, recorder, this.metrics, lines, state, filter);
     }
 
-    /** What a run did (read from the metrics). */
+    /**
+     * What a run did (read from the metrics).
+     *
+     * @param droppedNotService lines (events and snapshot lines) not sent because no Service could have touched them
+     */
     public record Summary(long eventsRead, long snapshotEvents, long deadLetters, long lostEvents, long gaps, long restarts,
-                          long snapshots) {}
+                          long snapshots, long droppedNotService) {}
 
     public Summary summary() {
         long lost = lostEvents();
         return new Summary(value(metrics.eventsRead) - value(metrics.snapshotLines), value(metrics.snapshotEntries),
-                value(metrics.deadLetters), lost, lost, restarts(), value(metrics.snapshots));
+                value(metrics.deadLetters), lost, lost, restarts(), value(metrics.snapshots),
+                CollectorMetrics.value(metrics.droppedNotService));
     }
 
     private static long value(io.prometheus.metrics.core.metrics.Counter c) {

@@ -29,6 +29,7 @@ public final class LiveOptions {
     private Path servicesYaml;
     private ServicesMode servicesFrom = ServicesMode.parse(DEFAULTS.string(CollectorKeys.SERVICES_FROM));
     private boolean keepRaw = DEFAULTS.bool(CollectorKeys.KEEP_RAW);
+    private boolean onlyServices = DEFAULTS.bool(CollectorKeys.ONLY_SERVICES);
     private boolean snapshots = DEFAULTS.bool(CollectorKeys.SNAPSHOTS);
     private Duration restartBackoffMin = DEFAULTS.duration(CollectorKeys.RESTART_BACKOFF_MIN);
     private Duration restartBackoffMax = DEFAULTS.duration(CollectorKeys.RESTART_BACKOFF_MAX);
@@ -47,6 +48,7 @@ public final class LiveOptions {
                 .statsInterval(s.duration(CollectorKeys.STATS_INTERVAL)).factsInterval(s.duration(CollectorKeys.FACTS_INTERVAL))
                 .heartbeat(s.duration(CollectorKeys.HEARTBEAT_INTERVAL)).healthyAfter(s.duration(CollectorKeys.HEALTHY_AFTER))
                 .servicesFrom(ServicesMode.parse(s.string(CollectorKeys.SERVICES_FROM))).keepRaw(s.bool(CollectorKeys.KEEP_RAW))
+                .onlyServices(s.bool(CollectorKeys.ONLY_SERVICES))
                 .snapshots(s.bool(CollectorKeys.SNAPSHOTS)).duration(s.duration(CollectorKeys.DURATION));
         String yaml = s.string(CollectorKeys.SERVICES_YAML);
         o.servicesYaml(yaml == null || yaml.isBlank() ? null : Path.of(yaml));
@@ -172,6 +174,16 @@ public final class LiveOptions {
 
     public LiveOptions keepRaw(boolean v) {
         this.keepRaw = v;
+        return this;
+    }
+
+    public boolean onlyServices() {
+        return onlyServices;
+    }
+
+    /** Send only the entries a Service of the node's current table could have touched ({@link io.ctflow.collector.filter.OnlyServices}). */
+    public LiveOptions onlyServices(boolean v) {
+        this.onlyServices = v;
         return this;
     }
 

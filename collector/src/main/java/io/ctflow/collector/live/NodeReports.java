@@ -5,6 +5,8 @@ import io.ctflow.avro.EventType;
 import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.collector.CollectorException;
+import io.ctflow.collector.filter.OnlyServices;
+import io.ctflow.collector.filter.ServiceTraffic;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.parse.ConntrackStatsParser;
 import io.ctflow.collector.publish.Sink;
@@ -23,6 +25,7 @@ import java.util.Map;
  * only when changed), and the extra files of a capture.
  */
 final class NodeReports {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeReports.class);
     static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
 
     private final String node;
@@ -35,11 +38,12 @@ final class NodeReports {
     private final RunState state;
     private final FactsReader factsReader;
     private final ServicesReader servicesReader;
+    private final OnlyServices filter;
     /** The dataplane the last successful Services read used (NodeFacts.proxyMode); only the facts thread writes it. */
     private volatile String proxyMode;
 
     NodeReports(LiveOptions options, NodeAccess access, Sink sink, CaptureWriter recorder, CollectorMetrics metrics,
-                LinePublisher lines, RunState state) {
+                LinePublisher lines, RunState state, OnlyServices filter) {
         this.node = options.node();
         this.conntrack = options.conntrack();
         this.access = access;
@@ -50,6 +54,7 @@ final class NodeReports {
         this.state = state;
         this.factsReader = new FactsReader(access, options.podCidrs());
         this.servicesReader = new ServicesReader(NodeTools.of(access, TOOL_TIMEOUT), options.servicesYaml(), options.servicesFrom());
+        this.filter = filter;
     }
 
     void heartbeat() {
@@ -133,12 +138,37 @@ final class NodeReports {
             return;
         }
         if (services != null) {
+            followServices(services);
             sink.services(node, services.services(), now);
             if (recorder != null) {
                 recorder.nat(services.natText());
                 recorder.nftJson(services.nftJson());
                 recorder.ipvs(services.ipvsText());
             }
+        }
+    }
+
+    /**
+     * Gives a reading to the only-services filter. A reading without any Service (no dataplane could
+     * be read, or iptables-save failed while ip6tables-save worked) is not taken for a table: a node
+     * with kube-proxy always has the {@code default/kubernetes} Service, so the filter keeps the
+     * table it has, or goes on dropping nothing.
+     */
+    private void followServices(ServicesReader.Reading services) {
+        if (!filter.on()) {
+            return;
+        }
+        if (services.services().isEmpty()) {
+            state.logOnce("only.services: no Service could be read" + (filter.table() == null
+                    ? "; no entry is dropped until a reading lists one" : "; the last table read stays in use"));
+            return;
+        }
+        boolean first = filter.table() == null;
+        filter.servicesRead(services.services());
+        if (first) {
+            ServiceTraffic t = filter.table();
+            LOG.info("only.services: sending only the entries DNATed or to one of the {} Services' {} addresses and endpoints;"
+                    + " the table follows every reading", t.services(), t.addresses());
         }
     }
 

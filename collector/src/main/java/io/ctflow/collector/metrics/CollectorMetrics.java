@@ -1,5 +1,6 @@
 package io.ctflow.collector.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -26,6 +27,10 @@ public final class CollectorMetrics {
     public final Counter snapshots;
     public final Counter snapshotLines;
     public final Counter snapshotEntries;
+    /** Lines parsed but not sent, by reason; the one reason so far is {@code not_service} ({@code only.services}). */
+    public final Counter eventsDropped;
+    /** {@code ctflow_events_dropped_total{reason="not_service"}}, bound once: no label look-up per line. */
+    public final CounterDataPoint droppedNotService;
     /** Rules (nft rules, iptables -A lines, IPVS servers) of the dataplane Services were last read from, labelled by its mode. */
     public final Gauge serviceRules;
     private String serviceMode;
@@ -48,6 +53,10 @@ public final class CollectorMetrics {
         snapshots = counter("ctflow_snapshots", "Table snapshots (conntrack -L) read to the end");
         snapshotLines = counter("ctflow_snapshot_lines", "Lines read from table snapshots (part of ctflow_events_read)");
         snapshotEntries = counter("ctflow_snapshot_entries", "SNAPSHOT events sent by snapshots read to the end");
+        eventsDropped = Counter.builder().name("ctflow_events_dropped")
+                .help("Conntrack lines parsed but not sent; reason not_service: no Service of the node's table could have touched them (only.services)")
+                .labelNames("reason").register(registry);
+        droppedNotService = eventsDropped.labelValues("not_service");
         serviceRules = Gauge.builder().name("ctflow_service_rules")
                 .help("Rules read from the dataplane the Services came from; the mode label says which (iptables, nftables, ipvs, yaml)")
                 .labelNames("mode").register(registry);
@@ -83,6 +92,11 @@ public final class CollectorMetrics {
 
     /** Current value of a counter as a long (tests, final summaries). */
     public static long value(Counter c) {
+        return (long) c.get();
+    }
+
+    /** Current value of a labelled counter's data point as a long. */
+    public static long value(CounterDataPoint c) {
         return (long) c.get();
     }
 }

@@ -6,6 +6,7 @@ import io.ctflow.avro.NodeFacts;
 import io.ctflow.avro.NodeStats;
 import io.ctflow.avro.ServiceEntry;
 import io.ctflow.collector.capture.Capture;
+import io.ctflow.collector.filter.OnlyServices;
 import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Sink;
 import java.io.BufferedReader;
@@ -16,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * timestamps as event time; lines that do not parse as dead letters; a capture's loss line as the
  * GAP marker a live collector sends (to every partition); a HEARTBEAT of every node to
  * every partition each {@code heartbeat} of capture time, and at the end one more at
- * {@code last event + settle} so that the streams app's timers and windows complete.
+ * {@code last event + settle} so that the streams app's timers and windows complete. With
+ * {@link Options#onlyServices} each node's events go through the filter {@code collect --only-services}
+ * would have applied with that node's dataplane files (a dropped event leaves a hole in the node's
+ * sequence numbers, which the capture's order gave).
  *
  * <p>A library entry point: {@code ctflow replay} and {@code ctflow demo} both call
  * {@link #replay(Capture, Sink, Options)}.
@@ -53,10 +59,12 @@ public final class Replayer {
      * @param heartbeat heartbeat period in capture time
      * @param keepRaw   keep each raw line in the event's {@code raw} field
      * @param progress  progress receiver
-     * @param metrics   counters to update (events_read, dead_letters), or null
+     * @param metrics   counters to update (events_read, dead_letters, events_dropped), or null
+     * @param onlyServices send only the events a Service of their node's dataplane files could have
+     *                     touched, as {@code collect --only-services} would have ({@link OnlyServices})
      */
     public record Options(Speed speed, Duration settle, Duration heartbeat, boolean keepRaw, Progress progress,
-                          CollectorMetrics metrics) {
+                          CollectorMetrics metrics, boolean onlyServices) {
         public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(30);
 
         public Options {
@@ -74,38 +82,42 @@ public final class Replayer {
 
         /** max speed, settle 30 s, heartbeat 1 s, no raw lines, no progress. */
         public static Options defaults() {
-            return new Options(Speed.MAX, DEFAULT_SETTLE, Duration.ofSeconds(1), false, Progress.NONE, null);
+            return new Options(Speed.MAX, DEFAULT_SETTLE, Duration.ofSeconds(1), false, Progress.NONE, null, false);
         }
 
         public Options withSpeed(Speed s) {
-            return new Options(s, settle, heartbeat, keepRaw, progress, metrics);
+            return new Options(s, settle, heartbeat, keepRaw, progress, metrics, onlyServices);
         }
 
         public Options withSettle(Duration d) {
-            return new Options(speed, d, heartbeat, keepRaw, progress, metrics);
+            return new Options(speed, d, heartbeat, keepRaw, progress, metrics, onlyServices);
         }
 
         public Options withHeartbeat(Duration d) {
-            return new Options(speed, settle, d, keepRaw, progress, metrics);
+            return new Options(speed, settle, d, keepRaw, progress, metrics, onlyServices);
         }
 
         public Options withKeepRaw(boolean k) {
-            return new Options(speed, settle, heartbeat, k, progress, metrics);
+            return new Options(speed, settle, heartbeat, k, progress, metrics, onlyServices);
         }
 
         public Options withProgress(Progress p) {
-            return new Options(speed, settle, heartbeat, keepRaw, p, metrics);
+            return new Options(speed, settle, heartbeat, keepRaw, p, metrics, onlyServices);
         }
 
         public Options withMetrics(CollectorMetrics m) {
-            return new Options(speed, settle, heartbeat, keepRaw, progress, m);
+            return new Options(speed, settle, heartbeat, keepRaw, progress, m, onlyServices);
+        }
+
+        public Options withOnlyServices(boolean on) {
+            return new Options(speed, settle, heartbeat, keepRaw, progress, metrics, on);
         }
     }
 
     /**
      * What a replay sent.
      *
-     * @param events           conntrack events (parsed lines)
+     * @param events           conntrack events sent (parsed lines)
      * @param deadLetters      lines that did not parse
      * @param facts            NodeFacts records
      * @param services         ServiceEntry records (and tombstones)
@@ -118,17 +130,19 @@ public final class Replayer {
      * @param lastEvent        time of the last event (null when there is none)
      * @param finalHeartbeat   time of the closing heartbeat (null when there is no event)
      * @param elapsed          wall-clock time of the replay
+     * @param notServices      events not sent because no Service touched them ({@link Options#onlyServices}), null when off
      */
     public record Result(long events, long deadLetters, long facts, long services, long stats, long heartbeats,
                          long heartbeatRecords, long gaps, long gapRecords, Instant firstEvent, Instant lastEvent,
-                         Instant finalHeartbeat, Duration elapsed) {
+                         Instant finalHeartbeat, Duration elapsed, Long notServices) {
         /** One line for people. */
         public String summary() {
             double secs = Math.max(elapsed.toNanos() / 1e9, 1e-9);
             return String.format(java.util.Locale.ROOT,
                     "%d events, %d dead letters, %d facts, %d services, %d stats, %d heartbeats (%d records), %d gaps (%d records)"
-                            + " in %.1f s (%.0f events/s)",
-                    events, deadLetters, facts, services, stats, heartbeats, heartbeatRecords, gaps, gapRecords, secs, events / secs);
+                            + "%s in %.1f s (%.0f events/s)",
+                    events, deadLetters, facts, services, stats, heartbeats, heartbeatRecords, gaps, gapRecords,
+                    notServices == null ? "" : ", " + notServices + " not sent (no Service touched them)", secs, events / secs);
         }
     }
 
@@ -180,6 +194,18 @@ public final class Replayer {
         }
 
         CollectorMetrics m = options.metrics();
+        CollectorMetrics dropCounter = m != null ? m : new CollectorMetrics();
+        Map<String, OnlyServices> filters = new HashMap<>();
+        if (options.onlyServices()) {
+            for (String node : nodes) {
+                OnlyServices f = OnlyServices.counting(dropCounter.droppedNotService);
+                List<ServiceEntry> own = capture.services(node);
+                if (!own.isEmpty()) { // as live: a node without a Services table drops nothing
+                    f.servicesRead(own);
+                }
+                filters.put(node, f);
+            }
+        }
         long[] deadLetters = {0};
         Iterator<ConntrackEvent> it = capture.events(options.keepRaw(), d -> {
             sink.deadLetter(d);
@@ -191,6 +217,7 @@ public final class Replayer {
         Progress progress = options.progress();
         Speed speed = options.speed();
         long events = 0;
+        long notServices = 0;
         long heartbeats = 0;
         long heartbeatRecords = 0;
         long gaps = 0;
@@ -222,18 +249,25 @@ public final class Replayer {
                 gapRecords += sink.marker(EventType.GAP, e.getNode(), t, e.getSequence());
                 gaps++;
             } else {
-                sink.event(e);
-                events++;
                 if (m != null) {
                     m.eventsRead.inc();
                 }
+                OnlyServices filter = filters.get(e.getNode());
+                if (filter != null && !filter.keeps(e)) {
+                    notServices++;
+                    last = t;
+                    progress.update(events + gaps + notServices, total, t);
+                    continue;
+                }
+                sink.event(e);
+                events++;
                 int idx = nodes.indexOf(e.getNode());
                 if (idx >= 0) {
                     lastSeq[idx] = e.getSequence();
                 }
             }
             last = t;
-            progress.update(events + gaps, total, t);
+            progress.update(events + gaps + notServices, total, t);
         }
         Instant closing = null;
         if (last != null) {
@@ -245,7 +279,8 @@ public final class Replayer {
         }
         sink.flush();
         Result r = new Result(events, deadLetters[0], facts, servicesSent, stats, heartbeats, heartbeatRecords, gaps, gapRecords,
-                first, last, closing, Duration.ofNanos(System.nanoTime() - wallStart));
+                first, last, closing, Duration.ofNanos(System.nanoTime() - wallStart),
+                options.onlyServices() ? notServices : null);
         progress.finish(r);
         return r;
     }
