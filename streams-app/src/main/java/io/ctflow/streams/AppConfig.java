@@ -110,9 +110,9 @@ public record AppConfig(
                     + "(/services?from=, /services/{id}/history), in event time")
             // Under exactly-once an anomaly is visible once its transaction commits: without this it
             // waited for the next regular commit (commit.interval.ms, 100 ms).
-            .duration(ANOMALY_COMMIT_WITHIN, "20ms", Duration.ZERO, "after an anomaly comes out, ask Kafka Streams to commit "
-                    + "within this (wall-clock) time so consumers see it sooner; while anomalies flow, commits come at most this "
-                    + "often (0: wait for commit.interval.ms)")
+            .duration(ANOMALY_COMMIT_WITHIN, "20ms", Duration.ZERO, "after an anomaly comes out while the app is live "
+                    + "(its events less than 1 s behind the wall clock), ask Kafka Streams to commit within this time so consumers "
+                    + "see it sooner; while anomalies flow, commits come at most this often (0: wait for commit.interval.ms)")
             .client("rocksdb.config.setter", Type.STRING, RocksDbMemory.class.getName(), null,
                     "one bounded RocksDB memory budget for every store of the process")
             .client(RocksDbMemory.MEMORY_BYTES, Type.LONG, RocksDbMemory.DEFAULT_MEMORY, ConfigDef.Range.atLeast(1L << 20),

@@ -272,7 +272,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     @Override
     public void anomaly(String key, NatAnomaly a, long timestampMs) {
         ctx.forward(new Record<>(key, a, timestampMs));
-        promptCommits.anomalyOut();
+        promptCommits.anomalyOut(maxEventTime);
     }
 
     private static long micros(ConntrackEvent e) {

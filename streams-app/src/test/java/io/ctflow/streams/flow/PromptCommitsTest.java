@@ -11,11 +11,12 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunct
 import org.junit.jupiter.api.Test;
 
 class PromptCommitsTest {
+    static final long NOW = 1_795_711_600_000_000L;
 
     @Test
     void aCommitIsAskedForOnTheTickAfterAnAnomalyAndNotAgainOnceOneCame() {
         MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
-        PromptCommits commits = new PromptCommits(Duration.ofMillis(20));
+        PromptCommits commits = new PromptCommits(Duration.ofMillis(20), () -> NOW);
         commits.init(ctx);
         assertEquals(1, ctx.scheduledPunctuators().size());
         CapturedPunctuator tick = ctx.scheduledPunctuators().get(0);
@@ -25,8 +26,8 @@ class PromptCommitsTest {
         tick.getPunctuator().punctuate(1);
         assertFalse(ctx.committed(), "no anomaly: the regular commit interval applies");
 
-        commits.anomalyOut();
-        commits.anomalyOut();
+        commits.anomalyOut(NOW - 30_000);
+        commits.anomalyOut(NOW - 30_000);
         tick.getPunctuator().punctuate(2);
         assertTrue(ctx.committed());
         ctx.resetCommit();
@@ -38,15 +39,33 @@ class PromptCommitsTest {
         tick.getPunctuator().punctuate(4);
         assertFalse(ctx.committed());
 
-        commits.anomalyOut();
+        commits.anomalyOut(NOW - 30_000);
         commits.discard(); // the transaction was aborted: its anomalies are gone
         tick.getPunctuator().punctuate(5);
         assertFalse(ctx.committed());
 
-        commits.anomalyOut();
+        commits.anomalyOut(NOW - 30_000);
         commits.init(ctx); // a revived task starts with nothing pending
         ctx.scheduledPunctuators().get(1).getPunctuator().punctuate(6);
         assertFalse(ctx.committed());
+    }
+
+    @Test
+    void notWhileTheAppIsBehindTheWallClock() {
+        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
+        PromptCommits commits = new PromptCommits(Duration.ofMillis(20), () -> NOW);
+        commits.init(ctx);
+        commits.anomalyOut(NOW - PromptCommits.LIVE_MICROS - 1); // a replay, a catch-up: the regular commit will do
+        ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(1);
+        assertFalse(ctx.committed());
+        commits.anomalyOut(NOW - PromptCommits.LIVE_MICROS);
+        ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(2);
+        assertTrue(ctx.committed(), "live (a second behind at most)");
+        ctx.resetCommit();
+        commits.beforeCommit();
+        commits.anomalyOut(NOW + 5_000_000); // a node clock ahead of ours: live too
+        ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(3);
+        assertTrue(ctx.committed());
     }
 
     @Test
@@ -54,7 +73,7 @@ class PromptCommitsTest {
         MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
         PromptCommits commits = new PromptCommits(Duration.ZERO);
         commits.init(ctx);
-        commits.anomalyOut();
+        commits.anomalyOut(NOW - 30_000);
         assertEquals(0, ctx.scheduledPunctuators().size());
     }
 }
