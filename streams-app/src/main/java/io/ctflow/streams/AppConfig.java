@@ -109,9 +109,11 @@ public record AppConfig(
             .duration(HISTORY_RETENTION, "24h", POSITIVE, "how long closed Service windows stay queryable "
                     + "(/services?from=, /services/{id}/history), in event time")
             // Under exactly-once an anomaly is visible once its transaction commits: without this it
-            // waited for the next regular commit (commit.interval.ms, 100 ms).
-            .duration(ANOMALY_COMMIT_WITHIN, "20ms", Duration.ZERO, "after an anomaly comes out while the app is live "
-                    + "(its events less than 1 s behind the wall clock), ask Kafka Streams to commit within this time so consumers "
+            // waited for the next regular commit (commit.interval.ms, 100 ms). 50 ms, measured
+            // (BENCHMARKS.md): p99 110-140 ms at 5-20 k events/s vs 180-460 ms without; 20 ms gave
+            // 90 ms at 5-10 k/s but 360 ms at 20 k/s (the extra commits push a busy thread to its limit).
+            .duration(ANOMALY_COMMIT_WITHIN, "50ms", Duration.ZERO, "after an anomaly comes out while the app is live "
+                    + "(its events less than 100 ms behind the wall clock), ask Kafka Streams to commit within this time so consumers "
                     + "see it sooner; while anomalies flow, commits come at most this often (0: wait for commit.interval.ms)")
             .client("rocksdb.config.setter", Type.STRING, RocksDbMemory.class.getName(), null,
                     "one bounded RocksDB memory budget for every store of the process")

@@ -47,8 +47,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"--latency-rates", "--latency-rate"}, split = ",", paramLabel = "EVENTS_PER_S",
             description = "Events/s of the paced producer, one latency row each: a backlog that grows with the rate is saturation, a floor that does not is built-in delay (default ${DEFAULT-VALUE}).")
     List<Integer> latencyRates = new ArrayList<>(List.of(500, 2_000, 5_000, 10_000, 20_000));
-    @Option(names = "--latency-seconds", description = "How long the latency row produces (default ${DEFAULT-VALUE}).")
-    int latencySeconds = 30;
+    @Option(names = "--latency-seconds", description = "How long the latency row produces at each rate; the first 15 s (at most half) "
+            + "warm the app up and are not counted (default ${DEFAULT-VALUE}).")
+    int latencySeconds = 40;
     @Option(names = "--state-flows", description = "Open flows at the peak of the state row (default ${DEFAULT-VALUE}).")
     long stateFlows = 20_000;
     @Option(names = "--collector-events", description = "Events of each collector and serde round (default ${DEFAULT-VALUE}).")
@@ -235,7 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "p50 %.0f ms, max %.0f ms; by the anomaly's broker append time: p50 %.0f ms, p99 %.0f ms; over %d anomalies, "
                                     + "%d of them missing at the end (counted at that time); app input backlog sampled every 500 ms: max %,d, mean %,.0f records; app %s; "
                                     + "%,d events/s asked, %,.0f/s sent (%,d connections/s, 3 %% unreplied); receive (or append) time of the anomaly - send time "
-                                    + "of its NEW - %d ms (timeout + grace); NEWs of the first max(4 s, 20 %%) of %d s not counted; %s",
+                                    + "of its NEW - %d ms (timeout + grace); NEWs of the first max(4 s, min(15 s, half)) of %d s not counted (warm-up); %s",
                             LatencyProbe.Result.percentile(r.visibleMs(), 50), LatencyProbe.Result.percentile(r.visibleMs(), 100),
                             r.percentile(50), r.percentile(99), r.expected(), r.missing(), r.maxBacklog(), r.meanBacklog(), capacity,
                             rate, r.sentPerSecond(), w.connectionsPerSecond(), wait, latencySeconds, appSettings(config))));
@@ -264,6 +265,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static String appSettings(AppConfig config) {
         Map<String, Object> k = config.kafka();
         return k.get("processing.guarantee") + ", commit.interval.ms=" + k.get("commit.interval.ms")
-                + ", statestore.cache.max.bytes=" + k.getOrDefault("statestore.cache.max.bytes", "10485760 (default)");
+                + ", statestore.cache.max.bytes=" + k.getOrDefault("statestore.cache.max.bytes", "10485760 (default)")
+                + ", anomaly.commit-within=" + config.anomalyCommitWithin().toMillis() + " ms";
     }
 }

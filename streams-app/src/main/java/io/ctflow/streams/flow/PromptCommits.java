@@ -17,12 +17,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * <p>Only while the app is live: when the anomaly's event time is more than {@link #LIVE_MICROS}
  * behind the wall clock (a replay, a catch-up after downtime, an app that cannot keep up), its
  * latency is the backlog's, and commits more frequent than commit.interval.ms would only slow the
- * catch-up: they cost a quarter of the throughput of a saturated app with 3 % unreplied connections
+ * catch-up: commits every 20 ms cost a quarter of the throughput of a saturated app with 3 % unreplied connections
  * (BENCHMARKS.md).
  */
 final class PromptCommits implements CommitHook.Listener {
-    /** How far behind the wall clock an event may be while the app counts as live (collector linger, transport, node clock skew). */
-    static final long LIVE_MICROS = 1_000_000;
+    /**
+     * How far behind the wall clock an event may be while the app counts as live: the collector's
+     * linger (20 ms), transport and a poll; a node whose clock is further behind gets the regular
+     * commits. Tight, so that an app starting to fall behind stops adding commits early.
+     */
+    static final long LIVE_MICROS = 100_000;
 
     private final Duration within;
     private final LongSupplier wallMicros;
