@@ -110,8 +110,9 @@ public record AppConfig(
                     + "(/services?from=, /services/{id}/history), in event time")
             // Under exactly-once an anomaly is visible once its transaction commits: without this it
             // waited for the next regular commit (commit.interval.ms, 100 ms). 50 ms, measured
-            // (BENCHMARKS.md): p99 110-140 ms at 5-20 k events/s vs 180-460 ms without; 20 ms gave
-            // 90 ms at 5-10 k/s but 360 ms at 20 k/s (the extra commits push a busy thread to its limit).
+            // (BENCHMARKS.md): p99 106-117 ms at 5-10 k events/s and 137 / 273 ms at 20 k/s (two runs)
+            // vs 179-224 and 209 / 460 ms without; 20 ms gave 87-98 ms at 5-10 k/s but 356 ms at
+            // 20 k/s (the extra commits push a busy thread to its limit).
             .duration(ANOMALY_COMMIT_WITHIN, "50ms", Duration.ZERO, "after an anomaly comes out while the app is live "
                     + "(its events less than 100 ms behind the wall clock), ask Kafka Streams to commit within this time so consumers "
                     + "see it sooner; while anomalies flow, commits come at most this often (0: wait for commit.interval.ms)")
