@@ -34,7 +34,9 @@ class LiveCollectorTest extends FakeConntrackTestBase {
         ManualTime time = new ManualTime(true); // backoffs are asked of the clock: no real waiting
         LiveCollector c = new LiveCollector(options(fake), sink, null, metrics, time, Launcher.SYSTEM);
         Future<LiveCollector.Summary> run = pool.submit(c::run);
-        Poll.until(WAIT, () -> fake.starts().size() == 4 && count(EventType.NEW) == 4 && count(EventType.SNAPSHOT) == 8,
+        // heartbeats run on the wall clock (every 100 ms here): wait for one rather than hope the run lasted that long
+        Poll.until(WAIT, () -> fake.starts().size() == 4 && count(EventType.NEW) == 4 && count(EventType.SNAPSHOT) == 8
+                        && !sink.markers(EventType.HEARTBEAT).isEmpty(),
                 () -> "starts " + sink.all().size());
         c.stop();
         LiveCollector.Summary s = run.get(10, TimeUnit.SECONDS);
