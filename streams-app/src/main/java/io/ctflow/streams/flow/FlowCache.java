@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -35,6 +36,10 @@ final class FlowCache implements CommitHook.Listener {
             this.key = key;
             this.state = state;
         }
+
+        static Slot empty(FlowKey key) {
+            return new Slot(key, null);
+        }
     }
 
     private final KeyValueStore<FlowKey, FlowState> store;
@@ -50,17 +55,15 @@ final class FlowCache implements CommitHook.Listener {
         }
     };
 
+    private final Function<FlowKey, Slot> fromStore;
+
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
         this.store = store;
+        this.fromStore = k -> new Slot(k, store.get(k));
     }
 
     FlowState load(FlowKey key) {
-        Slot s = recent.get(key);
-        if (s == null) {
-            s = new Slot(key, store.get(key));
-            recent.put(key, s);
-        }
-        return s.state;
+        return recent.computeIfAbsent(key, fromStore).state; // one lookup for a miss, not get then put
     }
 
     void save(FlowKey key, FlowState st) {
@@ -72,11 +75,7 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private void change(FlowKey key, FlowState st) {
-        Slot s = recent.get(key);
-        if (s == null) {
-            s = new Slot(key, st);
-            recent.put(key, s);
-        }
+        Slot s = recent.computeIfAbsent(key, Slot::empty);
         s.state = st;
         if (!s.dirty) {
             s.dirty = true;

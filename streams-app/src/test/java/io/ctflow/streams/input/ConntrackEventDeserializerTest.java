@@ -13,10 +13,13 @@ import io.ctflow.schemas.serde.AvroSerdes;
 import io.ctflow.streams.AppSerdes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -84,6 +87,49 @@ class ConntrackEventDeserializerTest {
             assertEquals(avro.deserialize(TOPIC, b), events.deserialize(TOPIC, b));
         }
         assertNull(events.deserialize(TOPIC, null), "a tombstone");
+    }
+
+    /** Kafka Streams shares one instance between its threads: each thread must read with its own decoder. */
+    @Test
+    void threadsSharingOneInstanceEachReadWhatAvroReads() throws Exception {
+        ConntrackEventDeserializer events = fresh();
+        Random r = new Random(5);
+        List<byte[]> records = new ArrayList<>();
+        List<ConntrackEvent> expected = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            byte[] b = writer.serialize(TOPIC, RandomEvents.event(r));
+            records.add(b);
+            expected.add(avro.deserialize(TOPIC, b));
+        }
+        List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger right = new AtomicInteger();
+        IntFunction<Thread> reader = offset -> new Thread(() -> {
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < records.size(); i++) {
+                    int k = (i + offset) % records.size();
+                    try {
+                        if (expected.get(k).equals(events.deserialize(TOPIC, records.get(k)))) {
+                            right.incrementAndGet();
+                        } else {
+                            wrong.add(Thread.currentThread().getName() + " record " + k);
+                        }
+                    } catch (RuntimeException e) {
+                        wrong.add(Thread.currentThread().getName() + " record " + k + ": " + e);
+                    }
+                }
+            }
+        });
+        Thread first = reader.apply(0); // reads alone, then ends: a later thread takes its place
+        first.start();
+        first.join();
+        Thread a = reader.apply(1000);
+        Thread b = reader.apply(2000);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        assertEquals(List.of(), wrong.subList(0, Math.min(5, wrong.size())));
+        assertEquals(3 * 5 * records.size(), right.get());
     }
 
     @Test

@@ -53,6 +53,21 @@ class RepeatedValuesTest {
     }
 
     @Test
+    void addressesOfTheSameNumberButAnotherLengthAreNotShared() {
+        ByteBuffer one = values.address(new byte[] {1}, 0, 1);
+        ByteBuffer four = values.address(new byte[] {0, 0, 0, 1}, 0, 4);
+        ByteBuffer none = values.address(new byte[] {0, 0, 0, 0}, 0, 0);
+        assertEquals(ByteBuffer.wrap(new byte[] {1}), one);
+        assertEquals(ByteBuffer.wrap(new byte[] {0, 0, 0, 1}), four);
+        assertEquals(0, none.remaining());
+        byte[] v6 = new byte[16];
+        v6[15] = 1;
+        assertEquals(ByteBuffer.wrap(v6), values.address(v6, 0, 16));
+        assertSame(four, values.address(new byte[] {0, 0, 0, 1}, 0, 4));
+        assertEquals(ByteBuffer.wrap(new byte[] {1}), values.address(new byte[] {1}, 0, 1), "packs as 1 too: told apart by its length");
+    }
+
+    @Test
     void portsAreBoxedOnce() {
         assertSame(RepeatedValues.integer(40_001), RepeatedValues.integer(40_001));
         assertSame(RepeatedValues.integer(0), RepeatedValues.integer(0));
