@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -28,6 +29,20 @@ class RocksDbMemoryTest {
                     "one cache per process");
             assertTrue(((BlockBasedTableConfig) a.tableFormatConfig()).cacheIndexAndFilterBlocks());
             assertEquals(16 * 1024, ((BlockBasedTableConfig) b.tableFormatConfig()).blockSize());
+        }
+    }
+
+    /** A point lookup that misses (every connection's NEW) reads filters, not data blocks, on every level. */
+    @Test
+    void lookupsHaveFiltersOnEveryLevelAndInMemtablesAndHashedDataBlocks() {
+        try (Options o = new Options()) {
+            o.setTableFormatConfig(new BlockBasedTableConfig());
+            o.setOptimizeFiltersForHits(true); // what Kafka Streams sets before calling the setter
+            new RocksDbMemory().setConfig("flows", o, Map.of());
+            assertEquals(false, o.optimizeFiltersForHits());
+            assertEquals(0.1, o.memtablePrefixBloomSizeRatio(), 1e-9);
+            assertTrue(o.memtableWholeKeyFiltering());
+            assertEquals(DataBlockIndexType.kDataBlockBinaryAndHash, ((BlockBasedTableConfig) o.tableFormatConfig()).dataBlockIndexType());
         }
     }
 
