@@ -44,6 +44,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> scalingPartitions = new ArrayList<>(List.of(2, 4, 8));
     @Option(names = "--rounds", description = "Alternating rounds of each measurement and its baseline (default ${DEFAULT-VALUE}).")
     int rounds = 2;
+    // Measured: in a fresh JVM's first app round C2 took 0.3-0.8 of the 2 cores and the app ran at
+    // 64-76 k/s, then 90-99 k/s in the next rounds; the pass-through, run after it, reused the
+    // compiled Kafka code. A production app runs warm for days.
+    @Option(names = "--warm-up-rounds", description = "Rounds of the app and of its baseline run and not counted before the measured ones "
+            + "(production, small, scaling): a fresh JVM compiles for 20-40 s on 2 cores (default ${DEFAULT-VALUE}).")
+    int warmUpRounds = 1;
     @Option(names = {"--latency-rates", "--latency-rate"}, split = ",", paramLabel = "EVENTS_PER_S",
             description = "Events/s of the paced producer, one latency row each: a backlog that grows with the rate is saturation, a floor that does not is built-in delay (default ${DEFAULT-VALUE}).")
     List<Integer> latencyRates = new ArrayList<>(List.of(500, 2_000, 5_000, 10_000, 20_000));
@@ -118,6 +124,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (scalingPartitions.stream().anyMatch(p -> p < 1 || p > 64)) {
             throw new io.ctflow.config.UsageException("--scaling-partitions must be between 1 and 64");
         }
+        if (warmUpRounds < 0) {
+            throw new io.ctflow.config.UsageException("--warm-up-rounds must be at least 0");
+        }
         if (rounds < 1 || latencyRates.isEmpty() || latencyRates.stream().anyMatch(r -> r < 100) || latencySeconds < 5 || collectorEvents < 1000) {
             throw new io.ctflow.config.UsageException("--rounds must be at least 1, every --latency-rates 100, --latency-seconds 5, --collector-events 1000");
         }
@@ -136,13 +145,17 @@ public final class BenchCommand implements Callable<Integer> {
         AppSerdes serdes = AppSerdes.create(config.kafka());
         List<Double> app = new ArrayList<>();
         List<Double> base = new ArrayList<>();
+        for (int r = 1; r <= warmUpRounds; r++) {
+            round(cluster, config, serdes, false, w.name() + "-app-warm-up-" + r, 1);
+            round(cluster, config, serdes, true, w.name() + "-passthrough-warm-up-" + r, 1);
+        }
         for (int r = 1; r <= rounds; r++) {
             app.add(round(cluster, config, serdes, false, w.name() + "-app-" + r, 1));
             base.add(round(cluster, config, serdes, true, w.name() + "-passthrough-" + r, 1));
         }
         String settings = describe(w, records) + "; 1 partition, 1 stream thread; " + appSettings(config) + "; " + rounds + " rounds";
         report.add(new Figure("streams app, " + w.name() + " workload: events/s (best)", Stats.best(app), Stats.best(base), "/s",
-                w.name().equals("production") ? "100,000 /s per thread" : "", settings + "; baseline: pass-through topology, same serdes and guarantee"));
+                w.name().equals("production") ? "100,000 /s per thread" : "", settings + "; baseline: pass-through topology, same serdes and guarantee" + warmedUp()));
         report.add(new Figure("streams app, " + w.name() + " workload: events/s (median)", Stats.median(app), Stats.median(base), "/s",
                 "", "as above"));
     }
@@ -183,6 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
     private void scaling(BenchCluster cluster, Report report) throws Exception {
         Workload w = Workload.production(scalingOpenFlows);
         int cores = Runtime.getRuntime().availableProcessors();
+        boolean warmed = false;
         for (int partitions : scalingPartitions) {
             AppConfig config = cluster.config("bench-scaling-" + partitions + ".", partitions);
             cluster.createTopics(config, partitions);
@@ -194,6 +208,11 @@ public final class BenchCommand implements Callable<Integer> {
             List<Double> oneCores = new ArrayList<>();
             List<Double> twoCores = new ArrayList<>();
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            for (int r = 1; !warmed && r <= warmUpRounds; r++) { // the JIT is the JVM's: before the first row only
+                timed(cluster, config, serdes, false, "scaling-" + partitions + "p-1t-warm-up-" + r, 1);
+                timed(cluster, config, serdes, false, "scaling-" + partitions + "p-2t-warm-up-" + r, 2);
+            }
+            warmed = true;
             for (int r = 1; r <= rounds; r++) {
                 StreamsRound.Result a = timed(cluster, config, serdes, false, "scaling-" + partitions + "p-1t-" + r, 1);
                 one.add(a.rate());
@@ -208,8 +227,12 @@ public final class BenchCommand implements Callable<Integer> {
                                     + "(one JVM; input loaded before, no load generator while timed): the process used %.2f cores with 1 thread, %.2f with 2 "
                                     + "(medians); machine load average %.1f at the start (other work); %s",
                             describe(w, records), Stats.median(two), Stats.median(one), rounds, cores, Stats.median(oneCores), Stats.median(twoCores),
-                            load, appSettings(config))));
+                            load, appSettings(config)) + warmedUp()));
         }
+    }
+
+    private String warmedUp() {
+        return warmUpRounds == 0 ? "; no warm-up (a fresh JVM)" : "; after " + warmUpRounds + " warm-up round(s) of each, not counted";
     }
 
     static String latencyFigure(int rate) {

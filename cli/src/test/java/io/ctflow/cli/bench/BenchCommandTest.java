@@ -92,6 +92,13 @@ class BenchCommandTest {
         assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
                 .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
         assertTrue(r.err.contains("production-app-1"), r.err);
+        // one warm-up round of the app and of its baseline before the counted ones, said in the figures
+        assertTrue(r.err.contains("production-app-warm-up-1: running") && r.err.contains("production-passthrough-warm-up-1: running")
+                && r.err.contains("scaling-2p-2t-warm-up-1: running"), r.err);
+        for (String name : List.of("streams app, production workload: events/s (best)", "streams app, small workload: events/s (best)",
+                "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)")) {
+            assertTrue(figures.get(name).get("settings").asText().endsWith("after 1 warm-up round(s) of each, not counted"), name);
+        }
     }
 
     @Test
@@ -117,5 +124,8 @@ class BenchCommandTest {
         BenchCommand d = new BenchCommand();
         new CommandLine(d).parseArgs("--rounds", "0");
         assertThrows(IllegalArgumentException.class, d::validate);
+        BenchCommand w = new BenchCommand();
+        new CommandLine(w).parseArgs("--warm-up-rounds", "-1");
+        assertEquals("--warm-up-rounds must be at least 0", assertThrows(IllegalArgumentException.class, w::validate).getMessage());
     }
 }
