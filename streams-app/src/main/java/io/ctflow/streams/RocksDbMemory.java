@@ -25,8 +25,8 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
     static final long DEFAULT_MEMORY = 256L << 20;
     static final double DEFAULT_MEMTABLE_RATIO = 0.5;
     private static final long BLOCK_SIZE = 16 * 1024;
-    /** Share of each memtable given to its whole-key filter (RocksDB's suggested 0.1). */
-    private static final double MEMTABLE_FILTER_RATIO = 0.1;
+    /** Share of each flows memtable given to its whole-key filter. */
+    static final double MEMTABLE_FILTER_RATIO = 0.02;
 
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
@@ -58,12 +58,19 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
         // Point lookups are most of the flow join's time (a get per event the decoded-flows cache
         // misses), and every connection's first one misses (its NEW): filters everywhere so a miss
         // reads no data block. Kafka Streams turns the last level's filters off
-        // (optimizeFiltersForHits), where most keys live; memtables get a whole-key filter too,
-        // and data blocks a hash index, so a hit reads one block entry instead of a binary search.
+        // (optimizeFiltersForHits), where most keys live; data blocks get a hash index, so a hit
+        // reads one block entry instead of a binary search.
         options.setOptimizeFiltersForHits(false);
-        options.setMemtablePrefixBloomSizeRatio(MEMTABLE_FILTER_RATIO);
-        options.setMemtableWholeKeyFiltering(true);
         table.setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash);
+        if (storeName.equals(StoreNames.FLOWS)) {
+            // A whole-key filter in the flows store's memtables too. It is allocated with each
+            // memtable and charged to the shared budget: at 0.1 of 16 MB for every store of 8
+            // tasks it took the whole memtable budget and the app stalled into transaction
+            // timeouts (bench scaling, 8 partitions); so the flows store only, and 0.02 (~26 bits
+            // per entry of a full memtable).
+            options.setMemtablePrefixBloomSizeRatio(MEMTABLE_FILTER_RATIO);
+            options.setMemtableWholeKeyFiltering(true);
+        }
         options.setWriteBufferManager(sharedWriteBuffers(configs));
         options.setTableFormatConfig(table);
     }

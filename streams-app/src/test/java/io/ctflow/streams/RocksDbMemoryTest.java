@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.BlockBasedTableConfig;
@@ -34,15 +35,22 @@ class RocksDbMemoryTest {
 
     /** A point lookup that misses (every connection's NEW) reads filters, not data blocks, on every level. */
     @Test
-    void lookupsHaveFiltersOnEveryLevelAndInMemtablesAndHashedDataBlocks() {
-        try (Options o = new Options()) {
-            o.setTableFormatConfig(new BlockBasedTableConfig());
-            o.setOptimizeFiltersForHits(true); // what Kafka Streams sets before calling the setter
-            new RocksDbMemory().setConfig("flows", o, Map.of());
-            assertEquals(false, o.optimizeFiltersForHits());
-            assertEquals(0.1, o.memtablePrefixBloomSizeRatio(), 1e-9);
-            assertTrue(o.memtableWholeKeyFiltering());
-            assertEquals(DataBlockIndexType.kDataBlockBinaryAndHash, ((BlockBasedTableConfig) o.tableFormatConfig()).dataBlockIndexType());
+    void lookupsHaveFiltersOnEveryLevelAndHashedDataBlocksAndFlowsMemtablesAFilter() {
+        try (Options flows = new Options(); Options other = new Options()) {
+            for (Options o : List.of(flows, other)) {
+                o.setTableFormatConfig(new BlockBasedTableConfig());
+                o.setOptimizeFiltersForHits(true); // what Kafka Streams sets before calling the setter
+            }
+            new RocksDbMemory().setConfig(StoreNames.FLOWS, flows, Map.of());
+            new RocksDbMemory().setConfig(StoreNames.ANOMALIES, other, Map.of());
+            for (Options o : List.of(flows, other)) {
+                assertEquals(false, o.optimizeFiltersForHits());
+                assertEquals(DataBlockIndexType.kDataBlockBinaryAndHash, ((BlockBasedTableConfig) o.tableFormatConfig()).dataBlockIndexType());
+            }
+            assertEquals(RocksDbMemory.MEMTABLE_FILTER_RATIO, flows.memtablePrefixBloomSizeRatio(), 1e-9);
+            assertTrue(flows.memtableWholeKeyFiltering());
+            // allocated with every memtable and charged to the shared budget: not for the other stores
+            assertEquals(0.0, other.memtablePrefixBloomSizeRatio(), 1e-9);
         }
     }
 
