@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -101,6 +102,11 @@ public final class Publisher implements Sink, AutoCloseable {
         d.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
         d.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
         d.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000");
+        // Kafka 4's default (rebootstrap) forgets the cluster's metadata as soon as no broker answers:
+        // every send then waits for metadata instead of going to the buffer, and the reader stalls
+        // from the first second of an outage (seen as a thread dump in BrokerKillIT). Brokers come
+        // back at their advertised names, so the collector keeps what it knew and buffers.
+        d.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
         return d;
     }
 
