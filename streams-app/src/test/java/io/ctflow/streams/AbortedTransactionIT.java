@@ -11,7 +11,6 @@ import io.ctflow.collector.metrics.CollectorMetrics;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.collector.replay.Replayer;
 import io.ctflow.embedded.EmbeddedKafka;
-import io.ctflow.schemas.TopicCreation;
 import io.ctflow.embedded.registry.RegistryServer;
 import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.testing.Captures;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -113,14 +110,7 @@ class AbortedTransactionIT {
     }
 
     static AppConfig config(EmbeddedKafka kafka, RegistryServer registry, Path state, String name) {
-        Map<String, String> s = new HashMap<>();
-        s.put("bootstrap.servers", kafka.bootstrapServers());
-        s.put("schema.registry.url", registry.url());
-        s.put("state.dir", state.resolve(name).toString());
-        s.put("application.id", "ctflow-abort-" + name);
-        s.put("topic.prefix", name + ".");
-        s.put("events.partitions", "2");
-        s.put("http.port", "0");
+        Map<String, String> s = EmbeddedApp.isolated(kafka, registry, state, "ctflow-abort-", name, 2);
         // many small transactions, so the failure comes after some committed and inside an open one
         s.put("commit.interval.ms", "0");
         s.put("max.poll.records", "4");
@@ -132,11 +122,7 @@ class AbortedTransactionIT {
     }
 
     static void replay(EmbeddedKafka kafka, RegistryServer registry, AppConfig app) throws Exception {
-        Map<String, Object> admin = new HashMap<>();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin a = Admin.create(admin)) {
-            TopicCreation.createMissing(a, app.topics().all(app.eventsPartitions(), (short) 1), Duration.ofSeconds(15));
-        }
+        EmbeddedApp.createTopics(kafka, app);
         CollectorConfig cc = CollectorConfig.of(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "schema.registry.url", registry.url(), "topic.prefix", app.topics().prefix()));
         try (Publisher p = cc.connect(new CollectorMetrics())) {

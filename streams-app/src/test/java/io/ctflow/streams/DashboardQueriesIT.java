@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,12 +97,7 @@ class DashboardQueriesIT {
         Files.writeString(capture.resolve("count-after-node1.txt"), "1000\n");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = new HashMap<>();
-            s.put("bootstrap.servers", kafka.bootstrapServers());
-            s.put("schema.registry.url", registry.url());
-            s.put("state.dir", state.toString());
-            s.put("http.port", "0");
-            s.put("application.id", "ctflow-dashboard");
+            Map<String, String> s = EmbeddedApp.settings(kafka, registry, state, "ctflow-dashboard");
             s.put("flow.linger", "10m"); // keep the unanswered flows tracked, so their anomalies stay open
             try (StreamsRunner app = new StreamsRunner(AppConfig.of(s)).start()) {
                 CollectorMetrics collectorMetrics = new CollectorMetrics();

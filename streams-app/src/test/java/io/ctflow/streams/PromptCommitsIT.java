@@ -9,7 +9,6 @@ import io.ctflow.collector.parse.ConntrackLineParser;
 import io.ctflow.collector.publish.Publisher;
 import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.embedded.registry.RegistryServer;
-import io.ctflow.schemas.TopicCreation;
 import io.ctflow.streams.metrics.ResultsObserver;
 import io.ctflow.testing.Poll;
 import java.nio.file.Files;
@@ -21,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -97,14 +94,7 @@ class PromptCommitsIT {
     }
 
     static AppConfig config(EmbeddedKafka kafka, RegistryServer registry, Path state, String name, String within) {
-        Map<String, String> s = new HashMap<>();
-        s.put("bootstrap.servers", kafka.bootstrapServers());
-        s.put("schema.registry.url", registry.url());
-        s.put("state.dir", state.resolve(name).toString());
-        s.put("application.id", "ctflow-prompt-" + name);
-        s.put("topic.prefix", name + ".");
-        s.put("events.partitions", "1");
-        s.put("http.port", "0");
+        Map<String, String> s = EmbeddedApp.isolated(kafka, registry, state, "ctflow-prompt-", name, 1);
         s.put("commit.interval.ms", "60000");
         s.put("producer.transaction.timeout.ms", "120000"); // at least the commit interval
         s.put("reply.timeout.tcp", "1s");
@@ -114,11 +104,7 @@ class PromptCommitsIT {
     }
 
     static KafkaStreams start(EmbeddedKafka kafka, AppConfig config) throws Exception {
-        Map<String, Object> admin = new HashMap<>();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin a = Admin.create(admin)) {
-            TopicCreation.createMissing(a, config.topics().all(config.eventsPartitions(), (short) 1), Duration.ofSeconds(15));
-        }
+        EmbeddedApp.createTopics(kafka, config);
         Properties props = new Properties();
         props.putAll(config.kafka());
         KafkaStreams streams = new KafkaStreams(CtflowTopology.build(config, AppSerdes.create(config.kafka()), ResultsObserver.NONE), props);

@@ -51,7 +51,7 @@ class StreamsAppIT {
         Path state = Files.createTempDirectory("ctflow-it");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = settings(kafka, registry, state, "ctflow-it");
+            Map<String, String> s = EmbeddedApp.settings(kafka, registry, state, "ctflow-it");
             s.put("flow.linger", "10m"); // keep finished flows past the replay's end, for GET /flows
             AppConfig config = AppConfig.of(s);
             try (StreamsRunner app = new StreamsRunner(config).start()) {
@@ -118,7 +118,7 @@ class StreamsAppIT {
         Path stateB = Files.createTempDirectory("ctflow-it-b");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = settings(kafka, registry, null, "ctflow-it-two");
+            Map<String, String> s = EmbeddedApp.settings(kafka, registry, null, "ctflow-it-two");
             s.put("flow.linger", "10m");
             Map<String, String> a = new HashMap<>(s);
             a.put("state.dir", stateA.toString());
@@ -175,7 +175,7 @@ class StreamsAppIT {
         Path state = Files.createTempDirectory("ctflow-it-restart");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = settings(kafka, registry, state, "ctflow-it-restart");
+            Map<String, String> s = EmbeddedApp.settings(kafka, registry, state, "ctflow-it-restart");
             // Streams does not leave the group on close: a short session lets the restarted app take over soon
             s.put("session.timeout.ms", "6000");
             s.put("heartbeat.interval.ms", "1000");
@@ -225,7 +225,7 @@ class StreamsAppIT {
         Path state = Files.createTempDirectory("ctflow-it-dlq");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
              RegistryServer registry = RegistryServer.start("127.0.0.1", 0)) {
-            Map<String, String> s = settings(kafka, registry, state, "ctflow-it-dlq");
+            Map<String, String> s = EmbeddedApp.settings(kafka, registry, state, "ctflow-it-dlq");
             AppConfig config = AppConfig.of(s);
             try (StreamsRunner app = new StreamsRunner(config).start()) {
                 String events = config.topics().events();
@@ -301,19 +301,6 @@ class StreamsAppIT {
             assertEquals("cannot reach the schema registry at http://127.0.0.1:" + closed + ": is it up? set --schema-registry-url",
                     e.getMessage());
         }
-    }
-
-    /** The app's settings against the embedded broker and registry; {@code state} null: set per instance. */
-    private static Map<String, String> settings(EmbeddedKafka kafka, RegistryServer registry, Path state, String appId) {
-        Map<String, String> s = new HashMap<>();
-        s.put("bootstrap.servers", kafka.bootstrapServers());
-        s.put("schema.registry.url", registry.url());
-        if (state != null) {
-            s.put("state.dir", state.toString());
-        }
-        s.put("http.port", "0");
-        s.put("application.id", appId);
-        return s;
     }
 
     /** A read_committed consumer's settings, from the beginning. */
