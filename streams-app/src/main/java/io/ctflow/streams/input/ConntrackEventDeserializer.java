@@ -32,16 +32,8 @@ public final class ConntrackEventDeserializer implements Deserializer<ConntrackE
     private final AvroDeserializer<ConntrackEvent> avro;
     private final Map<Integer, Boolean> decodable = new ConcurrentHashMap<>();
     private volatile Writer last;
-    /**
-     * The first reading thread's decoder: one field read instead of a ThreadLocal lookup per record
-     * (3-4 % of the stream thread in the production profile). Other threads use the ThreadLocal;
-     * the field moves only when its thread is gone, so two threads never fight over it.
-     */
-    private volatile Owned owned;
 
     private record Writer(int id, boolean decodable) {}
-
-    private record Owned(Thread thread, ConntrackEventDecoder decoder) {}
 
     /** Around a configured registry deserializer of ConntrackEvent (its client and settings are used as they are). */
     public ConntrackEventDeserializer(AvroDeserializer<ConntrackEvent> avro) {
@@ -83,7 +75,7 @@ public final class ConntrackEventDeserializer implements Deserializer<ConntrackE
         boolean ok = CLASS_SUPPORTED && ConntrackEventDecoder.supports(avro.client().getSchemaById(id)); // cached by the call above
         if (ok) {
             try {
-                ok = reference.equals(decoder().decode(data, WireFormat.HEADER, data.length));
+                ok = reference.equals(DECODERS.get().decode(data, WireFormat.HEADER, data.length));
             } catch (ConntrackEventDecoder.Malformed | RuntimeException e) {
                 ok = false;
             }
@@ -95,21 +87,8 @@ public final class ConntrackEventDeserializer implements Deserializer<ConntrackE
         return reference;
     }
 
-    private ConntrackEventDecoder decoder() {
-        Thread t = Thread.currentThread();
-        Owned o = owned;
-        if (o != null && o.thread == t) {
-            return o.decoder;
-        }
-        ConntrackEventDecoder d = DECODERS.get();
-        if (o == null || !o.thread.isAlive()) {
-            owned = new Owned(t, d);
-        }
-        return d;
-    }
-
     private ConntrackEvent decode(String topic, int id, byte[] data) {
-        ConntrackEventDecoder d = decoder();
+        ConntrackEventDecoder d = DECODERS.get();
         try {
             return d.decode(data, WireFormat.HEADER, data.length);
         } catch (ConntrackEventDecoder.Malformed e) {
