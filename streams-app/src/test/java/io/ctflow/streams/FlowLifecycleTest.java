@@ -12,6 +12,7 @@ import io.ctflow.avro.Cause;
 import io.ctflow.avro.NatAnomaly;
 import io.ctflow.avro.Protocol;
 import io.ctflow.avro.ServiceStats;
+import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,6 +116,25 @@ class FlowLifecycleTest {
         assertNotNull(f.flowStore().get(A_WEB.key()));
         f.heartbeat("node1", at(150 * S + 32 * S));
         assertNull(f.flowStore().get(A_WEB.key()));
+    }
+
+    @Test
+    void aNewConnectionReusingAFinishedFlowsTupleOutlivesTheOldOnesLinger() throws Exception {
+        f = fixture();
+        f.line("node1", A_WEB.line(0, "NEW", "SYN_SENT", 120, true, 1));
+        f.line("node1", A_WEB.line(S / 100, "UPDATE", "SYN_RECV", 60, false, 1));
+        f.line("node1", A_WEB.line(10 * S, "DESTROY", "TIME_WAIT", 0, false, 1)); // finished: forgotten at 40 s
+        f.line("node1", A_WEB.line(20 * S, "NEW", "SYN_SENT", 120, true, 2)); // the same tuple, a new entry
+        f.line("node1", A_WEB.line(20 * S + S / 100, "UPDATE", "ESTABLISHED", 432000, false, 2));
+        f.heartbeat("node1", at(45 * S));
+        assertNotNull(f.flowStore().get(A_WEB.key()), "the old connection's expiry does not take the new one with it");
+        FlowState st = (FlowState) f.flowStore().get(A_WEB.key());
+        assertEquals(2L, st.getViews().get(0).getConntrackId());
+        f.line("node1", A_WEB.line(50 * S, "DESTROY", "TIME_WAIT", 0, false, 2));
+        f.heartbeat("node1", at(50 * S + 32 * S));
+        assertNull(f.flowStore().get(A_WEB.key()), "and goes after its own linger");
+        assertEquals(List.of(), f.anomalies());
+        assertEquals(Map.of("default/web:http", 2L), newFlows(f.stats()));
     }
 
     @Test

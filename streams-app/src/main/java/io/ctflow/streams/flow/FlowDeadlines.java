@@ -33,6 +33,13 @@ final class FlowDeadlines {
         timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
     }
 
+    /** The view got its first reply: its reply timer is moot (dropped when it comes up, no read of the flow). */
+    void replied(FlowKey key, NodeView v) {
+        if (v.getJudgeAt() != 0) {
+            timers.cancelReply(v.getJudgeAt(), key, v.getNode());
+        }
+    }
+
     /**
      * One expiry timer per flow: set when the flow has none, moved only to forget a finished flow
      * sooner (the old one is then skipped). A later expiry (a longer timeout on an UPDATE) is left to
@@ -40,10 +47,37 @@ final class FlowDeadlines {
      */
     void scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = retention.expiry(st);
-        if (st.getExpireAt() == 0 || (FlowRetention.allDestroyed(st) && expiry < st.getExpireAt())) {
+        boolean finished = FlowRetention.allDestroyed(st);
+        if (st.getExpireAt() == 0 || (finished && expiry < st.getExpireAt())) {
             st.setExpireAt(expiry);
             timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
         }
+        if (finished && expiry == st.getExpireAt() && settled(st)) {
+            timers.markQuiet(expiry, key); // all its expiry will do is delete it: no need to read it then
+        }
+    }
+
+    /**
+     * The flow is about to change (an event for it passed admission): if it was finished, its expiry
+     * timer must read it again. Only a finished flow can have a quiet timer, so others cost nothing.
+     */
+    void changing(FlowKey key, FlowState st) {
+        if (st.getExpireAt() != 0 && FlowRetention.allDestroyed(st)) {
+            timers.unmarkQuiet(st.getExpireAt(), key);
+        }
+    }
+
+    /** Nothing left to judge or count: its expiry only deletes it ({@link FlowJoinProcessor#expiryCheck}). */
+    private static boolean settled(FlowState st) {
+        if (st.getPrimary() != null && !st.getCountedEnd()) {
+            return false;
+        }
+        for (NodeView v : st.getViews()) {
+            if (FlowViews.awaitsJudgement(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Event time at which the flow may be forgotten. */
@@ -57,6 +91,10 @@ final class FlowDeadlines {
         do {
             batch = timers.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
             for (FlowTimers.Timer d : batch) {
+                if (timers.wasQuiet(d)) {
+                    flows.forget(d.flow()); // finished, settled and unchanged since: what expiryCheck would do, without the read
+                    continue;
+                }
                 FlowState st = flows.load(d.flow());
                 if (st == null) {
                     continue;

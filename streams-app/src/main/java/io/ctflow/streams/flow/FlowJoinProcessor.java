@@ -153,6 +153,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             default:
                 break;
         }
+        deadlines.changing(key, st);
         boolean created = v == null;
         if (created) {
             v = FlowViews.newView(e, ts, admission.origin(type));
@@ -218,6 +219,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
 
     private void onReply(FlowKey key, FlowState st, NodeView v, long ts, boolean primary, EventType type) {
         v.setReplied(ts);
+        deadlines.replied(key, v);
         v.getEvidence().clear(); // a replied view needs no evidence: keeps healthy flows small
         if (primary && !st.getCountedReplied()) {
             st.setCountedReplied(true);

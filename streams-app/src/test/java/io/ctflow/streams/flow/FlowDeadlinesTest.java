@@ -8,6 +8,9 @@ import io.ctflow.flow.FlowKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -19,11 +22,31 @@ class FlowDeadlinesTest {
     final FlowRetention retention = FlowRetention.of(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(1));
 
     static FlowCache flows() {
+        return new FlowCache(store());
+    }
+
+    static KeyValueStore<FlowKey, FlowState> store() {
         MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
         KeyValueStore<FlowKey, FlowState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("flows"),
                 new io.ctflow.flow.FlowKeySerde(), new FlowStateSerde()).withLoggingDisabled().build();
         store.init(ctx.getStateStoreContext(), store);
-        return new FlowCache(store);
+        return store;
+    }
+
+    /** The store, counting its point reads. */
+    @SuppressWarnings("unchecked")
+    static KeyValueStore<FlowKey, FlowState> counting(KeyValueStore<FlowKey, FlowState> store, AtomicInteger gets) {
+        return (KeyValueStore<FlowKey, FlowState>) Proxy.newProxyInstance(FlowDeadlinesTest.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("get")) {
+                        gets.incrementAndGet();
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     static FlowState flow(NodeView v) {
@@ -87,5 +110,112 @@ class FlowDeadlinesTest {
         FlowDeadlines restored = new FlowDeadlines(retention);
         restored.rebuild(flows);
         assertEquals(2, restored.pending(), "rebuilt from the stored flow: its reply timer and its expiry");
+    }
+
+    @Test
+    void aRepliedViewsTimerFiresNothingAndReadsNothing() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        KeyValueStore<FlowKey, FlowState> store = store();
+        NodeView v = view();
+        FlowState st = flow(v);
+        d.judgeAt(KEY, v, 13 * S);
+        store.put(KEY, st);
+        v.setReplied(11 * S);
+        d.replied(KEY, v);
+        AtomicInteger gets = new AtomicInteger();
+        List<String> fired = new ArrayList<>();
+        d.fireDue(14 * S, new FlowCache(counting(store, gets)), new FlowDeadlines.Due() {
+            @Override
+            public void replyTimeout(FlowKey key, FlowState s, NodeView w, long at) {
+                fired.add("reply@" + at / S);
+            }
+
+            @Override
+            public void expiryCheck(FlowKey key, FlowState s) {
+                fired.add("expiry");
+            }
+        });
+        assertEquals(List.of(), fired);
+        assertEquals(0, gets.get(), "the flow is not read back for a timer its reply cancelled");
+        assertEquals(0, d.pending());
+    }
+
+    /** Records what fired. */
+    static FlowDeadlines.Due recorder(List<String> fired) {
+        return new FlowDeadlines.Due() {
+            @Override
+            public void replyTimeout(FlowKey key, FlowState s, NodeView w, long at) {
+                fired.add("reply@" + at / S);
+            }
+
+            @Override
+            public void expiryCheck(FlowKey key, FlowState s) {
+                fired.add("expiry@" + s.getExpireAt() / S);
+            }
+        };
+    }
+
+    /** A replied view destroyed at 10 s: finished, nothing left to judge. */
+    static FlowState finished() {
+        NodeView v = view();
+        v.setReplied(10 * S);
+        v.setDestroyed(true);
+        return flow(v);
+    }
+
+    @Test
+    void aFinishedSettledFlowIsDeletedAtItsExpiryWithoutBeingRead() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        KeyValueStore<FlowKey, FlowState> store = store();
+        FlowState st = finished();
+        d.scheduleExpiry(KEY, st);
+        assertEquals(20 * S, st.getExpireAt(), "destroyed at 10 s, 10 s linger");
+        store.put(KEY, st);
+        AtomicInteger gets = new AtomicInteger();
+        FlowCache flows = new FlowCache(counting(store, gets));
+        List<String> fired = new ArrayList<>();
+        d.fireDue(20 * S, flows, recorder(fired));
+        flows.beforeCommit();
+        assertEquals(List.of(), fired, "nothing to check: deleted outright");
+        assertEquals(0, gets.get());
+        assertEquals(null, store.get(KEY));
+        assertEquals(0, d.pending());
+    }
+
+    @Test
+    void aFinishedFlowThatChangedSinceIsReadAndCheckedAtItsExpiry() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        KeyValueStore<FlowKey, FlowState> store = store();
+        FlowState st = finished();
+        d.scheduleExpiry(KEY, st);
+        d.changing(KEY, st); // a straggler 5 s later
+        st.getViews().get(0).setLastSeen(15 * S);
+        d.scheduleExpiry(KEY, st);
+        assertEquals(20 * S, st.getExpireAt(), "a later expiry is left to the re-check");
+        store.put(KEY, st);
+        AtomicInteger gets = new AtomicInteger();
+        List<String> fired = new ArrayList<>();
+        d.fireDue(20 * S, new FlowCache(counting(store, gets)), recorder(fired));
+        assertEquals(List.of("expiry@20"), fired);
+        assertEquals(1, gets.get());
+    }
+
+    @Test
+    void aFinishedFlowWithSomethingLeftToCountOrJudgeIsReadAtItsExpiry() {
+        FlowState uncounted = finished();
+        uncounted.setPrimary("node1"); // its end not counted yet
+        NodeView unjudged = view();
+        unjudged.setDestroyed(true); // NATed, never replied, judgement pending
+        for (FlowState st : List.of(uncounted, flow(unjudged))) {
+            FlowDeadlines d = new FlowDeadlines(retention);
+            KeyValueStore<FlowKey, FlowState> store = store();
+            d.scheduleExpiry(KEY, st);
+            store.put(KEY, st);
+            AtomicInteger gets = new AtomicInteger();
+            List<String> fired = new ArrayList<>();
+            d.fireDue(20 * S, new FlowCache(counting(store, gets)), recorder(fired));
+            assertEquals(List.of("expiry@20"), fired);
+            assertEquals(1, gets.get());
+        }
     }
 }

@@ -65,4 +65,31 @@ class FlowTimersTest {
         assertEquals(3, t.pollDue(2_000, 3).size());
         assertEquals(List.of("node3", "node4"), t.pollDue(2_000, 3).stream().map(FlowTimers.Timer::node).toList());
     }
+
+    @Test
+    void aCancelledReplyTimerIsDroppedWhenItComesUp() {
+        FlowTimers t = new FlowTimers();
+        t.add(1_000, FlowTimers.Kind.REPLY, a, "node1");
+        t.add(1_000, FlowTimers.Kind.REPLY, a, "node2");
+        t.add(1_500, FlowTimers.Kind.EXPIRE, a, null);
+        t.cancelReply(1_000, a, "node1");
+        t.cancelReply(1_500, a, null); // not a reply timer: no effect
+        t.cancelReply(999, a, "node2"); // another deadline: no effect
+        assertEquals(1, t.armedReplies());
+        assertEquals(List.of(new FlowTimers.Timer(1_000, FlowTimers.Kind.REPLY, a, "node2"),
+                new FlowTimers.Timer(1_500, FlowTimers.Kind.EXPIRE, a, null)), t.pollDue(2_000, 10));
+        assertEquals(0, t.size());
+        assertEquals(0, t.armedReplies());
+    }
+
+    @Test
+    void aCancelAfterTheTimerFiredLeavesNothingBehind() {
+        FlowTimers t = new FlowTimers();
+        t.add(1_000, FlowTimers.Kind.REPLY, a, "node1");
+        assertEquals(1, t.pollDue(1_000, 10).size());
+        t.cancelReply(1_000, a, "node1");
+        assertEquals(0, t.armedReplies());
+        t.add(1_000, FlowTimers.Kind.REPLY, a, "node1"); // armed again (e.g. rebuilt after a restore): fires
+        assertEquals(1, t.pollDue(1_000, 10).size());
+    }
 }
