@@ -65,6 +65,34 @@ class FlowCacheTest {
     }
 
     @Test
+    void theCommitWritesTheChangedFlowsInOneBatchAndDeletesWithoutReading() {
+        flows.save(KEY, flow(1));
+        flows.beforeCommit();
+        List<String> calls = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        KeyValueStore<FlowKey, FlowState> recording = (KeyValueStore<FlowKey, FlowState>) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
+                    calls.add(m.getName() + (m.getName().equals("putAll") ? ((List<?>) args[0]).size() : ""));
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        FlowCache cache = new FlowCache(recording);
+        cache.forget(KEY); // known to be finished: no need to read it
+        cache.save(key(1), flow(2));
+        cache.save(key(2), flow(3));
+        cache.beforeCommit();
+        assertEquals(List.of("putAll3"), calls, "one batch; no get, no delete (which reads the old value first)");
+        assertNull(store.get(KEY));
+        assertEquals(3, store.get(key(2)).getViews().get(0).getLastSeen());
+        calls.clear();
+        cache.beforeCommit();
+        assertEquals(List.of(), calls, "nothing changed: nothing written");
+    }
+
+    @Test
     void aChangedFlowPushedOutOfTheRecentSetIsWrittenAtOnce() {
         flows.save(KEY, flow(7));
         for (int i = 0; i < FlowCache.RECENT_FLOWS; i++) {
