@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -93,27 +92,13 @@ final class FlowCache implements CommitHook.Listener {
         }
     }
 
-    /**
-     * Writes every flow changed since the last commit to the store, in the order they first changed,
-     * as one batch: Streams' RocksDB store applies a putAll as one write batch, one native write
-     * instead of one per flow (the changelog still gets a record per flow).
-     */
+    /** Writes every flow changed since the last commit to the store, in the order they first changed. */
     @Override
     public void beforeCommit() {
-        if (changed.isEmpty()) {
-            return;
-        }
-        List<KeyValue<FlowKey, FlowState>> batch = new ArrayList<>(changed.size());
         for (Slot s : changed) {
-            if (s.dirty) {
-                batch.add(KeyValue.pair(s.key, s.state));
-                s.dirty = false;
-            }
+            write(s);
         }
         changed.clear();
-        if (!batch.isEmpty()) {
-            store.putAll(batch);
-        }
     }
 
     @Override
