@@ -29,26 +29,32 @@ final class FlowDeadlines {
 
     /** The view's reply is due by {@code at}. */
     void judgeAt(FlowKey key, NodeView v, long at) {
+        if (v.getJudgeAt() != 0 && v.getJudgeAt() != at) {
+            timers.cancel(v.getJudgeAt(), FlowTimers.Kind.REPLY, key, v.getNode());
+        }
         v.setJudgeAt(at);
         timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
     }
 
-    /** The view got its first reply: its reply timer is moot (dropped when it comes up, no read of the flow). */
+    /** The view got its first reply: its reply timer is moot (nearly every connection's: no read of the flow for it). */
     void replied(FlowKey key, NodeView v) {
         if (v.getJudgeAt() != 0) {
-            timers.cancelReply(v.getJudgeAt(), key, v.getNode());
+            timers.cancel(v.getJudgeAt(), FlowTimers.Kind.REPLY, key, v.getNode());
         }
     }
 
     /**
      * One expiry timer per flow: set when the flow has none, moved only to forget a finished flow
-     * sooner (the old one is then skipped). A later expiry (a longer timeout on an UPDATE) is left to
+     * sooner (the old one is cancelled). A later expiry (a longer timeout on an UPDATE) is left to
      * the re-check when the timer fires.
      */
     void scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = retention.expiry(st);
         boolean finished = FlowRetention.allDestroyed(st);
         if (st.getExpireAt() == 0 || (finished && expiry < st.getExpireAt())) {
+            if (st.getExpireAt() != 0) {
+                timers.cancel(st.getExpireAt(), FlowTimers.Kind.EXPIRE, key, null); // the open flow's, now moot
+            }
             st.setExpireAt(expiry);
             timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
         }

@@ -6,27 +6,28 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The flow join's event-time timers, in memory: O(log n) to add or fire, nothing written per event.
- * They are not state of their own: every deadline is a field of a flow's state (a view's
- * {@code judgeAt}, the flow's {@code expireAt}), so {@link FlowJoinProcessor#init} rebuilds the queue
- * from the flows store after a restore, and a timer is only acted on when its flow still names that
- * deadline. A timer that moved is thus simply left behind and skipped when it comes up: no delete,
- * and no tombstone for a later scan to walk (which is what made timers in a RocksDB store slow down
- * as their history grew).
+ * The flow join's event-time timers, in memory: O(log n) to add, cancel or fire, nothing written per
+ * event. They are not state of their own: every deadline is a field of a flow's state (a view's
+ * {@code judgeAt}, the flow's {@code expireAt}), so {@link FlowJoinProcessor#init} rebuilds them from
+ * the flows store after a restore, and a timer is only acted on when its flow still names that
+ * deadline (no delete in a store, and no tombstone for a later scan to walk, which is what made
+ * timers in a RocksDB store slow down as their history grew).
  *
- * <p>Nearly every connection is answered before its reply timer comes up; a reply cancels the timer
- * ({@link #cancelReply}), so it is dropped when polled instead of reading its flow back from the store
- * (that read was an eighth of the stream thread in the production bench). Only timers still queued
- * are in the armed set, so a cancel after the timer fired changes nothing.
+ * <p>A deadline that goes or moves takes its timer out ({@link #cancel}): a reply cancels its view's
+ * reply timer, and a finished flow's expiry, moved earlier, cancels the one set while it was open.
+ * So the queue holds one timer per deadline still named, and a timer that comes up is worth reading
+ * its flow for. Left in the queue, the replied connections' timers each read their flow back from
+ * the store (an eighth of the stream thread in the production bench), and the open-flow expiries of
+ * finished connections (240 s for a SYN_SENT entry) piled up to millions of entries.
  *
- * <p>Likewise a finished connection's expiry: once every view is destroyed, judged and counted, the
- * only thing left for its expiry timer is to delete the flow. Such a timer is marked quiet
- * ({@link #markQuiet}); any later change of the flow unmarks it ({@link #unmarkQuiet}), and a timer
- * still quiet when it comes up deletes the flow without reading it first.
+ * <p>A finished connection's expiry needs no read either: once every view is destroyed, judged and
+ * counted, all that is left is to delete the flow. Such a timer is marked quiet ({@link #markQuiet});
+ * any later change of the flow unmarks it ({@link #unmarkQuiet}), and a timer still quiet when it
+ * comes up deletes the flow without reading it.
  */
 final class FlowTimers {
     /** REPLY: judge one node's unreplied entry. EXPIRE: check whether a flow can be forgotten. */
@@ -52,23 +53,21 @@ final class FlowTimers {
         return a.node() == null ? (b.node() == null ? 0 : -1) : b.node() == null ? 1 : a.node().compareTo(b.node());
     };
 
-    private final PriorityQueue<Timer> queue = new PriorityQueue<>(1024, ORDER);
-    /** The queued reply timers not cancelled: a subset of {@link #queue}. */
-    private final Set<Timer> armedReplies = new HashSet<>();
+    /** Every timer still to come, in firing order (a sorted set, so a cancel is O(log n) too). */
+    private final TreeSet<Timer> queue = new TreeSet<>(ORDER);
     /** Queued expiry timers whose flow, unchanged since, needs only deleting: a subset of {@link #queue}. */
     private final Set<Timer> quietExpiries = new HashSet<>();
 
     void add(long atMicros, Kind kind, FlowKey flow, String node) {
-        Timer t = new Timer(atMicros, kind, flow, node);
-        queue.add(t);
-        if (kind == Kind.REPLY) {
-            armedReplies.add(t);
-        }
+        queue.add(new Timer(atMicros, kind, flow, node));
     }
 
-    /** The view got its reply: its reply timer, if still queued, will not fire. */
-    void cancelReply(long atMicros, FlowKey flow, String node) {
-        armedReplies.remove(new Timer(atMicros, Kind.REPLY, flow, node));
+    /** The deadline went or moved: its timer, if still queued, will not fire. */
+    void cancel(long atMicros, Kind kind, FlowKey flow, String node) {
+        Timer t = new Timer(atMicros, kind, flow, node);
+        if (queue.remove(t) && kind == Kind.EXPIRE) {
+            quietExpiries.remove(t);
+        }
     }
 
     /** The deadlines a (restored) flow names: its views' pending reply judgements and its expiry check. */
@@ -100,33 +99,20 @@ final class FlowTimers {
         return t.kind() == Kind.EXPIRE && quietExpiries.remove(t);
     }
 
-    /**
-     * Removes up to {@code max} timers due at or before {@code nowMicros} and returns them in firing
-     * order, leaving out cancelled ones.
-     */
+    /** Removes and returns up to {@code max} timers due at or before {@code nowMicros}, in firing order. */
     List<Timer> pollDue(long nowMicros, int max) {
-        Timer head = queue.peek();
-        if (head == null || head.at() > nowMicros) {
+        if (queue.isEmpty() || queue.first().at() > nowMicros) {
             return List.of();
         }
         List<Timer> due = new ArrayList<>();
-        while (due.size() < max && (head = queue.peek()) != null && head.at() <= nowMicros) {
-            queue.poll();
-            if (head.kind() != Kind.REPLY || armedReplies.remove(head)) {
-                due.add(head);
-            }
+        while (due.size() < max && !queue.isEmpty() && queue.first().at() <= nowMicros) {
+            due.add(queue.pollFirst());
         }
         return due;
     }
 
-    /** Timers queued, cancelled ones included until they come up. */
     int size() {
         return queue.size();
-    }
-
-    /** Reply timers queued and not cancelled. */
-    int armedReplies() {
-        return armedReplies.size();
     }
 
     /** Expiry timers queued that need only delete their flow. */
@@ -136,7 +122,6 @@ final class FlowTimers {
 
     void clear() {
         queue.clear();
-        armedReplies.clear();
         quietExpiries.clear();
     }
 }

@@ -76,7 +76,7 @@ class FlowDeadlinesTest {
         v.setDestroyed(true);
         d.scheduleExpiry(KEY, st);
         assertEquals(30 * S, st.getExpireAt(), "destroyed everywhere: forgotten after the linger");
-        assertEquals(2, d.pending());
+        assertEquals(1, d.pending(), "the open flow's expiry timer is cancelled");
     }
 
     @Test
@@ -86,7 +86,7 @@ class FlowDeadlinesTest {
         NodeView v = view();
         FlowState st = flow(v);
         d.judgeAt(KEY, v, 13 * S);
-        d.judgeAt(KEY, v, 15 * S); // moved: the 13 s timer is left behind
+        d.judgeAt(KEY, v, 15 * S); // moved: the 13 s timer is cancelled
         d.scheduleExpiry(KEY, st);
         flows.save(KEY, st);
         List<String> fired = new ArrayList<>();

@@ -67,29 +67,38 @@ class FlowTimersTest {
     }
 
     @Test
-    void aCancelledReplyTimerIsDroppedWhenItComesUp() {
+    void aCancelledTimerLeavesTheQueue() {
         FlowTimers t = new FlowTimers();
         t.add(1_000, FlowTimers.Kind.REPLY, a, "node1");
         t.add(1_000, FlowTimers.Kind.REPLY, a, "node2");
         t.add(1_500, FlowTimers.Kind.EXPIRE, a, null);
-        t.cancelReply(1_000, a, "node1");
-        t.cancelReply(1_500, a, null); // not a reply timer: no effect
-        t.cancelReply(999, a, "node2"); // another deadline: no effect
-        assertEquals(1, t.armedReplies());
+        t.add(240_000, FlowTimers.Kind.EXPIRE, b, null);
+        t.cancel(1_000, FlowTimers.Kind.REPLY, a, "node1");
+        t.cancel(240_000, FlowTimers.Kind.EXPIRE, b, null);
+        t.cancel(1_500, FlowTimers.Kind.REPLY, a, null); // no such timer: no effect
+        t.cancel(999, FlowTimers.Kind.REPLY, a, "node2"); // another deadline: no effect
+        assertEquals(2, t.size());
         assertEquals(List.of(new FlowTimers.Timer(1_000, FlowTimers.Kind.REPLY, a, "node2"),
-                new FlowTimers.Timer(1_500, FlowTimers.Kind.EXPIRE, a, null)), t.pollDue(2_000, 10));
+                new FlowTimers.Timer(1_500, FlowTimers.Kind.EXPIRE, a, null)), t.pollDue(Long.MAX_VALUE, 10));
         assertEquals(0, t.size());
-        assertEquals(0, t.armedReplies());
     }
 
     @Test
-    void aCancelAfterTheTimerFiredLeavesNothingBehind() {
+    void aCancelAfterTheTimerFiredChangesNothing() {
         FlowTimers t = new FlowTimers();
         t.add(1_000, FlowTimers.Kind.REPLY, a, "node1");
         assertEquals(1, t.pollDue(1_000, 10).size());
-        t.cancelReply(1_000, a, "node1");
-        assertEquals(0, t.armedReplies());
-        t.add(1_000, FlowTimers.Kind.REPLY, a, "node1"); // armed again (e.g. rebuilt after a restore): fires
+        t.cancel(1_000, FlowTimers.Kind.REPLY, a, "node1");
+        t.add(1_000, FlowTimers.Kind.REPLY, a, "node1"); // set again (e.g. rebuilt after a restore): fires
         assertEquals(1, t.pollDue(1_000, 10).size());
+    }
+
+    @Test
+    void aCancelledQuietExpiryIsNoLongerQuiet() {
+        FlowTimers t = new FlowTimers();
+        t.add(1_000, FlowTimers.Kind.EXPIRE, a, null);
+        t.markQuiet(1_000, a);
+        t.cancel(1_000, FlowTimers.Kind.EXPIRE, a, null);
+        assertEquals(0, t.quietExpiries());
     }
 }
