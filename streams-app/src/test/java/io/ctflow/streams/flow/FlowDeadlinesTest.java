@@ -90,17 +90,7 @@ class FlowDeadlinesTest {
         d.scheduleExpiry(KEY, st);
         flows.save(KEY, st);
         List<String> fired = new ArrayList<>();
-        FlowDeadlines.Due due = new FlowDeadlines.Due() {
-            @Override
-            public void replyTimeout(FlowKey key, FlowState s, NodeView w, long at) {
-                fired.add("reply@" + at / S);
-            }
-
-            @Override
-            public void expiryCheck(FlowKey key, FlowState s) {
-                fired.add("expiry@" + s.getExpireAt() / S);
-            }
-        };
+        FlowDeadlines.Due due = recorder(fired);
         d.fireDue(14 * S, flows, due);
         assertEquals(List.of(), fired);
         d.fireDue(1000 * S, flows, due);
@@ -124,17 +114,7 @@ class FlowDeadlinesTest {
         d.replied(KEY, v);
         AtomicInteger gets = new AtomicInteger();
         List<String> fired = new ArrayList<>();
-        d.fireDue(14 * S, new FlowCache(counting(store, gets)), new FlowDeadlines.Due() {
-            @Override
-            public void replyTimeout(FlowKey key, FlowState s, NodeView w, long at) {
-                fired.add("reply@" + at / S);
-            }
-
-            @Override
-            public void expiryCheck(FlowKey key, FlowState s) {
-                fired.add("expiry");
-            }
-        });
+        d.fireDue(14 * S, new FlowCache(counting(store, gets)), recorder(fired));
         assertEquals(List.of(), fired);
         assertEquals(0, gets.get(), "the flow is not read back for a timer its reply cancelled");
         assertEquals(0, d.pending());
@@ -163,41 +143,45 @@ class FlowDeadlinesTest {
         return flow(v);
     }
 
-    @Test
-    void aFinishedSettledFlowIsDeletedAtItsExpiryWithoutBeingRead() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+    /** What firing the timers due at 20 s did to a flow stored as {@code st}: the calls, the store's reads, the store after the commit. */
+    record Fired(List<String> calls, int gets, KeyValueStore<FlowKey, FlowState> store) {}
+
+    static Fired fireAt20(FlowDeadlines d, FlowState st) {
         KeyValueStore<FlowKey, FlowState> store = store();
-        FlowState st = finished();
-        d.scheduleExpiry(KEY, st);
-        assertEquals(20 * S, st.getExpireAt(), "destroyed at 10 s, 10 s linger");
         store.put(KEY, st);
         AtomicInteger gets = new AtomicInteger();
         FlowCache flows = new FlowCache(counting(store, gets));
         List<String> fired = new ArrayList<>();
         d.fireDue(20 * S, flows, recorder(fired));
         flows.beforeCommit();
-        assertEquals(List.of(), fired, "nothing to check: deleted outright");
-        assertEquals(0, gets.get());
-        assertEquals(null, store.get(KEY));
+        return new Fired(fired, gets.get(), store);
+    }
+
+    @Test
+    void aFinishedSettledFlowIsDeletedAtItsExpiryWithoutBeingRead() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowState st = finished();
+        d.scheduleExpiry(KEY, st);
+        assertEquals(20 * S, st.getExpireAt(), "destroyed at 10 s, 10 s linger");
+        Fired f = fireAt20(d, st);
+        assertEquals(List.of(), f.calls(), "nothing to check: deleted outright");
+        assertEquals(0, f.gets());
+        assertEquals(null, f.store().get(KEY));
         assertEquals(0, d.pending());
     }
 
     @Test
     void aFinishedFlowThatChangedSinceIsReadAndCheckedAtItsExpiry() {
         FlowDeadlines d = new FlowDeadlines(retention);
-        KeyValueStore<FlowKey, FlowState> store = store();
         FlowState st = finished();
         d.scheduleExpiry(KEY, st);
         d.changing(KEY, st); // a straggler 5 s later
         st.getViews().get(0).setLastSeen(15 * S);
         d.scheduleExpiry(KEY, st);
         assertEquals(20 * S, st.getExpireAt(), "a later expiry is left to the re-check");
-        store.put(KEY, st);
-        AtomicInteger gets = new AtomicInteger();
-        List<String> fired = new ArrayList<>();
-        d.fireDue(20 * S, new FlowCache(counting(store, gets)), recorder(fired));
-        assertEquals(List.of("expiry@20"), fired);
-        assertEquals(1, gets.get());
+        Fired f = fireAt20(d, st);
+        assertEquals(List.of("expiry@20"), f.calls());
+        assertEquals(1, f.gets());
     }
 
     @Test
@@ -208,14 +192,10 @@ class FlowDeadlinesTest {
         unjudged.setDestroyed(true); // NATed, never replied, judgement pending
         for (FlowState st : List.of(uncounted, flow(unjudged))) {
             FlowDeadlines d = new FlowDeadlines(retention);
-            KeyValueStore<FlowKey, FlowState> store = store();
             d.scheduleExpiry(KEY, st);
-            store.put(KEY, st);
-            AtomicInteger gets = new AtomicInteger();
-            List<String> fired = new ArrayList<>();
-            d.fireDue(20 * S, new FlowCache(counting(store, gets)), recorder(fired));
-            assertEquals(List.of("expiry@20"), fired);
-            assertEquals(1, gets.get());
+            Fired f = fireAt20(d, st);
+            assertEquals(List.of("expiry@20"), f.calls());
+            assertEquals(1, f.gets());
         }
     }
 }
