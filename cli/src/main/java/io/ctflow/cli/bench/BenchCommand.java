@@ -12,6 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -84,6 +87,40 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         progress = new Progress(err);
         Report report = new Report(out, json);
+        // Ctrl-C / SIGTERM: the run stops where it is and removes what it made (the broker's data and
+        // the app's state, gigabytes in the temp directory) before the JVM exits, instead of leaving them.
+        Thread main = Thread.currentThread();
+        AtomicBoolean stopping = new AtomicBoolean();
+        CountDownLatch cleaned = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopping.set(true);
+            main.interrupt();
+            try {
+                cleaned.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ctflow-bench-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(report);
+        } catch (Exception e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+            err.println("bench: stopped; its broker data and app state are removed");
+            return 143;
+        } finally {
+            cleaned.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns once it sees the count-down above
+            }
+        }
+    }
+
+    private int run(Report report) throws Exception {
         try (BenchCluster cluster = BenchCluster.start(set)) {
             // The collector first: its figures are the broker's as much as its own, so a quiet broker.
             if (part("collector") || part("serde")) {
