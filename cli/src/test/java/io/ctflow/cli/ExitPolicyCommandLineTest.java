@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,13 +25,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExitPolicyCommandLineTest {
     static final List<String> COMMANDS = CtflowCommandLineTest.SUBCOMMANDS;
 
-    static Path tmp;
+    @TempDir
+    static Path tmp; // JUnit removes it after the class: no ctflow-exit-* left in /tmp
     /** A loopback port nobody listens on: Kafka there is unreachable at once. */
     static int closedPort;
 
     @BeforeAll
     static void setUp() throws IOException {
-        tmp = Files.createTempDirectory("ctflow-exit-");
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
