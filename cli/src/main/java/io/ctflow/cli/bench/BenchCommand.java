@@ -1,10 +1,12 @@
 package io.ctflow.cli.bench;
 
+import io.ctflow.process.ShutdownSignal;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,34 +88,17 @@ public final class BenchCommand implements Callable<Integer> {
         Report report = new Report(out, json);
         // Ctrl-C / SIGTERM: the run stops where it is and removes what it made (the broker's data and
         // the app's state, gigabytes in the temp directory) before the JVM exits, instead of leaving them.
-        Thread main = Thread.currentThread();
-        AtomicBoolean stopping = new AtomicBoolean();
-        CountDownLatch cleaned = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping.set(true);
-            main.interrupt();
-            try {
-                cleaned.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ctflow-bench-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ShutdownSignal signal = ShutdownSignal.install("ctflow-bench-stop", Duration.ofSeconds(60), Thread.currentThread()::interrupt);
         try {
             return run(report);
         } catch (Exception e) {
-            if (!stopping.get()) {
+            if (!signal.received()) {
                 throw e;
             }
             err.println("bench: stopped; its broker data and app state are removed");
             return 143;
         } finally {
-            cleaned.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns once it sees the count-down above
-            }
+            signal.close();
         }
     }
 

@@ -1,11 +1,12 @@
 package io.ctflow.cli.kafka;
 
 import io.ctflow.cli.EmbeddedPorts;
+import io.ctflow.process.ShutdownSignal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,17 +43,8 @@ public final class KafkaCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : defaultDataDir();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        CountDownLatch closed = new CountDownLatch(1);
         // On SIGTERM/Ctrl-C the JVM exits once the hooks return: hold it until the broker has shut down.
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ctflow-kafka-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ShutdownSignal signal = ShutdownSignal.install("ctflow-kafka-stop", Duration.ofSeconds(60), stop::countDown);
         try (LocalKafka local = LocalKafka.start(dir, ports.kafkaPort(), ports.registryPort())) {
             out.println("bootstrap.servers=" + local.bootstrapServers());
             out.println("schema.registry.url=" + local.registryUrl());
@@ -63,12 +55,7 @@ public final class KafkaCommand implements Callable<Integer> {
             err.println("ctflow kafka: stopping");
             err.flush();
         } finally {
-            closed.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook itself is what stopped us
-            }
+            signal.close();
         }
         return 0;
     }

@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import io.ctflow.collector.CollectorKeys;
 import io.ctflow.config.ConfigOptions;
 import io.ctflow.config.Settings;
+import io.ctflow.process.ShutdownSignal;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,41 +103,27 @@ public final class CollectCommand implements Callable<Integer> {
         CollectorMetrics metrics = new CollectorMetrics();
         // local problems first: they are quicker to report than an unreachable Kafka
         new LiveCollector(options, io.ctflow.collector.publish.Sink.DISCARD, null, metrics).checkEnvironment();
-        CountDownLatch done = new CountDownLatch(1);
+        ShutdownSignal signal = null; // closed once the resources are: the JVM's exit waits for their flush
         try (Publisher publisher = config.connect(metrics);
              CaptureWriter recorder = record == null ? null : new CaptureWriter(record, options.node());
              MetricsServer server = metricsPort == 0 ? null : MetricsServer.start(metricsHost, metricsPort, metrics.registry())) {
             LiveCollector collector = new LiveCollector(options, publisher, recorder, metrics);
-            Thread hook = new Thread(() -> {
-                collector.stop();
-                try {
-                    done.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ctflow-collect-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            signal = ShutdownSignal.install("ctflow-collect-shutdown", Duration.ofSeconds(20), collector::stop);
             spec.commandLine().getErr().println("ctflow collect: node " + options.node()
                     + (options.netns() == null ? "" : " (netns " + options.netns() + ")") + " -> " + config.bootstrapServers()
                     + (server == null ? "" : ", metrics on :" + server.port() + "/metrics") + "; Ctrl-C to stop");
             spec.commandLine().getErr().flush();
-            try {
-                LiveCollector.Summary s = collector.run();
-                spec.commandLine().getErr().println("ctflow collect: stopped: " + s.eventsRead() + " events, " + s.snapshotEvents()
-                        + " snapshot entries, " + s.deadLetters() + " dead letters, " + s.lostEvents() + " losses, "
-                        + s.restarts() + " conntrack restarts, " + publisher.sendErrors() + " send errors"
-                        + (options.onlyServices() ? ", " + s.droppedNotService() + " not sent (no Service touched them)" : ""));
-                spec.commandLine().getErr().flush();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // shutting down: the hook is running
-                }
-            }
+            LiveCollector.Summary s = collector.run();
+            spec.commandLine().getErr().println("ctflow collect: stopped: " + s.eventsRead() + " events, " + s.snapshotEvents()
+                    + " snapshot entries, " + s.deadLetters() + " dead letters, " + s.lostEvents() + " losses, "
+                    + s.restarts() + " conntrack restarts, " + publisher.sendErrors() + " send errors"
+                    + (options.onlyServices() ? ", " + s.droppedNotService() + " not sent (no Service touched them)" : ""));
+            spec.commandLine().getErr().flush();
             return 0;
         } finally {
-            done.countDown();
+            if (signal != null) {
+                signal.close();
+            }
         }
     }
 }

@@ -9,11 +9,10 @@ import io.ctflow.collector.publish.Sink;
 import io.ctflow.collector.record.CaptureWriter;
 import io.ctflow.config.ConfigOptions;
 import io.ctflow.config.Settings;
+import io.ctflow.process.ShutdownSignal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,38 +68,24 @@ public final class RecordCommand implements Callable<Integer> {
             throw CollectorException.user(e.getMessage());
         }
         new LiveCollector(options, Sink.DISCARD, null, new CollectorMetrics()).checkEnvironment();
-        CountDownLatch done = new CountDownLatch(1);
+        ShutdownSignal signal = null; // closed once the resources are: the JVM's exit waits for their flush
         try (CaptureWriter writer = new CaptureWriter(out, options.node())) {
             LiveCollector collector = new LiveCollector(options, Sink.DISCARD, writer, new CollectorMetrics());
-            Thread hook = new Thread(() -> {
-                collector.stop();
-                try {
-                    done.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ctflow-record-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            signal = ShutdownSignal.install("ctflow-record-shutdown", Duration.ofSeconds(20), collector::stop);
             spec.commandLine().getErr().println("ctflow record: node " + options.node()
                     + (options.netns() == null ? "" : " (netns " + options.netns() + ")") + " into " + out
                     + (options.duration() == null ? "; Ctrl-C to stop" : " for " + options.duration().toSeconds() + " s"));
             spec.commandLine().getErr().flush();
-            try {
-                LiveCollector.Summary s = collector.run();
-                writer.flush();
-                spec.commandLine().getOut().println("ctflow record: " + out + ": " + writer.eventLines() + " event lines ("
-                        + s.deadLetters() + " unparsable, " + s.lostEvents() + " losses) for node " + options.node());
-                spec.commandLine().getOut().flush();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // shutting down
-                }
-            }
+            LiveCollector.Summary s = collector.run();
+            writer.flush();
+            spec.commandLine().getOut().println("ctflow record: " + out + ": " + writer.eventLines() + " event lines ("
+                    + s.deadLetters() + " unparsable, " + s.lostEvents() + " losses) for node " + options.node());
+            spec.commandLine().getOut().flush();
             return 0;
         } finally {
-            done.countDown();
+            if (signal != null) {
+                signal.close();
+            }
         }
     }
 }

@@ -29,9 +29,7 @@ final class FlowDeadlines {
 
     /** The view's reply is due by {@code at}. */
     void judgeAt(FlowKey key, NodeView v, long at) {
-        if (v.getJudgeAt() != 0 && v.getJudgeAt() != at) {
-            timers.cancel(v.getJudgeAt(), FlowTimers.Kind.REPLY, key, v.getNode());
-        }
+        replied(key, v); // a deadline it had before is gone
         v.setJudgeAt(at);
         timers.add(at, FlowTimers.Kind.REPLY, key, v.getNode());
     }
