@@ -4,11 +4,9 @@ import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.state.CommitHook;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -21,49 +19,43 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * pushed out of the recent set is written at once; a scan of the store writes the changed ones
  * first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
  * transaction's changes cannot survive in memory.
+ *
+ * <p>The recent set is two generations of plain hash maps, not an access-ordered map: a flow seen
+ * again moves to the young one, and when the young one is full the old one is dropped whole. With
+ * more flows open than the set holds (production), nearly every flow leaves it, and an LRU map paid
+ * a cold unlink and bucket walk for each (a twentieth of the stream thread); a dropped generation
+ * costs one pass over the changes not yet written.
  */
 final class FlowCache implements CommitHook.Listener {
     /** More than the flows a commit interval touches at 100 k events/s, so a burst is written once. */
     static final int RECENT_FLOWS = 16_384;
+    private static final int GENERATION = RECENT_FLOWS / 2;
 
-    /** A flow as last seen: its state (null: none, or forgotten) and whether the store lacks that yet. */
+    /** A flow as last seen: its state (null: none, or forgotten), whether the store lacks that yet, and its generation. */
     private static final class Slot {
         final FlowKey key;
         FlowState state;
         boolean dirty;
+        long generation;
 
         Slot(FlowKey key, FlowState state) {
             this.key = key;
             this.state = state;
         }
-
-        static Slot empty(FlowKey key) {
-            return new Slot(key, null);
-        }
     }
 
     private final KeyValueStore<FlowKey, FlowState> store;
     private final List<Slot> changed = new ArrayList<>();
-    private final Map<FlowKey, Slot> recent = new LinkedHashMap<>(RECENT_FLOWS * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<FlowKey, Slot> eldest) {
-            if (size() <= RECENT_FLOWS) {
-                return false;
-            }
-            write(eldest.getValue());
-            return true;
-        }
-    };
-
-    private final Function<FlowKey, Slot> fromStore;
+    private HashMap<FlowKey, Slot> young = newGeneration();
+    private HashMap<FlowKey, Slot> old = newGeneration();
+    private long generation;
 
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
         this.store = store;
-        this.fromStore = k -> new Slot(k, store.get(k));
     }
 
     FlowState load(FlowKey key) {
-        return recent.computeIfAbsent(key, fromStore).state; // one lookup for a miss, not get then put
+        return slot(key, true).state;
     }
 
     void save(FlowKey key, FlowState st) {
@@ -75,12 +67,49 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private void change(FlowKey key, FlowState st) {
-        Slot s = recent.computeIfAbsent(key, Slot::empty);
+        Slot s = slot(key, false);
         s.state = st;
         if (!s.dirty) {
             s.dirty = true;
             changed.add(s);
         }
+    }
+
+    /** The flow's slot in the young generation: found there, moved up from the old one, or new (read from the store if {@code read}). */
+    private Slot slot(FlowKey key, boolean read) {
+        Slot s = young.get(key);
+        if (s != null) {
+            return s;
+        }
+        s = old.remove(key);
+        if (s == null) {
+            s = new Slot(key, read ? store.get(key) : null);
+        }
+        s.generation = generation;
+        young.put(key, s);
+        if (young.size() >= GENERATION) {
+            nextGeneration();
+        }
+        return s;
+    }
+
+    /** The young generation becomes the old one; the old one is dropped, its changes written first. */
+    private void nextGeneration() {
+        long dropped = generation - 1;
+        changed.removeIf(s -> {
+            if (s.dirty && s.generation <= dropped) {
+                write(s);
+                return true;
+            }
+            return !s.dirty;
+        });
+        generation++;
+        old = young;
+        young = newGeneration();
+    }
+
+    private static HashMap<FlowKey, Slot> newGeneration() {
+        return new HashMap<>(GENERATION * 2);
     }
 
     // A forgotten flow is written as put(key, null), the store's delete without its read: delete(key)
@@ -127,7 +156,8 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     void clear() {
-        recent.clear();
+        young.clear();
+        old.clear();
         changed.clear();
     }
 }

@@ -104,6 +104,35 @@ class FlowCacheTest {
     }
 
     @Test
+    void aFlowSeenAgainStaysDecodedHoweverManyOthersPass() {
+        flows.save(KEY, flow(7));
+        flows.beforeCommit();
+        store.put(KEY, flow(99)); // behind the cache's back: a load that reads the store would see it
+        for (int i = 0; i < 4 * FlowCache.RECENT_FLOWS; i++) {
+            flows.load(key(i));
+            if (i % 1000 == 0) {
+                assertEquals(7, flows.load(KEY).getViews().get(0).getLastSeen(), "still the decoded one after " + i);
+            }
+        }
+    }
+
+    @Test
+    void aChangedFlowSeenAgainIsWrittenOnlyAtTheCommit() {
+        flows.save(KEY, flow(7));
+        for (int i = 0; i < FlowCache.RECENT_FLOWS; i++) {
+            flows.load(key(i));
+            if (i % 1000 == 0) {
+                flows.load(KEY);
+            }
+        }
+        assertNull(store.get(KEY), "kept in memory while it is being used");
+        assertEquals(1, flows.unwritten());
+        flows.beforeCommit();
+        assertEquals(7, store.get(KEY).getViews().get(0).getLastSeen());
+        assertEquals(0, flows.unwritten());
+    }
+
+    @Test
     void aScanSeesTheChangesNotYetCommitted() {
         flows.save(KEY, flow(5));
         List<Long> seen = new ArrayList<>();
