@@ -96,7 +96,7 @@ public final class CtflowTopology {
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.window(), config.flowRetention(), config.requestResponseUdp(), servicesVersion,
-                        config.anomalyCommitWithin()),
+                        config.anomalyCommitWithin(), config.flowDecodedMax()),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS,
                 StoreNames.FLOW_COMMIT_HOOK);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())

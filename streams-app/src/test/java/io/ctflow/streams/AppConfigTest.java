@@ -34,6 +34,15 @@ class AppConfigTest {
     }
 
     @Test
+    void theDecodedFlowsSetIsSizedBySetting() {
+        assertEquals(16_384, AppConfig.of(Map.of()).flowDecodedMax());
+        assertEquals(1_048_576, AppConfig.of(Map.of("flow.decoded-max", "1048576")).flowDecodedMax());
+        assertEquals(262_144, AppConfig.load(null, Map.of("CTFLOW_FLOW_DECODED_MAX", "262144"), Map.of()).flowDecodedMax());
+        assertTrue(assertThrows(UsageException.class, () -> AppConfig.of(Map.of("flow.decoded-max", "10"))).getMessage()
+                .contains("flow.decoded-max=10"));
+    }
+
+    @Test
     void mistakesAreOneLineErrors() {
         assertTrue(assertThrows(UsageException.class, () -> AppConfig.of(Map.of("window", "ten"))).getMessage()
                 .contains("bad setting window=ten (from the caller): not a duration"));

@@ -286,6 +286,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static final String STATE_FIGURE = "streams app: state per open flow (flows store, serialized key + value)";
+    static final String DECODED_FIGURE = "streams app: heap per decoded flow (flow.decoded-max's set, key + state objects)";
 
     private void state(BenchCluster cluster, Report report) throws Exception {
         AppConfig config = cluster.config("bench-state.", 1);
@@ -296,6 +297,11 @@ public final class BenchCommand implements Callable<Integer> {
                 "<= 300 B", String.format(Locale.ROOT, "production workload at its peak: %,d flows; the real app (KafkaStreams, embedded broker), "
                                 + "flows store read by interactive query, key + value serialized with the app's serdes; timers live in memory (no stored bytes); %s",
                         r.flows(), appSettings(config))));
+        report.add(new Figure(DECODED_FIGURE, r.decodedBytesPerFlow(), Double.NaN, "B",
+                "-", String.format(Locale.ROOT, "the same flows decoded with the app's serdes, %,d copies, live heap after a full GC with and "
+                                + "without them; the set adds its hash-map entry and slot (~80 B by object layout); heap of flow.decoded-max "
+                                + "(default %,d per flow-join task) = that x flows kept",
+                        r.decodedCopies(), AppConfig.of(Map.of()).flowDecodedMax())));
     }
 
 

@@ -55,6 +55,7 @@ class BenchCommandTest {
                 "serde: Confluent-wire Avro serializer: events/s (best)",
                 CollectorRows.SERDE_READ_FIGURE,
                 BenchCommand.STATE_FIGURE,
+                BenchCommand.DECODED_FIGURE,
                 "streams app, production workload: events/s (best)",
                 "streams app, production workload: events/s (median)",
                 "streams app, small workload: events/s (best)",

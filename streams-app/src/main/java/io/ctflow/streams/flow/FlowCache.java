@@ -25,11 +25,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * more flows open than the set holds (production), nearly every flow leaves it, and an LRU map paid
  * a cold unlink and bucket walk for each (map work was 8.6 % of the stream thread, now 3.5 %); a
  * dropped generation costs one pass over the changes not yet written.
+ *
+ * <p>Its size is the setting {@code flow.decoded-max}. A connection's later events (TIME_WAIT, the
+ * DESTROY) come a connection lifetime after its first ones, so a set smaller than the task's open
+ * flows saves the reads of a burst only; one larger than them reads each flow from the store once,
+ * at the price of its decoded objects in the heap (BENCHMARKS.md, seventh round).
  */
 final class FlowCache implements CommitHook.Listener {
-    /** More than the flows a commit interval touches at 100 k events/s, so a burst is written once. */
+    /**
+     * The default size ({@code flow.decoded-max}): more than the flows a commit interval touches at
+     * 100 k events/s, so a burst is written once.
+     */
     static final int RECENT_FLOWS = 16_384;
-    private static final int GENERATION = RECENT_FLOWS / 2;
 
     /** A flow as last seen: its state (null: none, or forgotten), whether the store lacks that yet, and its generation. */
     private static final class Slot {
@@ -45,13 +52,26 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private final KeyValueStore<FlowKey, FlowState> store;
+    /** Flows per generation: half of the most kept decoded. */
+    private final int generationSize;
     private final List<Slot> changed = new ArrayList<>();
-    private HashMap<FlowKey, Slot> young = newGeneration();
-    private HashMap<FlowKey, Slot> old = newGeneration();
+    private HashMap<FlowKey, Slot> young;
+    private HashMap<FlowKey, Slot> old;
     private long generation;
 
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
+        this(store, RECENT_FLOWS);
+    }
+
+    /** At most {@code max} flows decoded (at least {@code max / 2} of the latest seen). */
+    FlowCache(KeyValueStore<FlowKey, FlowState> store, int max) {
+        if (max < 2) {
+            throw new IllegalArgumentException("a decoded-flows set needs room for 2 flows at least, not " + max);
+        }
         this.store = store;
+        this.generationSize = max / 2;
+        this.young = newGeneration();
+        this.old = newGeneration();
     }
 
     FlowState load(FlowKey key) {
@@ -87,7 +107,7 @@ final class FlowCache implements CommitHook.Listener {
         }
         s.generation = generation;
         young.put(key, s);
-        if (young.size() >= GENERATION) {
+        if (young.size() >= generationSize) {
             nextGeneration();
         }
         return s;
@@ -108,8 +128,8 @@ final class FlowCache implements CommitHook.Listener {
         young = newGeneration();
     }
 
-    private static HashMap<FlowKey, Slot> newGeneration() {
-        return new HashMap<>(GENERATION * 2);
+    private HashMap<FlowKey, Slot> newGeneration() {
+        return new HashMap<>(generationSize * 2);
     }
 
     // A forgotten flow is written as put(key, null), the store's delete without its read: delete(key)

@@ -64,9 +64,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final ServicePartials partials;
     private final ConnectionCounts counts;
     private final PromptCommits promptCommits;
+    private final int decodedMax;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
-                             ServicesVersion servicesVersion, Duration anomalyCommitWithin) {
+                             ServicesVersion servicesVersion, Duration anomalyCommitWithin, int decodedMax) {
+        this.decodedMax = decodedMax;
         this.promptCommits = new PromptCommits(anomalyCommitWithin);
         this.partials = new ServicePartials(window);
         this.counts = new ConnectionCounts(partials);
@@ -81,7 +83,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.ctx = context;
-        this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS));
+        this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS), decodedMax);
         this.anomalies = context.getStateStore(StoreNames.ANOMALIES);
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         serviceLookup.init(services);

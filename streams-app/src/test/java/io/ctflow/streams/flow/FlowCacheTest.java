@@ -104,6 +104,47 @@ class FlowCacheTest {
     }
 
     @Test
+    void aLargerSetKeepsEveryFlowItHoldsDecodedAndReadsEachFromTheStoreOnce() {
+        int open = 3 * FlowCache.RECENT_FLOWS;
+        for (int i = 0; i < open; i++) {
+            store.put(key(i), flow(i));
+        }
+        int[] gets = {0};
+        FlowCache all = new FlowCache(counting(gets), 2 * open + 2); // a generation holds every open flow
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < open; i++) {
+                assertEquals(i, all.load(key(i)).getViews().get(0).getLastSeen());
+            }
+        }
+        assertEquals(open, gets[0], "each flow read once, then kept decoded through three passes over all of them");
+
+        gets[0] = 0;
+        FlowCache small = new FlowCache(counting(gets), 2 * 1_024);
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < open; i++) {
+                small.load(key(i));
+            }
+        }
+        assertEquals(2 * open, gets[0], "a set smaller than the open flows reads every flow again on each pass");
+    }
+
+    private KeyValueStore<FlowKey, FlowState> counting(int[] gets) {
+        @SuppressWarnings("unchecked")
+        KeyValueStore<FlowKey, FlowState> counted = (KeyValueStore<FlowKey, FlowState>) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("get")) {
+                        gets[0]++;
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return counted;
+    }
+
+    @Test
     void aFlowSeenAgainStaysDecodedHoweverManyOthersPass() {
         flows.save(KEY, flow(7));
         flows.beforeCommit();
