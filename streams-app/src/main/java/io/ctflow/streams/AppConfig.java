@@ -5,6 +5,7 @@ import io.ctflow.config.ConfigSchema;
 import io.ctflow.config.ConfigSources;
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
+import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.FlowRetention;
 import io.ctflow.streams.outage.WaitForRegistryDeserializationHandler;
 import io.ctflow.streams.outage.WaitForRegistryProductionHandler;
@@ -105,8 +106,8 @@ public record AppConfig(
                     "upper bound on how long a flow is kept after its last event (ESTABLISHED prints a 5-day timeout)")
             // A connection's later events (TIME_WAIT, DESTROY) come a lifetime after its first ones, so
             // keeping flows decoded saves store reads only once the set holds nearly all open flows: in the
-            // production bench (200 k open) x1.25-1.3 with every flow decoded (BENCHMARKS.md, seventh round).
-            .define(FLOW_DECODED_MAX, Type.INT, 16_384, ConfigDef.Range.atLeast(1_024),
+            // production bench (200 k open) x1.25-1.35 with every flow decoded (BENCHMARKS.md, seventh round).
+            .define(FLOW_DECODED_MAX, Type.INT, FlowJoinProcessor.DEFAULT_DECODED_FLOWS, ConfigDef.Range.atLeast(1_024),
                     "flows each flow-join task keeps decoded in the heap in front of the flows store; the default holds "
                             + "what a commit interval touches, so a flow changed several times is written once; set above a task's "
                             + "open flows to skip store reads (heap per flow: ctflow bench --only state)")

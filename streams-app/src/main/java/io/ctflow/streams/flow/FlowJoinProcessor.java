@@ -66,6 +66,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final PromptCommits promptCommits;
     private final int decodedMax;
 
+    /** The default of {@code flow.decoded-max}: see {@link FlowCache#RECENT_FLOWS}. */
+    public static final int DEFAULT_DECODED_FLOWS = FlowCache.RECENT_FLOWS;
+
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion, Duration anomalyCommitWithin, int decodedMax) {
         this.decodedMax = decodedMax;

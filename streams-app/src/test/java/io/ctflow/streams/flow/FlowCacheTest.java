@@ -8,6 +8,7 @@ import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -109,39 +110,23 @@ class FlowCacheTest {
         for (int i = 0; i < open; i++) {
             store.put(key(i), flow(i));
         }
-        int[] gets = {0};
-        FlowCache all = new FlowCache(counting(gets), 2 * open + 2); // a generation holds every open flow
+        AtomicInteger gets = new AtomicInteger();
+        FlowCache all = new FlowCache(FlowDeadlinesTest.counting(store, gets), 2 * open + 2); // a generation holds every open flow
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < open; i++) {
                 assertEquals(i, all.load(key(i)).getViews().get(0).getLastSeen());
             }
         }
-        assertEquals(open, gets[0], "each flow read once, then kept decoded through three passes over all of them");
+        assertEquals(open, gets.get(), "each flow read once, then kept decoded through three passes over all of them");
 
-        gets[0] = 0;
-        FlowCache small = new FlowCache(counting(gets), 2 * 1_024);
+        gets.set(0);
+        FlowCache small = new FlowCache(FlowDeadlinesTest.counting(store, gets), 2 * 1_024);
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < open; i++) {
                 small.load(key(i));
             }
         }
-        assertEquals(2 * open, gets[0], "a set smaller than the open flows reads every flow again on each pass");
-    }
-
-    private KeyValueStore<FlowKey, FlowState> counting(int[] gets) {
-        @SuppressWarnings("unchecked")
-        KeyValueStore<FlowKey, FlowState> counted = (KeyValueStore<FlowKey, FlowState>) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("get")) {
-                        gets[0]++;
-                    }
-                    try {
-                        return m.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return counted;
+        assertEquals(2 * open, gets.get(), "a set smaller than the open flows reads every flow again on each pass");
     }
 
     @Test
