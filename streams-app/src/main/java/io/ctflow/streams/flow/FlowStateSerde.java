@@ -95,8 +95,8 @@ public final class FlowStateSerde implements Serde<FlowState> {
             }
             FlowState st = new FlowState();
             int primary = (int) in.varlong();
-            st.setService(in.string());
-            st.setServiceAddress(in.string());
+            st.setService(StringPool.of(in.string()));
+            st.setServiceAddress(StringPool.of(in.string()));
             int counted = in.readByte();
             st.setCountedReplied((counted & COUNTED_REPLIED) != 0);
             st.setCountedUnreplied((counted & COUNTED_UNREPLIED) != 0);
@@ -107,7 +107,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
             List<NodeView> views = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 NodeView v = new NodeView();
-                v.setNode(in.string());
+                v.setNode(StringPool.of(in.string())); // shared: see StringPool
                 long id = in.varlong();
                 v.setConntrackId(id == 0 ? null : id - 1);
                 v.setOrigin(FlowStateCodes.origin(in.readByte()));
@@ -129,7 +129,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
                 v.setJudgement(FlowStateCodes.judgement(in.readByte()));
                 long judgeAt = in.varlong();
                 v.setJudgeAt(judgeAt == 0 ? 0 : v.getFirstSeen() + judgeAt - 1);
-                v.setCause(in.string());
+                v.setCause(StringPool.of(in.string()));
                 int ne = in.count();
                 List<ConntrackEvent> ev = new ArrayList<>(ne);
                 for (int j = 0; j < ne; j++) {

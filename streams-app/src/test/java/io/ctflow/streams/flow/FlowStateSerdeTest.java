@@ -1,6 +1,8 @@
 package io.ctflow.streams.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +92,22 @@ class FlowStateSerdeTest {
                 .setServiceAddress("10.96.0.10:80/tcp").setCountedReplied(true).setExpireAt(1_795_711_909_996_532L).build();
         int size = serde.serializer().serialize("t", st).length;
         assertTrue(size <= 100, "bytes per one-node flow: " + size);
+    }
+
+    @Test
+    void decodedFlowsShareTheirNodeServiceAndAddressStrings() {
+        FlowState st = random(new SplittableRandom(11));
+        while (st.getViews().isEmpty() || st.getService() == null || st.getServiceAddress() == null) {
+            st = random(new SplittableRandom(st.hashCode()));
+        }
+        byte[] bytes = serde.serializer().serialize("t", st);
+        FlowState a = serde.deserializer().deserialize("t", bytes);
+        FlowState b = serde.deserializer().deserialize("t", bytes.clone());
+        assertEquals(a, b);
+        assertSame(a.getService(), b.getService());
+        assertSame(a.getServiceAddress(), b.getServiceAddress());
+        assertSame(a.getViews().get(0).getNode(), b.getViews().get(0).getNode());
+        assertNotSame(a.getViews().get(0).getOrigSrc(), b.getViews().get(0).getOrigSrc()); // per flow, not shared
     }
 
     @Test
