@@ -182,9 +182,9 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
-            String addr = StringPool.of(FlowViews.serviceAddress(key.protocolNumber(), v));
+            String addr = FlowViews.serviceAddress(key.protocolNumber(), v);
             ServiceEntry svc = serviceLookup.get(FlowViews.serviceKey(key.protocolNumber(), v));
-            st.setService(svc != null ? StringPool.of(svc.getId()) : addr);
+            st.setService(svc != null ? svc.getId() : addr);
             st.setServiceAddress(addr);
             counts.opened(key, st, v, v.getOrigin() == ViewOrigin.EVENT);
         }

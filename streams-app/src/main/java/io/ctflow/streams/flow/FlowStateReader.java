@@ -1,10 +1,11 @@
 package io.ctflow.streams.flow;
 
 import io.ctflow.avro.ConntrackEvent;
+import io.ctflow.streams.input.RepeatedStrings;
+import io.ctflow.streams.input.RepeatedValues;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -13,11 +14,25 @@ import org.apache.kafka.common.errors.SerializationException;
 /** Reads the primitives of the flow state layout ({@link FlowStateSerde}) back; bounds are checked by the array accesses and {@link #count()}. */
 final class FlowStateReader {
     private final byte[] data;
+    private final Repeats repeats;
     private int pos;
     private BinaryDecoder decoder;
 
-    FlowStateReader(byte[] data) {
+    /**
+     * The strings and addresses that repeat across flows (node names, Service ids and addresses, client
+     * and VIP addresses), one copy each: without them they were more than half of a decoded flow's heap
+     * (BENCHMARKS.md, eighth round), and the decoded-flows set ({@code flow.decoded-max}) counts flows.
+     * Sized for a large cluster's nodes, Services and client pods; a collision only costs sharing.
+     */
+    record Repeats(RepeatedStrings strings, RepeatedValues addresses) {
+        static Repeats create() {
+            return new Repeats(new RepeatedStrings(8_192), new RepeatedValues(14));
+        }
+    }
+
+    FlowStateReader(byte[] data, Repeats repeats) {
         this.data = data;
+        this.repeats = repeats;
     }
 
     int position() {
@@ -67,6 +82,20 @@ final class FlowStateReader {
         return s;
     }
 
+    /** A string that repeats across flows: the one instance the table holds for its bytes. */
+    String repeatedString() {
+        long n = varlong();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > data.length - pos) {
+            throw new SerializationException("flows store: bad string length " + n);
+        }
+        String s = repeats.strings().get(data, pos, (int) n);
+        pos += (int) n;
+        return s;
+    }
+
     String state() {
         long c = varlong();
         if (c == 0) {
@@ -82,9 +111,10 @@ final class FlowStateReader {
         return known.name();
     }
 
-    ByteBuffer bytes() {
+    /** An address, shared with the other flows that hold it ({@link RepeatedValues}: never moved by a reader). */
+    ByteBuffer address() {
         int n = count();
-        ByteBuffer b = ByteBuffer.wrap(Arrays.copyOfRange(data, pos, pos + n));
+        ByteBuffer b = repeats.addresses().address(data, pos, n);
         pos += n;
         return b;
     }

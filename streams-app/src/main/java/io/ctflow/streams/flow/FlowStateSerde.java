@@ -35,6 +35,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     private final SpecificDatumWriter<ConntrackEvent> evidenceWriter = new SpecificDatumWriter<>(ConntrackEvent.class);
     private final SpecificDatumReader<ConntrackEvent> evidenceReader = new SpecificDatumReader<>(ConntrackEvent.class);
     private final ThreadLocal<FlowStateWriter> out = ThreadLocal.withInitial(FlowStateWriter::new);
+    private final ThreadLocal<FlowStateReader.Repeats> repeats = ThreadLocal.withInitial(FlowStateReader.Repeats::create);
 
     @Override
     public Serializer<FlowState> serializer() {
@@ -86,7 +87,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
     }
 
     FlowState decode(byte[] data) {
-        FlowStateReader in = new FlowStateReader(data);
+        FlowStateReader in = new FlowStateReader(data, repeats.get());
         try {
             byte version = in.readByte();
             if (version != VERSION) {
@@ -95,8 +96,8 @@ public final class FlowStateSerde implements Serde<FlowState> {
             }
             FlowState st = new FlowState();
             int primary = (int) in.varlong();
-            st.setService(StringPool.of(in.string()));
-            st.setServiceAddress(StringPool.of(in.string()));
+            st.setService(in.repeatedString());
+            st.setServiceAddress(in.repeatedString());
             int counted = in.readByte();
             st.setCountedReplied((counted & COUNTED_REPLIED) != 0);
             st.setCountedUnreplied((counted & COUNTED_UNREPLIED) != 0);
@@ -107,7 +108,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
             List<NodeView> views = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 NodeView v = new NodeView();
-                v.setNode(StringPool.of(in.string())); // shared: see StringPool
+                v.setNode(in.repeatedString());
                 long id = in.varlong();
                 v.setConntrackId(id == 0 ? null : id - 1);
                 v.setOrigin(FlowStateCodes.origin(in.readByte()));
@@ -117,8 +118,8 @@ public final class FlowStateSerde implements Serde<FlowState> {
                 }
                 v.setLastSeen(v.getFirstSeen() + in.varlong());
                 v.setNat(FlowStateCodes.nat(in.readByte()));
-                v.setOrigSrc(in.bytes());
-                v.setOrigDst(in.bytes());
+                v.setOrigSrc(in.address());
+                v.setOrigDst(in.address());
                 v.setOrigSport((int) in.varlong());
                 v.setOrigDport((int) in.varlong());
                 long replied = in.varlong();
@@ -129,7 +130,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
                 v.setJudgement(FlowStateCodes.judgement(in.readByte()));
                 long judgeAt = in.varlong();
                 v.setJudgeAt(judgeAt == 0 ? 0 : v.getFirstSeen() + judgeAt - 1);
-                v.setCause(StringPool.of(in.string()));
+                v.setCause(in.repeatedString());
                 int ne = in.count();
                 List<ConntrackEvent> ev = new ArrayList<>(ne);
                 for (int j = 0; j < ne; j++) {

@@ -30,7 +30,7 @@ final class FlowViews {
         Tuple o = e.getOriginal();
         boolean icmp = o.getIcmpId() != null;
         NodeView v = new NodeView();
-        v.setNode(StringPool.of(e.getNode())); // the decoded flows share it (StringPool)
+        v.setNode(e.getNode());
         v.setConntrackId(e.getConntrackId());
         v.setOrigin(origin);
         v.setFirstSeen(ts);

@@ -13,24 +13,43 @@ import java.util.Arrays;
  * <p>A shared buffer is safe because no reader of an event moves a buffer's position: the app reads
  * addresses with absolute access or through {@code duplicate()} (FlowKey, Addresses, the flow state
  * writer) and Avro's encoder writes them the same way; {@code RepeatedValuesTest} checks the
- * encoders leave them untouched. Not thread-safe: one per decoder.
+ * encoders leave them untouched. Not thread-safe: one per decoder (the flows store's decoder has
+ * its own, for the addresses of the flows it decodes).
  */
-final class RepeatedValues {
+public final class RepeatedValues {
     private static final int SLOT_BITS = 12;
     static final int SLOTS = 1 << SLOT_BITS;
     static final int MAX_ADDRESS = 16;
     /** Ports, ICMP ids and the like: 0..65535 boxed once, on first use. */
     private static final Integer[] SMALL = new Integer[65536];
 
-    private final ByteBuffer[] addresses = new ByteBuffer[SLOTS];
+    private final int slotBits;
+    private final ByteBuffer[] addresses;
     // Each slot's bytes packed in two longs and its length: a lookup compares numbers in three small
     // arrays instead of following the slot's buffer to its array.
-    private final long[] lows = new long[SLOTS];
-    private final long[] highs = new long[SLOTS];
-    private final byte[] lengths = new byte[SLOTS];
+    private final long[] lows;
+    private final long[] highs;
+    private final byte[] lengths;
+
+    RepeatedValues() {
+        this(SLOT_BITS);
+    }
+
+    /** A table of {@code 2^slotBits} addresses. */
+    public RepeatedValues(int slotBits) {
+        if (slotBits < 1 || slotBits > 24) {
+            throw new IllegalArgumentException("slotBits must be 1..24, not " + slotBits);
+        }
+        this.slotBits = slotBits;
+        int n = 1 << slotBits;
+        this.addresses = new ByteBuffer[n];
+        this.lows = new long[n];
+        this.highs = new long[n];
+        this.lengths = new byte[n];
+    }
 
     /** A buffer holding {@code b[off, off + len)}, equal to {@code ByteBuffer.wrap(copyOfRange(b, off, off + len))}. */
-    ByteBuffer address(byte[] b, int off, int len) {
+    public ByteBuffer address(byte[] b, int off, int len) {
         if (len > MAX_ADDRESS) {
             return ByteBuffer.wrap(Arrays.copyOfRange(b, off, off + len));
         }
@@ -43,7 +62,7 @@ final class RepeatedValues {
         for (int i = 8; i < len; i++) {
             hi = (hi << 8) | (b[off + i] & 0xff);
         }
-        int slot = (int) (((lo * 0x9E3779B97F4A7C15L) ^ (hi * 0xC2B2AE3D27D4EB4FL)) >>> (64 - SLOT_BITS));
+        int slot = (int) (((lo * 0x9E3779B97F4A7C15L) ^ (hi * 0xC2B2AE3D27D4EB4FL)) >>> (64 - slotBits));
         ByteBuffer known = addresses[slot];
         if (known != null && lows[slot] == lo && highs[slot] == hi && lengths[slot] == len) {
             return known;

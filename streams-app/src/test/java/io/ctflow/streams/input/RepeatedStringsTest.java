@@ -3,6 +3,8 @@ package io.ctflow.streams.input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -41,5 +43,27 @@ class RepeatedStringsTest {
                 assertEquals("node-" + i, strings.get(v, 0, v.length));
             }
         }
+    }
+
+    @Test
+    void aLargerTableSharesMoreDistinctValues() {
+        assertTrue(shared(new RepeatedStrings(8_192), 2_000) > 1_600, "8,192 slots keep most of 2,000 values");
+        assertTrue(shared(new RepeatedStrings(), 2_000) < 1_000, "1,024 slots cannot");
+        assertThrows(IllegalArgumentException.class, () -> new RepeatedStrings(1_000));
+    }
+
+    /** Of {@code n} distinct values read twice, how many come back as the instance of the first read. */
+    private static int shared(RepeatedStrings table, int n) {
+        String[] first = new String[n];
+        for (int i = 0; i < n; i++) {
+            byte[] v = ("default/svc-" + i).getBytes(StandardCharsets.UTF_8);
+            first[i] = table.get(v, 0, v.length);
+        }
+        int same = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] v = ("default/svc-" + i).getBytes(StandardCharsets.UTF_8);
+            same += table.get(v, 0, v.length) == first[i] ? 1 : 0;
+        }
+        return same;
     }
 }

@@ -3,6 +3,8 @@ package io.ctflow.streams.input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.collector.capture.Capture;
@@ -23,6 +25,26 @@ import org.junit.jupiter.api.Test;
 
 class RepeatedValuesTest {
     final RepeatedValues values = new RepeatedValues();
+
+    @Test
+    void aLargerTableSharesMoreDistinctAddresses() {
+        assertTrue(shared(new RepeatedValues(14), 8_000) > 6_000, "16,384 slots keep most of 8,000 client addresses");
+        assertTrue(shared(new RepeatedValues(), 8_000) < 4_000, "4,096 slots cannot");
+        assertThrows(IllegalArgumentException.class, () -> new RepeatedValues(0));
+    }
+
+    /** Of {@code n} distinct IPv4 addresses read twice, how many come back as the buffer of the first read. */
+    private static int shared(RepeatedValues table, int n) {
+        ByteBuffer[] first = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            first[i] = table.address(ByteBuffer.allocate(4).putInt(0, 0x0af40000 + i).array(), 0, 4);
+        }
+        int same = 0;
+        for (int i = 0; i < n; i++) {
+            same += table.address(ByteBuffer.allocate(4).putInt(0, 0x0af40000 + i).array(), 0, 4) == first[i] ? 1 : 0;
+        }
+        return same;
+    }
 
     @Test
     void anAddressSeenBeforeIsTheSameBufferWithTheSameBytes() {
