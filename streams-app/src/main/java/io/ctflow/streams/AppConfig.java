@@ -32,7 +32,7 @@ public record AppConfig(
         Duration flowLinger,
         Duration flowReapSlack,
         Duration flowMaxAge,
-        int flowDecodedMax,
+        long flowDecodedMemory,
         Set<String> requestResponseUdp,
         int eventsPartitions,
         String httpHost,
@@ -50,7 +50,7 @@ public record AppConfig(
     public static final String FLOW_LINGER = "flow.linger";
     public static final String FLOW_REAP_SLACK = "flow.reap-slack";
     public static final String FLOW_MAX_AGE = "flow.max-age";
-    public static final String FLOW_DECODED_MAX = "flow.decoded-max";
+    public static final String FLOW_DECODED_MEMORY = "flow.decoded-memory";
     public static final String UDP_REQUEST_RESPONSE = "udp.request-response";
     public static final String EVENTS_PARTITIONS = "events.partitions";
     public static final String HTTP_HOST = "http.host";
@@ -107,10 +107,10 @@ public record AppConfig(
             // A connection's later events (TIME_WAIT, DESTROY) come a lifetime after its first ones, so
             // keeping flows decoded saves store reads only once the set holds nearly all open flows: in the
             // production bench (200 k open) x1.25-1.35 with every flow decoded (BENCHMARKS.md, seventh round).
-            .define(FLOW_DECODED_MAX, Type.INT, FlowJoinProcessor.DEFAULT_DECODED_FLOWS, ConfigDef.Range.atLeast(1_024),
-                    "flows each flow-join task keeps decoded in the heap in front of the flows store; the default holds "
-                            + "what a commit interval touches, so a flow changed several times is written once; set above a task's "
-                            + "open flows to skip store reads (heap per flow: ctflow bench --only state)")
+            .define(FLOW_DECODED_MEMORY, Type.LONG, FlowJoinProcessor.DEFAULT_DECODED_BYTES, ConfigDef.Range.atLeast(1L << 20),
+                    "heap the instance spends on flows kept decoded in front of the flows store, split among its flow-join tasks: "
+                            + "a flow changed several times between commits is written once, and one still held is not read again; "
+                            + "~390 B per healthy flow, ~1 kB more per evidence event of an unreplied one (ctflow bench --only state)")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
@@ -188,14 +188,14 @@ public record AppConfig(
         return new AppConfig(topics,
                 s.duration(REPLY_TIMEOUT_TCP), s.duration(REPLY_TIMEOUT_UDP), s.duration(REPLY_TIMEOUT_OTHER),
                 s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
-                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.integer(FLOW_DECODED_MAX), rr,
+                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.longValue(FLOW_DECODED_MEMORY), rr,
                 s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
                 s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), Map.copyOf(kafka));
     }
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                flowReapSlack, flowMaxAge, flowDecodedMax, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
+                flowReapSlack, flowMaxAge, flowDecodedMemory, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */

@@ -8,6 +8,7 @@ import io.ctflow.avro.ServiceStats;
 import io.ctflow.avro.internal.FlowUpdate;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.schemas.Topics;
+import io.ctflow.streams.flow.DecodedFlowsBudget;
 import io.ctflow.streams.flow.FlowJoinProcessor;
 import io.ctflow.streams.flow.ReplyTimeout;
 import io.ctflow.streams.metrics.ResultsObserver;
@@ -94,9 +95,10 @@ public final class CtflowTopology {
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
                 Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
+        DecodedFlowsBudget decodedFlows = new DecodedFlowsBudget(config.flowDecodedMemory()); // one per instance, split among its tasks
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.window(), config.flowRetention(), config.requestResponseUdp(), servicesVersion,
-                        config.anomalyCommitWithin(), config.flowDecodedMax()),
+                        config.anomalyCommitWithin(), decodedFlows),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS,
                 StoreNames.FLOW_COMMIT_HOOK);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())

@@ -35,11 +35,11 @@ class AppConfigTest {
 
     @Test
     void theDecodedFlowsSetIsSizedBySetting() {
-        assertEquals(16_384, AppConfig.of(Map.of()).flowDecodedMax());
-        assertEquals(1_048_576, AppConfig.of(Map.of("flow.decoded-max", "1048576")).flowDecodedMax());
-        assertEquals(262_144, AppConfig.load(null, Map.of("CTFLOW_FLOW_DECODED_MAX", "262144"), Map.of()).flowDecodedMax());
-        assertTrue(assertThrows(UsageException.class, () -> AppConfig.of(Map.of("flow.decoded-max", "10"))).getMessage()
-                .contains("flow.decoded-max=10"));
+        assertEquals(64L << 20, AppConfig.of(Map.of()).flowDecodedMemory());
+        assertEquals(1L << 30, AppConfig.of(Map.of("flow.decoded-memory", "1073741824")).flowDecodedMemory());
+        assertEquals(256L << 20, AppConfig.load(null, Map.of("CTFLOW_FLOW_DECODED_MEMORY", "268435456"), Map.of()).flowDecodedMemory());
+        String e = assertThrows(UsageException.class, () -> AppConfig.of(Map.of("flow.decoded-memory", "1000"))).getMessage();
+        assertTrue(e.contains("flow.decoded-memory=1000"), e);
     }
 
     @Test

@@ -286,7 +286,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static final String STATE_FIGURE = "streams app: state per open flow (flows store, serialized key + value)";
-    static final String DECODED_FIGURE = "streams app: heap per decoded flow (flow.decoded-max's set, key + state objects)";
+    static final String DECODED_FIGURE = "streams app: heap per decoded flow (flow.decoded-memory's set, key + state objects)";
 
     private void state(BenchCluster cluster, Report report) throws Exception {
         AppConfig config = cluster.config("bench-state.", 1);
@@ -299,9 +299,9 @@ public final class BenchCommand implements Callable<Integer> {
                         r.flows(), appSettings(config))));
         report.add(new Figure(DECODED_FIGURE, r.decodedBytesPerFlow(), Double.NaN, "B",
                 "-", String.format(Locale.ROOT, "the same flows decoded with the app's serdes, %,d copies, live heap after a full GC with and "
-                                + "without them; the set adds its hash-map entry and slot (~80 B by object layout); heap of flow.decoded-max "
-                                + "(default %,d per flow-join task) = that x flows kept",
-                        r.decodedCopies(), AppConfig.of(Map.of()).flowDecodedMax())));
+                                + "without them; the set adds its hash-map entry and slot (~80 B by object layout); flow.decoded-memory "
+                                + "(default %,d MiB per instance) / (that + 80 B) = healthy flows kept",
+                        r.decodedCopies(), AppConfig.of(Map.of()).flowDecodedMemory() >> 20)));
     }
 
 

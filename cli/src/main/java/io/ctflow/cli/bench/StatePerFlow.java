@@ -29,7 +29,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class StatePerFlow {
     /**
      * Entries and serialized bytes of the flows store, and the heap one flow takes decoded (its key
-     * and state objects, as {@code flow.decoded-max} keeps them) over {@code decodedCopies} copies.
+     * and state objects, as {@code flow.decoded-memory} keeps them) over {@code decodedCopies} copies.
      */
     record Result(long flows, long flowBytes, double decodedBytesPerFlow, int decodedCopies) {
         double bytesPerFlow() {

@@ -26,17 +26,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a cold unlink and bucket walk for each (map work was 8.6 % of the stream thread, now 3.5 %); a
  * dropped generation costs one pass over the changes not yet written.
  *
- * <p>Its size is the setting {@code flow.decoded-max}. A connection's later events (TIME_WAIT, the
- * DESTROY) come a connection lifetime after its first ones, so a set smaller than the task's open
- * flows saves the reads of a burst only; one larger than them reads each flow from the store once,
- * at the price of its decoded objects in the heap (BENCHMARKS.md, seventh round).
+ * <p>Its size is the task's share of {@code flow.decoded-memory} ({@link DecodedFlowsBudget}), in
+ * bytes as {@link DecodedFlowSize} estimates them, so an unreplied flow holding evidence counts for
+ * more than a healthy one. A connection's later events (TIME_WAIT, the DESTROY) come a connection
+ * lifetime after its first ones, so a set smaller than the task's open flows saves the reads of a
+ * burst only; one larger than them reads each flow from the store once (BENCHMARKS.md, seventh and
+ * eighth rounds).
  */
 final class FlowCache implements CommitHook.Listener {
     /**
-     * The default size ({@code flow.decoded-max}): more than the flows a commit interval touches at
-     * 100 k events/s, so a burst is written once.
+     * The default of {@code flow.decoded-memory}, per instance: ~170,000 healthy flows (~390 B each),
+     * far more than a commit interval touches at 100 k events/s, so a burst is written once, and
+     * on a node with fewer open flows every one of them.
      */
-    static final int RECENT_FLOWS = 16_384;
+    static final long DEFAULT_BYTES = 64L << 20;
 
     /** A flow as last seen: its state (null: none, or forgotten), whether the store lacks that yet, and its generation. */
     private static final class Slot {
@@ -44,6 +47,8 @@ final class FlowCache implements CommitHook.Listener {
         FlowState state;
         boolean dirty;
         long generation;
+        /** Its heap as last estimated ({@link DecodedFlowSize}). */
+        int bytes;
 
         Slot(FlowKey key, FlowState state) {
             this.key = key;
@@ -52,26 +57,29 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private final KeyValueStore<FlowKey, FlowState> store;
-    /** Flows per generation: half of the most kept decoded. */
-    private final int generationSize;
+    private final DecodedFlowsBudget budget;
+    /** Bytes per generation: half of the task's share, read again at each new generation (the tasks may have changed). */
+    private long generationBytes;
+    private long youngBytes;
     private final List<Slot> changed = new ArrayList<>();
-    private HashMap<FlowKey, Slot> young;
-    private HashMap<FlowKey, Slot> old;
+    private HashMap<FlowKey, Slot> young = new HashMap<>();
+    private HashMap<FlowKey, Slot> old = new HashMap<>();
     private long generation;
 
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
-        this(store, RECENT_FLOWS);
+        this(store, DEFAULT_BYTES);
     }
 
-    /** At most {@code max} flows decoded (at least {@code max / 2} of the latest seen). */
-    FlowCache(KeyValueStore<FlowKey, FlowState> store, int max) {
-        if (max < 2) {
-            throw new IllegalArgumentException("a decoded-flows set needs room for 2 flows at least, not " + max);
-        }
+    /** At most about {@code bytes} of flows decoded (at least half of that of the latest seen). */
+    FlowCache(KeyValueStore<FlowKey, FlowState> store, long bytes) {
+        this(store, new DecodedFlowsBudget(bytes));
+    }
+
+    /** The task's share of {@code budget} decoded. */
+    FlowCache(KeyValueStore<FlowKey, FlowState> store, DecodedFlowsBudget budget) {
         this.store = store;
-        this.generationSize = max / 2;
-        this.young = newGeneration();
-        this.old = newGeneration();
+        this.budget = budget;
+        this.generationBytes = budget.perTask() / 2;
     }
 
     FlowState load(FlowKey key) {
@@ -89,6 +97,9 @@ final class FlowCache implements CommitHook.Listener {
     private void change(FlowKey key, FlowState st) {
         Slot s = slot(key, false);
         s.state = st;
+        int bytes = DecodedFlowSize.of(st); // views and evidence come and go between a load and its save
+        youngBytes += bytes - s.bytes;
+        s.bytes = bytes;
         if (!s.dirty) {
             s.dirty = true;
             changed.add(s);
@@ -107,7 +118,9 @@ final class FlowCache implements CommitHook.Listener {
         }
         s.generation = generation;
         young.put(key, s);
-        if (young.size() >= generationSize) {
+        s.bytes = DecodedFlowSize.of(s.state);
+        youngBytes += s.bytes;
+        if (youngBytes >= generationBytes) {
             nextGeneration();
         }
         return s;
@@ -125,11 +138,9 @@ final class FlowCache implements CommitHook.Listener {
         });
         generation++;
         old = young;
-        young = newGeneration();
-    }
-
-    private HashMap<FlowKey, Slot> newGeneration() {
-        return new HashMap<>(generationSize * 2);
+        young = new HashMap<>(old.size() * 2);
+        youngBytes = 0;
+        generationBytes = budget.perTask() / 2;
     }
 
     // A forgotten flow is written as put(key, null), the store's delete without its read: delete(key)
@@ -175,9 +186,15 @@ final class FlowCache implements CommitHook.Listener {
         return n;
     }
 
+    /** Decoded flows held now (tests). */
+    int decoded() {
+        return young.size() + old.size();
+    }
+
     void clear() {
         young.clear();
         old.clear();
         changed.clear();
+        youngBytes = 0;
     }
 }

@@ -64,14 +64,15 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final ServicePartials partials;
     private final ConnectionCounts counts;
     private final PromptCommits promptCommits;
-    private final int decodedMax;
+    private final DecodedFlowsBudget decodedBudget;
+    private boolean inBudget;
 
-    /** The default of {@code flow.decoded-max}: see {@link FlowCache#RECENT_FLOWS}. */
-    public static final int DEFAULT_DECODED_FLOWS = FlowCache.RECENT_FLOWS;
+    /** The default of {@code flow.decoded-memory}: see {@link FlowCache#DEFAULT_BYTES}. */
+    public static final long DEFAULT_DECODED_BYTES = FlowCache.DEFAULT_BYTES;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
-                             ServicesVersion servicesVersion, Duration anomalyCommitWithin, int decodedMax) {
-        this.decodedMax = decodedMax;
+                             ServicesVersion servicesVersion, Duration anomalyCommitWithin, DecodedFlowsBudget decodedBudget) {
+        this.decodedBudget = decodedBudget;
         this.promptCommits = new PromptCommits(anomalyCommitWithin);
         this.partials = new ServicePartials(window);
         this.counts = new ConnectionCounts(partials);
@@ -86,7 +87,11 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.ctx = context;
-        this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS), decodedMax);
+        if (!inBudget) { // a revived task is initialised again: it counts once
+            decodedBudget.join();
+            inBudget = true;
+        }
+        this.flows = new FlowCache(context.getStateStore(StoreNames.FLOWS), decodedBudget);
         this.anomalies = context.getStateStore(StoreNames.ANOMALIES);
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         serviceLookup.init(services);
@@ -114,6 +119,10 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         deadlines.clear();
         partials.clear();
+        if (inBudget) {
+            decodedBudget.leave();
+            inBudget = false;
+        }
     }
 
     @Override

@@ -21,7 +21,7 @@ final class FlowStateReader {
     /**
      * The strings and addresses that repeat across flows (node names, Service ids and addresses, client
      * and VIP addresses), one copy each: without them they were more than half of a decoded flow's heap
-     * (BENCHMARKS.md, eighth round), and the decoded-flows set ({@code flow.decoded-max}) counts flows.
+     * (BENCHMARKS.md, eighth round), and they are what the decoded-flows set ({@code flow.decoded-memory}) holds.
      * Sized for a large cluster's nodes, Services and client pods; a collision only costs sharing.
      */
     record Repeats(RepeatedStrings strings, RepeatedValues addresses) {

@@ -3,6 +3,7 @@ package io.ctflow.streams.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
@@ -26,7 +27,14 @@ class FlowCacheTest {
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("flows"), new io.ctflow.flow.FlowKeySerde(), new FlowStateSerde())
                 .withLoggingDisabled().build();
         store.init(ctx.getStateStoreContext(), store);
-        flows = new FlowCache(store);
+        flows = new FlowCache(store, SMALL);
+    }
+
+    /** The smallest budget: a few thousand flows, so a test can push one out quickly. */
+    static final long SMALL = DecodedFlowsBudget.MIN_PER_TASK;
+    /** Reads of flows the store lacks that fill both generations of a set of {@code bytes}. */
+    static int absentFilling(long bytes) {
+        return (int) (bytes / DecodedFlowSize.ABSENT) + 1;
     }
 
     static FlowState flow(long lastSeen) {
@@ -96,7 +104,7 @@ class FlowCacheTest {
     @Test
     void aChangedFlowPushedOutOfTheRecentSetIsWrittenAtOnce() {
         flows.save(KEY, flow(7));
-        for (int i = 0; i < FlowCache.RECENT_FLOWS; i++) {
+        for (int i = 0; i < absentFilling(SMALL); i++) {
             flows.load(key(i)); // other flows, read: the first one becomes the eldest
         }
         assertEquals(7, store.get(KEY).getViews().get(0).getLastSeen(), "written when it left the recent set");
@@ -106,12 +114,13 @@ class FlowCacheTest {
 
     @Test
     void aLargerSetKeepsEveryFlowItHoldsDecodedAndReadsEachFromTheStoreOnce() {
-        int open = 3 * FlowCache.RECENT_FLOWS;
+        int open = 49_152;
         for (int i = 0; i < open; i++) {
             store.put(key(i), flow(i));
         }
         AtomicInteger gets = new AtomicInteger();
-        FlowCache all = new FlowCache(FlowDeadlinesTest.counting(store, gets), 2 * open + 2); // a generation holds every open flow
+        long oneFlow = DecodedFlowSize.of(flow(0));
+        FlowCache all = new FlowCache(FlowDeadlinesTest.counting(store, gets), 2 * (open + 1) * oneFlow); // a generation holds every open flow
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < open; i++) {
                 assertEquals(i, all.load(key(i)).getViews().get(0).getLastSeen());
@@ -120,7 +129,7 @@ class FlowCacheTest {
         assertEquals(open, gets.get(), "each flow read once, then kept decoded through three passes over all of them");
 
         gets.set(0);
-        FlowCache small = new FlowCache(FlowDeadlinesTest.counting(store, gets), 2 * 1_024);
+        FlowCache small = new FlowCache(FlowDeadlinesTest.counting(store, gets), SMALL); // ~2,700 of them
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < open; i++) {
                 small.load(key(i));
@@ -134,7 +143,7 @@ class FlowCacheTest {
         flows.save(KEY, flow(7));
         flows.beforeCommit();
         store.put(KEY, flow(99)); // behind the cache's back: a load that reads the store would see it
-        for (int i = 0; i < 4 * FlowCache.RECENT_FLOWS; i++) {
+        for (int i = 0; i < 4 * absentFilling(SMALL); i++) {
             flows.load(key(i));
             if (i % 1000 == 0) {
                 assertEquals(7, flows.load(KEY).getViews().get(0).getLastSeen(), "still the decoded one after " + i);
@@ -145,7 +154,7 @@ class FlowCacheTest {
     @Test
     void aChangedFlowSeenAgainIsWrittenOnlyAtTheCommit() {
         flows.save(KEY, flow(7));
-        for (int i = 0; i < FlowCache.RECENT_FLOWS; i++) {
+        for (int i = 0; i < absentFilling(SMALL); i++) {
             flows.load(key(i));
             if (i % 1000 == 0) {
                 flows.load(KEY);
@@ -164,6 +173,70 @@ class FlowCacheTest {
         List<Long> seen = new ArrayList<>();
         flows.forEachStored((k, st) -> seen.add(st.getViews().get(0).getLastSeen()));
         assertEquals(List.of(5L), seen);
+    }
+
+    @Test
+    void anUnrepliedFlowsEvidenceCountsAgainstTheBudget() {
+        FlowState healthy = flow(1);
+        FlowState unreplied = flow(1);
+        for (int i = 0; i < FlowViews.MAX_EVIDENCE; i++) {
+            unreplied.getViews().get(0).getEvidence().add(FlowStateSerdeTest.event(new java.util.SplittableRandom(i)));
+        }
+        assertEquals(DecodedFlowSize.FLOW + DecodedFlowSize.VIEW, DecodedFlowSize.of(healthy));
+        assertEquals(DecodedFlowSize.of(healthy) + FlowViews.MAX_EVIDENCE * DecodedFlowSize.EVIDENCE_EVENT, DecodedFlowSize.of(unreplied));
+        assertEquals(DecodedFlowSize.ABSENT, DecodedFlowSize.of(null));
+
+        FlowCache a = new FlowCache(store, SMALL);
+        FlowCache b = new FlowCache(store, SMALL);
+        for (int i = 0; i < 4 * absentFilling(SMALL); i++) {
+            a.save(key(i), healthy);
+            b.save(key(i), unreplied);
+            a.beforeCommit();
+            b.beforeCommit();
+        }
+        long heldHealthy = (long) a.decoded() * DecodedFlowSize.of(healthy);
+        long heldUnreplied = (long) b.decoded() * DecodedFlowSize.of(unreplied);
+        assertTrue(heldHealthy <= SMALL + DecodedFlowSize.of(healthy) && heldHealthy >= SMALL / 2, "healthy: " + a.decoded());
+        assertTrue(heldUnreplied <= SMALL + DecodedFlowSize.of(unreplied) && heldUnreplied >= SMALL / 2, "unreplied: " + b.decoded());
+        assertTrue(b.decoded() * 4 < a.decoded(), "fewer flows held when each holds evidence");
+    }
+
+    @Test
+    void aTasksShareShrinksWhenTheInstanceRunsMoreTasks() {
+        DecodedFlowsBudget budget = new DecodedFlowsBudget(8 * SMALL);
+        budget.join();
+        FlowCache cache = new FlowCache(store, budget);
+        FlowState st = flow(1);
+        int alone = fill(cache, st);
+        for (int i = 0; i < 3; i++) {
+            budget.join(); // a rebalance gave the instance three more flow-join tasks
+        }
+        assertEquals(2 * SMALL, budget.perTask());
+        fill(cache, st); // the next generations are sized by the new share
+        int shared = fill(cache, st);
+        long one = DecodedFlowSize.of(st);
+        assertTrue(alone * one >= 4 * SMALL, alone + " flows held alone: at least half of its 8 MiB share");
+        assertTrue(shared * one <= 2 * SMALL + 2 * one, shared + " flows held with four tasks: at most its 2 MiB share");
+        for (int i = 0; i < 4; i++) {
+            budget.leave();
+        }
+        assertEquals(8 * SMALL, budget.perTask());
+        for (int i = 0; i < 64; i++) {
+            budget.join();
+        }
+        assertEquals(DecodedFlowsBudget.MIN_PER_TASK, budget.perTask(), "never below a burst's room");
+    }
+
+    /** Saves many flows through the cache; the flows it holds decoded after. */
+    private static int fill(FlowCache cache, FlowState st) {
+        for (int i = 0; i < 2 * absentFilling(8 * SMALL); i++) {
+            cache.save(key(i), st);
+            if (i % 1_000 == 0) {
+                cache.beforeCommit();
+            }
+        }
+        cache.beforeCommit();
+        return cache.decoded();
     }
 
     @Test
