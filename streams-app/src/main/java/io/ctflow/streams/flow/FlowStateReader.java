@@ -70,30 +70,36 @@ final class FlowStateReader {
     }
 
     String string() {
-        long n = varlong();
-        if (n == -1) {
+        int n = stringLength();
+        if (n < 0) {
             return null;
         }
-        if (n < 0 || n > data.length - pos) {
-            throw new SerializationException("flows store: bad string length " + n);
-        }
-        String s = new String(data, pos, (int) n, StandardCharsets.UTF_8);
-        pos += (int) n;
+        String s = new String(data, pos, n, StandardCharsets.UTF_8);
+        pos += n;
         return s;
     }
 
     /** A string that repeats across flows: the one instance the table holds for its bytes. */
     String repeatedString() {
+        int n = stringLength();
+        if (n < 0) {
+            return null;
+        }
+        String s = repeats.strings().get(data, pos, n);
+        pos += n;
+        return s;
+    }
+
+    /** A string's length (-1: null), never more than the bytes left. */
+    private int stringLength() {
         long n = varlong();
         if (n == -1) {
-            return null;
+            return -1;
         }
         if (n < 0 || n > data.length - pos) {
             throw new SerializationException("flows store: bad string length " + n);
         }
-        String s = repeats.strings().get(data, pos, (int) n);
-        pos += (int) n;
-        return s;
+        return (int) n;
     }
 
     String state() {
