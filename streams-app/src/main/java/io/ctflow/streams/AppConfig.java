@@ -5,7 +5,7 @@ import io.ctflow.config.ConfigSchema;
 import io.ctflow.config.ConfigSources;
 import io.ctflow.config.Settings;
 import io.ctflow.schemas.Topics;
-import io.ctflow.streams.flow.FlowJoinProcessor;
+import io.ctflow.streams.flow.DecodedFlowsBudget;
 import io.ctflow.streams.flow.FlowRetention;
 import io.ctflow.streams.outage.WaitForRegistryDeserializationHandler;
 import io.ctflow.streams.outage.WaitForRegistryProductionHandler;
@@ -107,7 +107,7 @@ public record AppConfig(
             // A connection's later events (TIME_WAIT, DESTROY) come a lifetime after its first ones, so
             // keeping flows decoded saves store reads only once the set holds nearly all open flows: in the
             // production bench (200 k open) x1.25-1.35 with every flow decoded (BENCHMARKS.md, seventh round).
-            .define(FLOW_DECODED_MEMORY, Type.LONG, FlowJoinProcessor.DEFAULT_DECODED_BYTES, ConfigDef.Range.atLeast(1L << 20),
+            .define(FLOW_DECODED_MEMORY, Type.LONG, DecodedFlowsBudget.DEFAULT_BYTES, ConfigDef.Range.atLeast(1L << 20),
                     "heap the instance spends on flows kept decoded in front of the flows store, split among its flow-join tasks: "
                             + "a flow changed several times between commits is written once, and one still held is not read again; "
                             + "~390 B per healthy flow, ~1 kB more per evidence event of an unreplied one (ctflow bench --only state)")

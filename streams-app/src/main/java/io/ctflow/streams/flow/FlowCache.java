@@ -34,13 +34,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * eighth rounds).
  */
 final class FlowCache implements CommitHook.Listener {
-    /**
-     * The default of {@code flow.decoded-memory}, per instance: ~170,000 healthy flows (~390 B each),
-     * far more than a commit interval touches at 100 k events/s, so a burst is written once, and
-     * on a node with fewer open flows every one of them.
-     */
-    static final long DEFAULT_BYTES = 64L << 20;
-
     /** A flow as last seen: its state (null: none, or forgotten), whether the store lacks that yet, and its generation. */
     private static final class Slot {
         final FlowKey key;
@@ -67,7 +60,7 @@ final class FlowCache implements CommitHook.Listener {
     private long generation;
 
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
-        this(store, DEFAULT_BYTES);
+        this(store, DecodedFlowsBudget.DEFAULT_BYTES);
     }
 
     /** At most about {@code bytes} of flows decoded (at least half of that of the latest seen). */
@@ -98,7 +91,9 @@ final class FlowCache implements CommitHook.Listener {
         Slot s = slot(key, false);
         s.state = st;
         int bytes = DecodedFlowSize.of(st); // views and evidence come and go between a load and its save
-        youngBytes += bytes - s.bytes;
+        if (s.generation == generation) { // not if slot() just made its generation the old one
+            youngBytes += bytes - s.bytes;
+        }
         s.bytes = bytes;
         if (!s.dirty) {
             s.dirty = true;

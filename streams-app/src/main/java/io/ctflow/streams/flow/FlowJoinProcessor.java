@@ -67,9 +67,6 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final DecodedFlowsBudget decodedBudget;
     private boolean inBudget;
 
-    /** The default of {@code flow.decoded-memory}: see {@link FlowCache#DEFAULT_BYTES}. */
-    public static final long DEFAULT_DECODED_BYTES = FlowCache.DEFAULT_BYTES;
-
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion, Duration anomalyCommitWithin, DecodedFlowsBudget decodedBudget) {
         this.decodedBudget = decodedBudget;
