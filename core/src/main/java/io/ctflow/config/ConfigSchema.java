@@ -16,8 +16,8 @@ import org.apache.kafka.common.config.ConfigDef.Width;
  * An app's settings, each declared once: name, type, default, validator and doc, in Kafka's own
  * {@link ConfigDef}. ConfigDef's group says whose a key is: {@link #OWN} keys are the app's, {@link #CLIENT}
  * keys are declared here for their default and doc but go to the Kafka clients and the registry client
- * like every undeclared key. Durations (ConfigDef has no such type) are strings checked by
- * {@link DurationValidator}.
+ * like every undeclared key. Durations and memory sizes (ConfigDef has no such types) are strings
+ * checked by {@link DurationValidator} and {@link MemoryValidator}.
  */
 public final class ConfigSchema {
     /** Group of the keys the app reads itself. */
@@ -49,6 +49,14 @@ public final class ConfigSchema {
     /** An own duration key: 500ms, 3s, 2m, 1h or a bare number of milliseconds, at least {@code min}; null default: unset. */
     public ConfigSchema duration(String name, String defaultValue, Duration min, String doc) {
         return define(name, Type.STRING, defaultValue, DurationValidator.atLeast(min), doc);
+    }
+
+    /**
+     * An own memory key: a size (67108864, 64M, 1G) of at least {@code minBytes}, or a share of the
+     * JVM's max heap ({@code 25%}); read with {@link Settings#memory}.
+     */
+    public ConfigSchema memory(String name, String defaultValue, long minBytes, String doc) {
+        return define(name, Type.STRING, defaultValue, MemoryValidator.atLeast(minBytes), doc);
     }
 
     /** A key the Kafka / registry clients read, declared for its default and doc; its value passes through as text. */
@@ -85,9 +93,12 @@ public final class ConfigSchema {
         return "CTFLOW_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** BOOLEAN, INT, ..., or DURATION for a duration key. */
+    /** BOOLEAN, INT, ..., DURATION for a duration key, MEMORY for a memory key. */
     public static String typeName(ConfigKey k) {
-        return k.validator instanceof DurationValidator ? "DURATION" : k.type.name();
+        if (k.validator instanceof DurationValidator) {
+            return "DURATION";
+        }
+        return k.validator instanceof MemoryValidator ? "MEMORY" : k.type.name();
     }
 
     /** The default as it would be written in a properties file; empty when there is none. */

@@ -209,6 +209,20 @@ public final class Settings {
         return (Duration) value(key);
     }
 
+    /** A memory key's bytes, a share of the heap taken of this JVM's max heap. */
+    public long memory(String key) {
+        return memory(key, Runtime.getRuntime().maxMemory());
+    }
+
+    /** A memory key's bytes for a JVM whose max heap is {@code maxHeapBytes}. */
+    public long memory(String key, long maxHeapBytes) {
+        ConfigDef.ConfigKey k = schema.key(key);
+        if (!(k.validator instanceof MemoryValidator m)) {
+            throw new IllegalArgumentException(key + " is not a memory setting");
+        }
+        return m.bytes((String) value(key), maxHeapBytes);
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> list(String key) {
         Object v = value(key);

@@ -106,11 +106,15 @@ public record AppConfig(
                     "upper bound on how long a flow is kept after its last event (ESTABLISHED prints a 5-day timeout)")
             // A connection's later events (TIME_WAIT, DESTROY) come a lifetime after its first ones, so
             // keeping flows decoded saves store reads only once the set holds nearly all open flows: in the
-            // production bench (200 k open) x1.25-1.35 with every flow decoded (BENCHMARKS.md, seventh round).
-            .define(FLOW_DECODED_MEMORY, Type.LONG, DecodedFlowsBudget.DEFAULT_BYTES, ConfigDef.Range.atLeast(1L << 20),
-                    "heap the instance spends on flows kept decoded in front of the flows store, split among its flow-join tasks: "
-                            + "a flow changed several times between commits is written once, and one still held is not read again; "
-                            + "~390 B per healthy flow, ~1 kB more per evidence event of an unreplied one (ctflow bench --only state)")
+            // production bench x1.2-1.35 with every flow decoded (BENCHMARKS.md, seventh to ninth rounds).
+            // So the default follows the heap (as Kafka Streams' record cache does not) rather than a
+            // fixed number that is too small on a large node and too large on a small one.
+            .memory(FLOW_DECODED_MEMORY, DecodedFlowsBudget.DEFAULT, DecodedFlowsBudget.MIN_PER_TASK,
+                    "heap the instance spends on flows kept decoded in front of the flows store (bytes, or a share of the "
+                            + "JVM's max heap), split among its flow-join tasks: a flow changed several times between commits is "
+                            + "written once, and one still held is not read again; ~390 B per healthy flow, ~1 kB more per "
+                            + "evidence event of an unreplied one (ctflow bench --only state); every open flow stays decoded "
+                            + "above ~2 x 390 B per open flow")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
@@ -188,7 +192,7 @@ public record AppConfig(
         return new AppConfig(topics,
                 s.duration(REPLY_TIMEOUT_TCP), s.duration(REPLY_TIMEOUT_UDP), s.duration(REPLY_TIMEOUT_OTHER),
                 s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
-                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.longValue(FLOW_DECODED_MEMORY), rr,
+                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.memory(FLOW_DECODED_MEMORY), rr,
                 s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
                 s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), Map.copyOf(kafka));
     }

@@ -59,8 +59,9 @@ final class FlowCache implements CommitHook.Listener {
     private HashMap<FlowKey, Slot> old = new HashMap<>();
     private long generation;
 
+    /** With 64 MiB, far more than any test's flows (tests). */
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
-        this(store, DecodedFlowsBudget.DEFAULT_BYTES);
+        this(store, 64L << 20);
     }
 
     /** At most about {@code bytes} of flows decoded (at least half of that of the latest seen). */
