@@ -141,10 +141,25 @@ final class FlowCache implements CommitHook.Listener {
 
     // A forgotten flow is written as put(key, null), the store's delete without its read: delete(key)
     // returns the old value, so Streams' RocksDB store and its metered layer read and decode it first.
+    // A forgotten flow leaves the set once written: the store answers its key as well (null), and at
+    // 20 k connections/s the set otherwise kept a slot per finished connection until its generation
+    // was dropped, doubling the map and the live heap that G1 copies (BENCHMARKS.md, ninth round).
     private void write(Slot s) {
         if (s.dirty) {
             store.put(s.key, s.state);
             s.dirty = false;
+            if (s.state == null) {
+                leave(s);
+            }
+        }
+    }
+
+    private void leave(Slot s) {
+        if (young.get(s.key) == s) {
+            young.remove(s.key);
+            youngBytes -= s.bytes;
+        } else if (old.get(s.key) == s) {
+            old.remove(s.key);
         }
     }
 

@@ -74,6 +74,19 @@ class FlowCacheTest {
     }
 
     @Test
+    void aForgottenFlowLeavesTheSetOnceWrittenAndTheOthersStay() {
+        FlowKey other = key(1);
+        flows.save(KEY, flow(1));
+        flows.save(other, flow(1));
+        flows.forget(KEY);
+        assertEquals(2, flows.decoded(), "held until written: the store still has nothing, the set says it is gone");
+        flows.beforeCommit();
+        assertEquals(1, flows.decoded(), "only the open flow stays decoded");
+        assertNull(flows.load(KEY), "its key is the store's again, which has it deleted");
+        assertEquals(1, flows.load(other).getViews().get(0).getLastSeen());
+    }
+
+    @Test
     void theCommitWritesTheChangedFlowsAndDeletesWithoutReading() {
         flows.save(KEY, flow(1));
         flows.beforeCommit();
