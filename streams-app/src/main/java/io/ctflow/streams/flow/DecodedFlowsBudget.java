@@ -10,14 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DecodedFlowsBudget {
     /**
-     * The default of {@code flow.decoded-memory}: a quarter of the JVM's max heap, so the set grows
-     * with the heap an operator gives the app. Holding every open flow decoded is what lifts the
-     * production regime above half the pass-through (BENCHMARKS.md, seventh to ninth rounds), and it
-     * takes ~2 × 390 B per open flow: a 1 GiB heap (the Kubernetes manifest's) gives 256 MiB, 340–690 k
-     * healthy flows, against the 64 MiB of the eighth round's fixed default; a 64 MiB heap still gets
-     * 16 MiB, far more than a commit interval touches.
+     * The default of {@code flow.decoded-memory}, per instance: ~170,000 healthy flows (~390 B each),
+     * far more than a commit interval touches at 100 k events/s, so a burst is written once, and on
+     * a node with fewer open flows every one of them. A quarter of the heap (the setting takes
+     * {@code 25%}) was ×1.1–1.35 faster in the production bench but its anomaly latency at 20 k
+     * events/s was worse in three pairs of runs out of three (BENCHMARKS.md, ninth round): a fixed
+     * default until that is understood.
      */
-    public static final String DEFAULT = "25%";
+    public static final String DEFAULT = "64M";
     /** Below this a task's share stops shrinking: room for a commit interval's burst. */
     public static final long MIN_PER_TASK = 1L << 20;
 
