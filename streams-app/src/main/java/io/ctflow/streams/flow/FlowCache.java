@@ -39,6 +39,8 @@ final class FlowCache implements CommitHook.Listener {
         final FlowKey key;
         FlowState state;
         boolean dirty;
+        /** Finished with nothing left to judge: nothing reads it again but a straggler, so it leaves the set once written. */
+        boolean settled;
         long generation;
         /** Its heap as last estimated ({@link DecodedFlowSize}). */
         int bytes;
@@ -81,16 +83,25 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     void save(FlowKey key, FlowState st) {
-        change(key, st);
+        change(key, st, false);
+    }
+
+    /**
+     * Saves a flow; a {@code settled} one (finished, nothing left to judge or count: its expiry only
+     * deletes it, without a read) leaves the set once written, unless it changes again before.
+     */
+    void save(FlowKey key, FlowState st, boolean settled) {
+        change(key, st, settled);
     }
 
     void forget(FlowKey key) {
-        change(key, null);
+        change(key, null, false);
     }
 
-    private void change(FlowKey key, FlowState st) {
+    private void change(FlowKey key, FlowState st, boolean settled) {
         Slot s = slot(key, false);
         s.state = st;
+        s.settled = settled;
         int bytes = DecodedFlowSize.of(st); // views and evidence come and go between a load and its save
         if (s.generation == generation) { // not if slot() just made its generation the old one
             youngBytes += bytes - s.bytes;
@@ -141,14 +152,15 @@ final class FlowCache implements CommitHook.Listener {
 
     // A forgotten flow is written as put(key, null), the store's delete without its read: delete(key)
     // returns the old value, so Streams' RocksDB store and its metered layer read and decode it first.
-    // A forgotten flow leaves the set once written: the store answers its key as well (null), and at
-    // 20 k connections/s the set otherwise kept a slot per finished connection until its generation
-    // was dropped, doubling the map and the live heap that G1 copies (BENCHMARKS.md, ninth round).
+    // A forgotten or settled flow leaves the set once written: the store answers its key as well, and
+    // nothing but a straggler reads it again (a settled flow's expiry deletes it without a read). Kept,
+    // they outnumbered the open flows (20 k connections/s lingering 30 s each) in a map that misses
+    // the caches and a live heap that G1 copies (BENCHMARKS.md, ninth round).
     private void write(Slot s) {
         if (s.dirty) {
             store.put(s.key, s.state);
             s.dirty = false;
-            if (s.state == null) {
+            if (s.state == null || s.settled) {
                 leave(s);
             }
         }

@@ -44,9 +44,10 @@ final class FlowDeadlines {
     /**
      * One expiry timer per flow: set when the flow has none, moved only to forget a finished flow
      * sooner (the old one is cancelled). A later expiry (a longer timeout on an UPDATE) is left to
-     * the re-check when the timer fires.
+     * the re-check when the timer fires. True when the flow is finished and settled: all its expiry
+     * will do is delete it.
      */
-    void scheduleExpiry(FlowKey key, FlowState st) {
+    boolean scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = retention.expiry(st);
         boolean finished = FlowRetention.allDestroyed(st);
         if (st.getExpireAt() == 0 || (finished && expiry < st.getExpireAt())) {
@@ -58,7 +59,9 @@ final class FlowDeadlines {
         }
         if (finished && expiry == st.getExpireAt() && settled(st)) {
             timers.markQuiet(expiry, key); // all its expiry will do is delete it: no need to read it then
+            return true;
         }
+        return false;
     }
 
     /**

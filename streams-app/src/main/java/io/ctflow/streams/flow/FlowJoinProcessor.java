@@ -173,8 +173,8 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         apply(key, st, v, e, ts, created);
         judge.judgeDeferred(key, st, ts);
-        deadlines.scheduleExpiry(key, st);
-        flows.save(key, st);
+        boolean settled = deadlines.scheduleExpiry(key, st);
+        flows.save(key, st, settled);
     }
 
     /** A view's first sight: its reply timer, and the connection's NEW for the stats when it is the DNAT view. */

@@ -74,6 +74,20 @@ class FlowCacheTest {
     }
 
     @Test
+    void aSettledFlowLeavesTheSetOnceWrittenUnlessItChangesFirst() {
+        FlowKey other = key(1);
+        flows.save(KEY, flow(1), true);
+        flows.save(other, flow(1), true);
+        flows.save(other, flow(2)); // a straggler changed it before the commit: no longer settled
+        flows.beforeCommit();
+        assertEquals(1, flows.decoded(), "the settled one left, the changed one stays");
+        assertEquals(1, store.get(KEY).getViews().get(0).getLastSeen(), "written before it left");
+        FlowState back = flows.load(KEY);
+        assertEquals(1, back.getViews().get(0).getLastSeen(), "a straggler reads it from the store");
+        assertEquals(2, flows.load(other).getViews().get(0).getLastSeen());
+    }
+
+    @Test
     void aForgottenFlowLeavesTheSetOnceWrittenAndTheOthersStay() {
         FlowKey other = key(1);
         flows.save(KEY, flow(1));

@@ -1,6 +1,8 @@
 package io.ctflow.streams.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.NodeView;
@@ -67,16 +69,27 @@ class FlowDeadlinesTest {
         FlowDeadlines d = new FlowDeadlines(retention);
         NodeView v = view();
         FlowState st = flow(v);
-        d.scheduleExpiry(KEY, st);
+        assertFalse(d.scheduleExpiry(KEY, st), "open: not settled");
         assertEquals(10 * S + 180 * S, st.getExpireAt(), "last seen + timeout + reap slack");
         v.setLastSeen(20 * S);
-        d.scheduleExpiry(KEY, st);
+        assertFalse(d.scheduleExpiry(KEY, st));
         assertEquals(190 * S, st.getExpireAt(), "a later expiry waits for the re-check when the timer fires");
         assertEquals(1, d.pending());
         v.setDestroyed(true);
-        d.scheduleExpiry(KEY, st);
+        assertFalse(d.scheduleExpiry(KEY, st), "finished, but its unreplied DNAT view awaits judgement: not settled");
         assertEquals(30 * S, st.getExpireAt(), "destroyed everywhere: forgotten after the linger");
         assertEquals(1, d.pending(), "the open flow's expiry timer is cancelled");
+    }
+
+    @Test
+    void aFinishedFlowWithNothingLeftToJudgeIsSettled() {
+        FlowDeadlines d = new FlowDeadlines(retention);
+        NodeView v = view();
+        v.setReplied(11 * S);
+        FlowState st = flow(v);
+        assertFalse(d.scheduleExpiry(KEY, st), "replied but open");
+        v.setDestroyed(true);
+        assertTrue(d.scheduleExpiry(KEY, st), "finished, replied, not the counted primary: its expiry only deletes it");
     }
 
     @Test
