@@ -30,7 +30,7 @@ public final class MemoryValidator implements ConfigDef.Validator {
         if (s.endsWith("%")) {
             double p = percent(s);
             if (!(p > 0 && p <= MAX_HEAP_PERCENT)) {
-                throw new ConfigException(name, value, "not a share of the heap above 0% and at most 90%");
+                throw new ConfigException(name, value, "not a share of the heap above 0% and at most " + (int) MAX_HEAP_PERCENT + "%");
             }
             return;
         }
@@ -67,6 +67,6 @@ public final class MemoryValidator implements ConfigDef.Validator {
 
     @Override
     public String toString() {
-        return "a size like 67108864, 64M or 1G, at least " + minBytes + ", or a share of the JVM's max heap like 25% (at most 90%)";
+        return "a size like 67108864, 64M or 1G, at least " + minBytes + ", or a share of the JVM's max heap like 25% (at most " + (int) MAX_HEAP_PERCENT + "%)";
     }
 }

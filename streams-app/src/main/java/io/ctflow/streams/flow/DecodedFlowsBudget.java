@@ -13,9 +13,9 @@ public final class DecodedFlowsBudget {
      * The default of {@code flow.decoded-memory}, per instance: ~170,000 healthy flows (~390 B each),
      * far more than a commit interval touches at 100 k events/s, so a burst is written once, and on
      * a node with fewer open flows every one of them. A quarter of the heap (the setting takes
-     * {@code 25%}) was ×1.1–1.35 faster in the production bench but its anomaly latency at 20 k
-     * events/s was worse in three pairs of runs out of three (BENCHMARKS.md, ninth round): a fixed
-     * default until that is understood.
+     * {@code 25%}) was ×1.1–1.35 faster in the production bench but slowed a saturated instance in the
+     * latency harness (×0.87, ×0.94 once settled flows left the set; BENCHMARKS.md, ninth round): a
+     * fixed default until repeated measurements say otherwise.
      */
     public static final String DEFAULT = "64M";
     /** Below this a task's share stops shrinking: room for a commit interval's burst. */

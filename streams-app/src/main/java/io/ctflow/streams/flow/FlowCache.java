@@ -1,6 +1,7 @@
 package io.ctflow.streams.flow;
 
 import io.ctflow.avro.internal.FlowState;
+import io.ctflow.config.Sizes;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.state.CommitHook;
 import java.util.ArrayList;
@@ -61,9 +62,9 @@ final class FlowCache implements CommitHook.Listener {
     private HashMap<FlowKey, Slot> old = new HashMap<>();
     private long generation;
 
-    /** With 64 MiB, far more than any test's flows (tests). */
+    /** With the default budget, far more than any test's flows (tests). */
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
-        this(store, 64L << 20);
+        this(store, Sizes.parse(DecodedFlowsBudget.DEFAULT));
     }
 
     /** At most about {@code bytes} of flows decoded (at least half of that of the latest seen). */
@@ -167,11 +168,10 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private void leave(Slot s) {
-        if (young.get(s.key) == s) {
-            young.remove(s.key);
+        if (young.remove(s.key, s)) { // Slot has identity equality: only this very slot leaves
             youngBytes -= s.bytes;
-        } else if (old.get(s.key) == s) {
-            old.remove(s.key);
+        } else {
+            old.remove(s.key, s);
         }
     }
 
