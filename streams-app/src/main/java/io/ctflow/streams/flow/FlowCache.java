@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -58,6 +59,8 @@ final class FlowCache implements CommitHook.Listener {
     private long generationBytes;
     private long youngBytes;
     private final List<Slot> changed = new ArrayList<>();
+    /** Changes on their way to the store, written in one {@code putAll} (reused: it only grows to a commit's changes). */
+    private final List<KeyValue<FlowKey, FlowState>> batch = new ArrayList<>();
     private HashMap<FlowKey, Slot> young = new HashMap<>();
     private HashMap<FlowKey, Slot> old = new HashMap<>();
     private long generation;
@@ -139,11 +142,12 @@ final class FlowCache implements CommitHook.Listener {
         long dropped = generation - 1;
         changed.removeIf(s -> {
             if (s.dirty && s.generation <= dropped) {
-                write(s);
+                stage(s);
                 return true;
             }
             return !s.dirty;
         });
+        writeStaged();
         generation++;
         old = young;
         young = new HashMap<>(old.size() * 2);
@@ -157,13 +161,28 @@ final class FlowCache implements CommitHook.Listener {
     // nothing but a straggler reads it again (a settled flow's expiry deletes it without a read). Kept,
     // they outnumbered the open flows (20 k connections/s lingering 30 s each) in a map that misses
     // the caches and a live heap that G1 copies (BENCHMARKS.md, ninth round).
-    private void write(Slot s) {
+    private void stage(Slot s) {
         if (s.dirty) {
-            store.put(s.key, s.state);
+            batch.add(KeyValue.pair(s.key, s.state));
             s.dirty = false;
             if (s.state == null || s.settled) {
                 leave(s);
             }
+        }
+    }
+
+    // One putAll, not a put per flow: Streams' RocksDB store writes the list as one WriteBatch (one
+    // native write instead of thousands, each with its JNI crossing and write-group handshake), and
+    // the changelog still gets every change, in this order. The commit's write-back was 38 % of the
+    // stream thread at 1 M open flows (BENCHMARKS.md, tenth round).
+    private void writeStaged() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            store.putAll(batch);
+        } finally {
+            batch.clear();
         }
     }
 
@@ -179,9 +198,10 @@ final class FlowCache implements CommitHook.Listener {
     @Override
     public void beforeCommit() {
         for (Slot s : changed) {
-            write(s);
+            stage(s);
         }
         changed.clear();
+        writeStaged();
     }
 
     @Override
@@ -215,6 +235,7 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     void clear() {
+        batch.clear();
         young.clear();
         old.clear();
         changed.clear();
