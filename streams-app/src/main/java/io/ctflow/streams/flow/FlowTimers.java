@@ -7,15 +7,15 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The flow join's event-time timers, in memory: O(1) to add or cancel, one sort per second of
- * deadlines to fire them ({@link TimerQueue}), nothing written per event. They are not state of
- * their own: every deadline is a field of a flow's state (a view's {@code judgeAt}, the flow's
- * {@code expireAt}), so {@link FlowJoinProcessor#init} rebuilds them from the flows store after a
- * restore, and a timer is only acted on when its flow still names that deadline (no delete in a
- * store, and no tombstone for a later scan to walk, which is what made timers in a RocksDB store
- * slow down as their history grew).
+ * The flow join's event-time timers, in memory: O(log n) to add, cancel or fire, nothing written per
+ * event. They are not state of their own: every deadline is a field of a flow's state (a view's
+ * {@code judgeAt}, the flow's {@code expireAt}), so {@link FlowJoinProcessor#init} rebuilds them from
+ * the flows store after a restore, and a timer is only acted on when its flow still names that
+ * deadline (no delete in a store, and no tombstone for a later scan to walk, which is what made
+ * timers in a RocksDB store slow down as their history grew).
  *
  * <p>A deadline that goes or moves takes its timer out ({@link #cancel}): a reply cancels its view's
  * reply timer, and a finished flow's expiry, moved earlier, cancels the one set while it was open.
@@ -53,8 +53,8 @@ final class FlowTimers {
         return a.node() == null ? (b.node() == null ? 0 : -1) : b.node() == null ? 1 : a.node().compareTo(b.node());
     };
 
-    /** Every timer still to come, in firing order (an add or a cancel is O(1)). */
-    private final TimerQueue<Timer> queue = new TimerQueue<>(ORDER, Timer::at);
+    /** Every timer still to come, in firing order (a sorted set, so a cancel is O(log n) too). */
+    private final TreeSet<Timer> queue = new TreeSet<>(ORDER);
     /** Queued expiry timers whose flow, unchanged since, needs only deleting: a subset of {@link #queue}. */
     private final Set<Timer> quietExpiries = new HashSet<>();
 
@@ -101,14 +101,12 @@ final class FlowTimers {
 
     /** Removes and returns up to {@code max} timers due at or before {@code nowMicros}, in firing order. */
     List<Timer> pollDue(long nowMicros, int max) {
-        Timer t = queue.pollDue(nowMicros);
-        if (t == null) {
+        if (queue.isEmpty() || queue.first().at() > nowMicros) {
             return List.of();
         }
         List<Timer> due = new ArrayList<>();
-        due.add(t);
-        while (due.size() < max && (t = queue.pollDue(nowMicros)) != null) {
-            due.add(t);
+        while (due.size() < max && !queue.isEmpty() && queue.first().at() <= nowMicros) {
+            due.add(queue.pollFirst());
         }
         return due;
     }
