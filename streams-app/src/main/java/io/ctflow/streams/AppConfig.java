@@ -106,9 +106,9 @@ public record AppConfig(
                     "upper bound on how long a flow is kept after its last event (ESTABLISHED prints a 5-day timeout)")
             // A connection's later events (TIME_WAIT, DESTROY) come a lifetime after its first ones, so
             // keeping flows decoded saves store reads only once the set holds nearly all open flows: in the
-            // production bench x1.1-1.35 with every flow decoded (BENCHMARKS.md, seventh to ninth rounds);
-            // a share of the heap (25%) lets that follow -Xmx, but is not the default: it slowed a
-            // saturated instance in the latency harness in the ninth round.
+            // production bench x1.1-1.35 with every flow decoded (BENCHMARKS.md, seventh to tenth rounds).
+            // So the default follows the heap (as Kafka Streams' record cache does not) rather than a
+            // fixed number that is too small on a large node and too large on a small one.
             .memory(FLOW_DECODED_MEMORY, DecodedFlowsBudget.DEFAULT, DecodedFlowsBudget.MIN_PER_TASK,
                     "heap the instance spends on flows kept decoded in front of the flows store (bytes, or a share of the "
                             + "JVM's max heap), split among its flow-join tasks: a flow changed several times between commits is "

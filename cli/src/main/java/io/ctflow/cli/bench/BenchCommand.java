@@ -300,7 +300,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.add(new Figure(DECODED_FIGURE, r.decodedBytesPerFlow(), Double.NaN, "B",
                 "-", String.format(Locale.ROOT, "the same flows decoded with the app's serdes, %,d copies, live heap after a full GC with and "
                                 + "without them; the set adds its hash-map entry and slot (~80 B by object layout); flow.decoded-memory "
-                                + "(default %,d MiB per instance) / (that + 80 B) = healthy flows kept",
+                                + "(default: a quarter of the max heap, %,d MiB in this JVM) / (that + 80 B) = healthy flows kept",
                         r.decodedCopies(), AppConfig.of(Map.of()).flowDecodedMemory() >> 20)));
     }
 

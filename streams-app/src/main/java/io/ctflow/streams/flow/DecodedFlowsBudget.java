@@ -10,14 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DecodedFlowsBudget {
     /**
-     * The default of {@code flow.decoded-memory}, per instance: ~170,000 healthy flows (~390 B each),
-     * far more than a commit interval touches at 100 k events/s, so a burst is written once, and on
-     * a node with fewer open flows every one of them. A quarter of the heap (the setting takes
-     * {@code 25%}) was ×1.1–1.35 faster in the production bench but slowed a saturated instance in the
-     * latency harness (×0.87, ×0.94 once settled flows left the set; BENCHMARKS.md, ninth round): a
-     * fixed default until repeated measurements say otherwise.
+     * The default of {@code flow.decoded-memory}: a quarter of the JVM's max heap, so the set grows
+     * with the heap an operator gives the app. Holding every open flow decoded is what lifts the
+     * production regime above half the pass-through (×1.1–1.35 over 64 MiB, BENCHMARKS.md, seventh to
+     * tenth rounds), at ~2 × 390 B per open flow: a 1 GiB heap (the Kubernetes manifest's) gives
+     * 256 MiB, every one of ~340 k open flows. It was the default once before and went back to 64 MiB
+     * because a saturated instance drained its backlog slower with it; since finished flows leave the
+     * set once written it drains as fast or faster (tenth round).
      */
-    public static final String DEFAULT = "64M";
+    public static final String DEFAULT = "25%";
     /** Below this a task's share stops shrinking: room for a commit interval's burst. */
     public static final long MIN_PER_TASK = 1L << 20;
 

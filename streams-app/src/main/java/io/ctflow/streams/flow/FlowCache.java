@@ -1,7 +1,6 @@
 package io.ctflow.streams.flow;
 
 import io.ctflow.avro.internal.FlowState;
-import io.ctflow.config.Sizes;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.state.CommitHook;
 import java.util.ArrayList;
@@ -65,9 +64,9 @@ final class FlowCache implements CommitHook.Listener {
     private HashMap<FlowKey, Slot> old = new HashMap<>();
     private long generation;
 
-    /** With the default budget, far more than any test's flows (tests). */
+    /** With 64 MiB, far more than any test's flows, whatever the heap (tests). */
     FlowCache(KeyValueStore<FlowKey, FlowState> store) {
-        this(store, Sizes.parse(DecodedFlowsBudget.DEFAULT));
+        this(store, 64L << 20);
     }
 
     /** At most about {@code bytes} of flows decoded (at least half of that of the latest seen). */
