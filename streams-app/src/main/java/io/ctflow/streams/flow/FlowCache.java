@@ -16,9 +16,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the commit. A connection's first events come together (NEW, SYN_RECV, ESTABLISHED within a
  * millisecond), and decoding, encoding and logging its state on each of them cost more than the
  * join: a flow changed several times between two commits is now written once, just before the
- * commit ({@link CommitHook}), so the changelog still holds every committed change. A changed flow
- * pushed out of the recent set is written at once; a scan of the store writes the changed ones
- * first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
+ * commit ({@link CommitHook}), all in one batch, so the changelog still holds every committed
+ * change. Changed flows pushed out of the recent set (a generation dropped) are written at once,
+ * in one batch too; a scan of the store writes the changed ones first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
  * transaction's changes cannot survive in memory.
  *
  * <p>The recent set is two generations of plain hash maps, not an access-ordered map: a flow seen

@@ -24,6 +24,15 @@ class NatKindTest {
     }
 
     @Test
+    void eachKindIsStoredAsTheNatTypeOfItsNameAndReadBack() {
+        for (NatKind k : NatKind.values()) {
+            assertEquals(k.name(), k.stored().name());
+            assertEquals(k, NatKind.of(k.stored()));
+        }
+        assertEquals(NatKind.values().length, io.ctflow.avro.internal.NatType.values().length, "a new symbol needs its mapping");
+    }
+
+    @Test
     void storedCodesArePinned() {
         assertEquals('N', NatKind.NONE.code());
         assertEquals('S', NatKind.SNAT.code());
