@@ -164,19 +164,28 @@ public final class BenchCommand implements Callable<Integer> {
         AppSerdes serdes = AppSerdes.create(config.kafka());
         List<Double> app = new ArrayList<>();
         List<Double> base = new ArrayList<>();
+        List<Double> appCpu = new ArrayList<>();
+        List<Double> baseCpu = new ArrayList<>();
         for (int r = 1; r <= warmUpRounds; r++) {
             round(cluster, config, serdes, false, w.name() + "-app-warm-up-" + r, 1);
             round(cluster, config, serdes, true, w.name() + "-passthrough-warm-up-" + r, 1);
         }
         for (int r = 1; r <= rounds; r++) {
-            app.add(round(cluster, config, serdes, false, w.name() + "-app-" + r, 1));
-            base.add(round(cluster, config, serdes, true, w.name() + "-passthrough-" + r, 1));
+            StreamsRound.Result a = timed(cluster, config, serdes, false, w.name() + "-app-" + r, 1);
+            StreamsRound.Result b = timed(cluster, config, serdes, true, w.name() + "-passthrough-" + r, 1);
+            app.add(a.rate());
+            base.add(b.rate());
+            appCpu.add(a.perThreadCpuSecond());
+            baseCpu.add(b.perThreadCpuSecond());
         }
         String settings = describe(w, records) + "; 1 partition, 1 stream thread; " + appSettings(config) + "; " + rounds + " rounds";
         report.add(new Figure("streams app, " + w.name() + " workload: events/s (best)", Stats.best(app), Stats.best(base), "/s",
                 w.name().equals("production") ? "100,000 /s per thread" : "", settings + "; baseline: pass-through topology, same serdes and guarantee" + warmedUp()));
         report.add(new Figure("streams app, " + w.name() + " workload: events/s (median)", Stats.median(app), Stats.median(base), "/s",
                 "", "as above"));
+        report.add(new Figure("streams app, " + w.name() + " workload: events per CPU second of the stream thread (median)",
+                Stats.median(appCpu), Stats.median(baseCpu), "/s", "",
+                "the stream thread's own CPU time from the first commit on: what the app's code costs per event, apart from what else the cores ran"));
     }
 
     private double round(BenchCluster cluster, AppConfig config, AppSerdes serdes, boolean passThrough, String name, int threads) throws Exception {
@@ -188,7 +197,8 @@ public final class BenchCommand implements Callable<Integer> {
         StreamsRound.Result r = StreamsRound.run(cluster, config,
                 passThrough ? PassThroughTopology.build(config, serdes) : CtflowTopology.build(config, serdes),
                 "ctflow-bench-" + name, threads, progress);
-        progress.say("%s: %,.0f events/s (%,d events in %.1f s, %.2f cores)", name, r.rate(), r.records(), r.seconds(), r.cores());
+        progress.say("%s: %,.0f events/s (%,d events in %.1f s, %.2f cores; %,.0f events per CPU second of its stream threads)",
+                name, r.rate(), r.records(), r.seconds(), r.cores(), r.perThreadCpuSecond());
         return r;
     }
 

@@ -34,9 +34,12 @@ final class StreamsRound {
 
     /**
      * Events per second, what it was measured over, the cores the whole process (app, broker, bench)
-     * used meanwhile (CPU time / wall time), and when each committed input offset was first seen.
+     * used meanwhile (CPU time / wall time), events per second of the stream threads' own CPU time
+     * from the first commit on, and when each committed input offset was first seen. The last one
+     * is what a change to the app's code moves: the wall rate also moves with whatever else the two
+     * cores ran (broker, compaction, the machine's neighbours), often by more than the change.
      */
-    record Result(double rate, long records, double seconds, double cores, Timeline timeline) {}
+    record Result(double rate, long records, double seconds, double cores, double perThreadCpuSecond, Timeline timeline) {}
 
     /** Committed input offsets (summed over partitions) against time, sampled every {@value #POLL_MS} ms. */
     static final class Timeline {
@@ -135,6 +138,7 @@ final class StreamsRound {
             long firstAt = 0;
             long firstCommitted = 0;
             long firstCpu = 0;
+            long firstThreadCpu = 0;
             Timeline timeline = new Timeline();
             while (true) {
                 if (failure.get() != null) {
@@ -147,14 +151,17 @@ final class StreamsRound {
                     firstAt = now;
                     firstCommitted = committed;
                     firstCpu = processCpuNanos();
+                    firstThreadCpu = streamThreadCpuNanos(applicationId);
                 }
                 if (committed >= records && running.get() != 0) {
                     boolean fromFirstCommit = records - firstCommitted >= records / 2 && now > firstAt;
                     long n = fromFirstCommit ? records - firstCommitted : records;
                     double seconds = (now - (fromFirstCommit ? firstAt : running.get())) / 1e9;
                     double cores = now > firstAt ? (processCpuNanos() - firstCpu) / (double) (now - firstAt) : Double.NaN;
+                    long threadCpu = streamThreadCpuNanos(applicationId) - firstThreadCpu;
+                    double perThreadCpuSecond = threadCpu > 0 ? (records - firstCommitted) / (threadCpu / 1e9) : Double.NaN;
                     atEnd.accept(streams);
-                    return new Result(n / seconds, n, seconds, cores, timeline);
+                    return new Result(n / seconds, n, seconds, cores, perThreadCpuSecond, timeline);
                 }
                 if (committed != lastCommitted) {
                     lastCommitted = committed;
@@ -180,6 +187,22 @@ final class StreamsRound {
     static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /** CPU time of the app's stream threads (Kafka Streams names them after the application id), 0 where the JVM cannot tell. */
+    static long streamThreadCpuNanos(String applicationId) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported()) {
+            return 0;
+        }
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (name.startsWith(applicationId + "-") && name.contains("-StreamThread-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
     }
 
     /** Committed input offsets summed over the partitions, each capped at its end. */

@@ -58,8 +58,10 @@ class BenchCommandTest {
                 BenchCommand.DECODED_FIGURE,
                 "streams app, production workload: events/s (best)",
                 "streams app, production workload: events/s (median)",
+                "streams app, production workload: events per CPU second of the stream thread (median)",
                 "streams app, small workload: events/s (best)",
                 "streams app, small workload: events/s (median)",
+                "streams app, small workload: events per CPU second of the stream thread (median)",
                 BenchCommand.HISTORY_FIGURE,
                 "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)",
                 BenchCommand.latencyFigure(1000)), List.copyOf(figures.keySet()), r.out);
