@@ -114,7 +114,8 @@ public record AppConfig(
                             + "JVM's max heap), split among its flow-join tasks: a flow changed several times between commits is "
                             + "written once, and one still held is not read again; ~390 B per healthy flow, ~1 kB more per "
                             + "evidence event of an unreplied one (ctflow bench --only state); every open flow stays decoded "
-                            + "above ~2 x 390 B per open flow")
+                            + "above ~2 x 390 B per open flow; up to an eighth more counts the stored flows' keys (~16 B each) so "
+                            + "a new connection's flow is not looked up in the store")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")

@@ -4,6 +4,8 @@ import io.ctflow.avro.internal.FlowState;
 import io.ctflow.flow.FlowKey;
 import io.ctflow.streams.state.CommitHook;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -33,6 +35,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * lifetime after its first ones, so a set smaller than the task's open flows saves the reads of a
  * burst only; one larger than them reads each flow from the store once (BENCHMARKS.md, seventh and
  * eighth rounds).
+ *
+ * <p>A flow the set lacks is read from the store unless {@link StoredKeys} knows the store lacks it
+ * too, which is every connection's first event: it learns the stored keys from the first full scan
+ * ({@link #forEachStored}, at init) and follows every write from then on.
  */
 final class FlowCache implements CommitHook.Listener {
     /** A flow as last seen: its state (null: none, or forgotten), whether the store lacks that yet, and its generation. */
@@ -45,6 +51,8 @@ final class FlowCache implements CommitHook.Listener {
         long generation;
         /** Its heap as last estimated ({@link DecodedFlowSize}). */
         int bytes;
+        /** Whether the store holds the key now (kept exact, so {@link StoredKeys} stays exact). */
+        boolean stored;
 
         Slot(FlowKey key, FlowState state) {
             this.key = key;
@@ -52,8 +60,13 @@ final class FlowCache implements CommitHook.Listener {
         }
     }
 
+    /** The store's order: RocksDB compares keys bytewise, unsigned. */
+    private static final Comparator<KeyValue<FlowKey, FlowState>> BY_STORED_KEY =
+            (a, b) -> Arrays.compareUnsigned(a.key.rawBytes(), b.key.rawBytes());
+
     private final KeyValueStore<FlowKey, FlowState> store;
     private final DecodedFlowsBudget budget;
+    private final StoredKeys storedKeys;
     /** Bytes per generation: half of the task's share, read again at each new generation (the tasks may have changed). */
     private long generationBytes;
     private long youngBytes;
@@ -79,6 +92,7 @@ final class FlowCache implements CommitHook.Listener {
         this.store = store;
         this.budget = budget;
         this.generationBytes = budget.perTask() / 2;
+        this.storedKeys = new StoredKeys(budget.perTask() / 8);
     }
 
     FlowState load(FlowKey key) {
@@ -124,7 +138,7 @@ final class FlowCache implements CommitHook.Listener {
         }
         s = old.remove(key);
         if (s == null) {
-            s = new Slot(key, read ? store.get(key) : null);
+            s = absent(key, read);
         }
         s.generation = generation;
         young.put(key, s);
@@ -133,6 +147,20 @@ final class FlowCache implements CommitHook.Listener {
         if (youngBytes >= generationBytes) {
             nextGeneration();
         }
+        return s;
+    }
+
+    /**
+     * A slot for a flow the set lacks. A read is skipped when the store certainly lacks it too (a
+     * connection's NEW). Without a read, the flow is one that left the set once written, whose quiet
+     * expiry now deletes it ({@link FlowDeadlines#fireDue}): the store holds it.
+     */
+    private Slot absent(FlowKey key, boolean read) {
+        if (!storedKeys.mayHold(key)) {
+            return new Slot(key, null);
+        }
+        Slot s = new Slot(key, read ? store.get(key) : null);
+        s.stored = !read || s.state != null;
         return s;
     }
 
@@ -164,6 +192,15 @@ final class FlowCache implements CommitHook.Listener {
         if (s.dirty) {
             batch.add(KeyValue.pair(s.key, s.state));
             s.dirty = false;
+            boolean stored = s.state != null;
+            if (stored != s.stored) {
+                if (stored) {
+                    storedKeys.added(s.key);
+                } else {
+                    storedKeys.removed(s.key);
+                }
+                s.stored = stored;
+            }
             if (s.state == null || s.settled) {
                 leave(s);
             }
@@ -172,13 +209,18 @@ final class FlowCache implements CommitHook.Listener {
 
     // One putAll, not a put per flow: Streams' RocksDB store writes the list as one WriteBatch (one
     // native write instead of thousands, each with its JNI crossing and write-group handshake), and
-    // the changelog still gets every change, in this order. The commit's write-back was 38 % of the
-    // stream thread at 1 M open flows (BENCHMARKS.md, tenth round).
+    // the changelog still gets every change. The commit's write-back was 38 % of the stream thread at
+    // 1 M open flows (BENCHMARKS.md, tenth round). In key order: the memtable is a skip list whose
+    // single writer starts each insert from where the last one went in, so sorted keys descend a few
+    // levels instead of all of them from the top through nodes beyond the caches (the inserts were
+    // 10 % of the stream thread, BENCHMARKS.md eleventh round). A batch holds a key once, and the
+    // order of different keys means nothing to a restore.
     private void writeStaged() {
         if (batch.isEmpty()) {
             return;
         }
         try {
+            batch.sort(BY_STORED_KEY);
             store.putAll(batch);
         } finally {
             batch.clear();
@@ -193,7 +235,7 @@ final class FlowCache implements CommitHook.Listener {
         }
     }
 
-    /** Writes every flow changed since the last commit to the store, in the order they first changed. */
+    /** Writes every flow changed since the last commit to the store, in one batch. */
     @Override
     public void beforeCommit() {
         for (Slot s : changed) {
@@ -208,15 +250,33 @@ final class FlowCache implements CommitHook.Listener {
         clear();
     }
 
-    /** Every flow in the store (the changed ones written first), e.g. for rebuilding what is derived from it. */
+    /**
+     * Every flow in the store (the changed ones written first), e.g. for rebuilding what is derived
+     * from it. The first such scan also teaches {@link StoredKeys} which keys the store holds.
+     */
     void forEachStored(BiConsumer<FlowKey, FlowState> action) {
         beforeCommit();
+        boolean learn = !storedKeys.known();
+        if (learn) {
+            storedKeys.learn();
+        }
         try (KeyValueIterator<FlowKey, FlowState> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
+                if (learn) {
+                    storedKeys.scanned(kv.key);
+                }
                 action.accept(kv.key, kv.value);
             }
         }
+        if (learn) {
+            storedKeys.learned();
+        }
+    }
+
+    /** Whether reads of flows the store lacks are skipped (tests). */
+    boolean knowsStoredKeys() {
+        return storedKeys.known();
     }
 
     /** Changed flows not yet written (tests). */
@@ -234,6 +294,7 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     void clear() {
+        storedKeys.forget();
         batch.clear();
         young.clear();
         old.clear();

@@ -1,6 +1,7 @@
 package io.ctflow.streams.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,8 +111,9 @@ class FlowCacheTest {
                 getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
                     if (m.getName().equals("putAll")) {
                         List<String> entries = new ArrayList<>();
-                        for (Object kv : (List<?>) args[0]) {
-                            entries.add(((org.apache.kafka.streams.KeyValue<?, ?>) kv).value == null ? "put(null)" : "put");
+                        for (Object o : (List<?>) args[0]) {
+                            var kv = (org.apache.kafka.streams.KeyValue<?, ?>) o;
+                            entries.add((kv.key == KEY ? "KEY" : kv.key) + (kv.value == null ? "=null" : ""));
                         }
                         calls.add("putAll" + entries);
                     } else {
@@ -128,7 +130,8 @@ class FlowCacheTest {
         cache.save(key(1), flow(2));
         cache.save(key(2), flow(3));
         cache.beforeCommit();
-        assertEquals(List.of("putAll[put(null), put, put]"), calls, "one batch in the order they changed; no get, and no delete (which reads the old value first)");
+        assertEquals(List.of("putAll[" + key(1) + ", " + key(2) + ", KEY=null]"), calls,
+                "one batch in the store's key order (bytewise); no get, and no delete (which reads the old value first)");
         assertNull(store.get(KEY));
         assertEquals(3, store.get(key(2)).getViews().get(0).getLastSeen());
         calls.clear();
@@ -208,6 +211,115 @@ class FlowCacheTest {
         List<Long> seen = new ArrayList<>();
         flows.forEachStored((k, st) -> seen.add(st.getViews().get(0).getLastSeen()));
         assertEquals(List.of(5L), seen);
+    }
+
+    @Test
+    void onceAScanTaughtItTheStoredKeysANewFlowsLoadReadsNothing() {
+        for (int i = 0; i < 10; i++) {
+            store.put(key(i), flow(i));
+        }
+        AtomicInteger gets = new AtomicInteger();
+        FlowCache cache = new FlowCache(FlowDeadlinesTest.counting(store, gets), SMALL);
+        assertNull(cache.load(key(100)));
+        assertEquals(1, gets.get(), "before any scan a flow the set lacks is read");
+        cache.forEachStored((k, st) -> { });
+        assertTrue(cache.knowsStoredKeys());
+
+        gets.set(0);
+        assertNull(cache.load(key(101)));
+        assertEquals(0, gets.get(), "the store certainly lacks it: no read");
+        assertEquals(5, cache.load(key(5)).getViews().get(0).getLastSeen());
+        assertEquals(1, gets.get(), "a stored flow is still read");
+
+        cache.save(key(101), flow(42), true);
+        cache.beforeCommit(); // written, and settled: it leaves the set
+        assertEquals(42, cache.load(key(101)).getViews().get(0).getLastSeen());
+        assertEquals(2, gets.get(), "a new flow once written is read back from the store");
+        cache.forget(key(101));
+        cache.beforeCommit();
+        assertNull(cache.load(key(101)));
+        assertEquals(2, gets.get(), "deleted: certainly absent again");
+
+        cache.save(key(102), flow(43), true);
+        cache.beforeCommit();
+        cache.forget(key(102)); // its quiet expiry: deleted without a read, from outside the set
+        cache.beforeCommit();
+        assertNull(store.get(key(102)));
+        assertNull(cache.load(key(102)));
+        assertEquals(2, gets.get(), "the quiet delete counted too");
+
+        cache.clear(); // an aborted transaction: it knows nothing any more
+        assertNull(cache.load(key(103)));
+        assertEquals(3, gets.get());
+        assertFalse(cache.knowsStoredKeys());
+    }
+
+    @Test
+    void withTheStoredKeysKnownEveryLoadStillSeesWhatTheStoreHolds() {
+        FlowKey[] same = StoredKeysTest.colliding();
+        List<FlowKey> keys = new ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            keys.add(key(i));
+        }
+        keys.add(same[0]);
+        keys.add(same[1]);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        java.util.Map<FlowKey, Long> model = new java.util.HashMap<>();
+        for (FlowKey k : keys) {
+            if (r.nextBoolean()) {
+                store.put(k, flow(1));
+                model.put(k, 1L);
+            }
+        }
+        AtomicInteger gets = new AtomicInteger();
+        FlowCache cache = new FlowCache(FlowDeadlinesTest.counting(store, gets), SMALL); // ~2,700 flows: generations drop
+        cache.forEachStored((k, st) -> { });
+        java.util.Set<FlowKey> settled = new java.util.HashSet<>();
+        int absentLoads = 0;
+        int needlessReads = 0;
+        for (int n = 0; n < 300_000; n++) {
+            FlowKey k = keys.get(r.nextInt(keys.size()));
+            int op = r.nextInt(10);
+            if (op < 6) { // an event: read, then changed, forgotten or left as it was
+                boolean storeLacks = store.get(k) == null;
+                int before = gets.get();
+                FlowState st = cache.load(k);
+                if (storeLacks) {
+                    absentLoads++;
+                    if (gets.get() > before && k != same[0] && k != same[1]) {
+                        needlessReads++;
+                    }
+                }
+                assertEquals(model.get(k), st == null ? null : st.getViews().get(0).getLastSeen(), "load " + n + " of " + k);
+                int change = r.nextInt(4);
+                if (change == 0) {
+                    cache.forget(k);
+                    model.remove(k);
+                    settled.remove(k);
+                } else if (change == 1) {
+                    boolean done = r.nextBoolean();
+                    cache.save(k, flow(n), done);
+                    model.put(k, (long) n);
+                    if (done) {
+                        settled.add(k);
+                    } else {
+                        settled.remove(k);
+                    }
+                }
+            } else if (op == 6 && settled.remove(k)) { // its quiet expiry: deleted without a read
+                cache.forget(k);
+                model.remove(k);
+            } else if (op == 7) {
+                cache.beforeCommit();
+            }
+        }
+        cache.beforeCommit();
+        for (FlowKey k : keys) {
+            FlowState st = store.get(k);
+            assertEquals(model.get(k), st == null ? null : st.getViews().get(0).getLastSeen(), "stored " + k);
+        }
+        assertTrue(absentLoads > 10_000, absentLoads + " loads of flows the store lacked");
+        assertEquals(0, needlessReads, "no read of a flow the store lacked, but for keys sharing a hash");
     }
 
     @Test
