@@ -75,6 +75,17 @@ final class FlowCache implements CommitHook.Listener {
     private final List<KeyValue<FlowKey, FlowState>> batch = new ArrayList<>();
     private HashMap<FlowKey, Slot> young = new HashMap<>();
     private HashMap<FlowKey, Slot> old = new HashMap<>();
+    /**
+     * Deletes of flows neither generation holds, until written: a quiet expiry's (a settled flow left
+     * the set once written). Apart from the generations because it stays small (a commit's deletes):
+     * such a slot used to be inserted into the young generation only to leave it at the commit, two
+     * cold inserts and removes in a map of hundreds of thousands of flows per connection.
+     */
+    private final HashMap<FlowKey, Slot> leaving = new HashMap<>();
+    /** Beyond this many, the leaving deletes are written at once (at-least-once commits every 30 s). */
+    static final int MAX_LEAVING = 8_192;
+    /** The generation of a leaving slot: none, older than any (a dropped generation writes them too). */
+    private static final long LEAVING = Long.MIN_VALUE;
     private long generation;
 
     /** With 64 MiB, far more than any test's flows, whatever the heap (tests). */
@@ -116,7 +127,7 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private void change(FlowKey key, FlowState st, boolean settled) {
-        Slot s = slot(key, false);
+        Slot s = st == null ? leaving(key) : slot(key, false);
         s.state = st;
         s.settled = settled;
         int bytes = DecodedFlowSize.of(st); // views and evidence come and go between a load and its save
@@ -130,13 +141,16 @@ final class FlowCache implements CommitHook.Listener {
         }
     }
 
-    /** The flow's slot in the young generation: found there, moved up from the old one, or new (read from the store if {@code read}). */
+    /** The flow's slot in the young generation: found there, moved up from the old one or from the leaving ones, or new (read from the store if {@code read}). */
     private Slot slot(FlowKey key, boolean read) {
         Slot s = young.get(key);
         if (s != null) {
             return s;
         }
         s = old.remove(key);
+        if (s == null && !leaving.isEmpty()) {
+            s = leaving.remove(key); // deleted, not yet written: back in the set, deleted still
+        }
         if (s == null) {
             s = absent(key, read);
         }
@@ -148,6 +162,36 @@ final class FlowCache implements CommitHook.Listener {
             nextGeneration();
         }
         return s;
+    }
+
+    /** The slot of a flow to delete: the one the set holds, else a new one among the leaving ones (written at the commit, or when they grow past a limit). */
+    private Slot leaving(FlowKey key) {
+        Slot s = young.get(key);
+        if (s == null) {
+            s = old.get(key);
+        }
+        if (s == null) {
+            s = leaving.get(key);
+        }
+        if (s == null) {
+            if (leaving.size() >= MAX_LEAVING) {
+                writeLeaving(); // before this one joins: its delete is not made yet
+            }
+            s = absent(key, false);
+            s.generation = LEAVING;
+            leaving.put(key, s);
+        }
+        return s;
+    }
+
+    /** Writes the leaving slots' deletes now, in one batch, and lets them go. */
+    private void writeLeaving() {
+        List<Slot> out = new ArrayList<>(leaving.values());
+        leaving.clear();
+        for (Slot s : out) {
+            stage(s);
+        }
+        writeStaged();
     }
 
     /**
@@ -190,7 +234,9 @@ final class FlowCache implements CommitHook.Listener {
     // the caches and a live heap that G1 copies (BENCHMARKS.md, ninth round).
     private void stage(Slot s) {
         if (s.dirty) {
-            batch.add(KeyValue.pair(s.key, s.state));
+            if (s.state != null || s.stored) { // a flow that came and went between two writes needs no delete
+                batch.add(KeyValue.pair(s.key, s.state));
+            }
             s.dirty = false;
             boolean stored = s.state != null;
             if (stored != s.stored) {
@@ -228,7 +274,9 @@ final class FlowCache implements CommitHook.Listener {
     }
 
     private void leave(Slot s) {
-        if (young.remove(s.key, s)) { // Slot has identity equality: only this very slot leaves
+        if (s.generation == LEAVING) {
+            leaving.remove(s.key, s);
+        } else if (young.remove(s.key, s)) { // Slot has identity equality: only this very slot leaves
             youngBytes -= s.bytes;
         } else {
             old.remove(s.key, s);
@@ -290,7 +338,7 @@ final class FlowCache implements CommitHook.Listener {
 
     /** Decoded flows held now (tests). */
     int decoded() {
-        return young.size() + old.size();
+        return young.size() + old.size() + leaving.size();
     }
 
     void clear() {
@@ -298,6 +346,7 @@ final class FlowCache implements CommitHook.Listener {
         batch.clear();
         young.clear();
         old.clear();
+        leaving.clear();
         changed.clear();
         youngBytes = 0;
     }

@@ -106,9 +106,25 @@ class FlowCacheTest {
         flows.save(KEY, flow(1));
         flows.beforeCommit();
         List<String> calls = new ArrayList<>();
-        @SuppressWarnings("unchecked")
-        KeyValueStore<FlowKey, FlowState> recording = (KeyValueStore<FlowKey, FlowState>) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
+        FlowCache cache = new FlowCache(recording(store, calls));
+        cache.forget(KEY); // known to be finished: no need to read it
+        cache.save(key(1), flow(2));
+        cache.save(key(2), flow(3));
+        cache.beforeCommit();
+        assertEquals(List.of("putAll[" + key(1) + ", " + key(2) + ", KEY=null]"), calls,
+                "one batch in the store's key order (bytewise); no get, and no delete (which reads the old value first)");
+        assertNull(store.get(KEY));
+        assertEquals(3, store.get(key(2)).getViews().get(0).getLastSeen());
+        calls.clear();
+        cache.beforeCommit();
+        assertEquals(List.of(), calls, "nothing changed: nothing written");
+    }
+
+    /** The store, with every call on it noted in {@code calls} (a batch as its keys, {@code KEY} for {@link #KEY}, {@code =null} for a delete). */
+    @SuppressWarnings("unchecked")
+    static KeyValueStore<FlowKey, FlowState> recording(KeyValueStore<FlowKey, FlowState> store, List<String> calls) {
+        return (KeyValueStore<FlowKey, FlowState>) java.lang.reflect.Proxy.newProxyInstance(
+                FlowCacheTest.class.getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, m, args) -> {
                     if (m.getName().equals("putAll")) {
                         List<String> entries = new ArrayList<>();
                         for (Object o : (List<?>) args[0]) {
@@ -125,18 +141,53 @@ class FlowCacheTest {
                         throw e.getCause();
                     }
                 });
-        FlowCache cache = new FlowCache(recording);
-        cache.forget(KEY); // known to be finished: no need to read it
-        cache.save(key(1), flow(2));
-        cache.save(key(2), flow(3));
+    }
+
+    @Test
+    void quietDeletesOfFlowsTheSetLetGoAreHeldApartUntilTheCommitOrUntilTheyAreMany() {
+        int n = FlowCache.MAX_LEAVING + 11;
+        for (int i = 0; i < n; i++) {
+            store.put(key(i), flow(i));
+        }
+        FlowCache cache = new FlowCache(store, SMALL);
+        for (int i = 0; i < 10; i++) {
+            cache.forget(key(i)); // quiet expiries: deleted without a read
+        }
+        assertEquals(10, cache.decoded());
+        assertEquals(0, store.get(key(0)).getViews().get(0).getLastSeen(), "not written before the commit");
+        assertNull(cache.load(key(0)), "but deleted for the flow join at once");
+        cache.save(key(1), flow(77)); // the tuple reused by a new connection before the commit
         cache.beforeCommit();
-        assertEquals(List.of("putAll[" + key(1) + ", " + key(2) + ", KEY=null]"), calls,
-                "one batch in the store's key order (bytewise); no get, and no delete (which reads the old value first)");
-        assertNull(store.get(KEY));
-        assertEquals(3, store.get(key(2)).getViews().get(0).getLastSeen());
+        assertNull(store.get(key(0)));
+        assertEquals(77, store.get(key(1)).getViews().get(0).getLastSeen());
+        assertNull(store.get(key(2)));
+        assertEquals(1, cache.decoded(), "the deletes left once written; the new flow stays");
+
+        for (int i = 10; i < n; i++) { // one more than MAX_LEAVING
+            cache.forget(key(i));
+        }
+        assertNull(store.get(key(10)), "MAX_LEAVING deletes are written at once, before the commit");
+        assertNull(store.get(key(n - 2)));
+        assertEquals(n - 1, store.get(key(n - 1)).getViews().get(0).getLastSeen(), "the one past them waits for the commit");
+        assertNull(cache.load(key(n - 1)));
+        assertEquals(2, cache.decoded());
+        cache.beforeCommit();
+        assertNull(store.get(key(n - 1)));
+    }
+
+    @Test
+    void aFlowThatCameAndWentBetweenTwoWritesIsNeverWritten() {
+        store.put(KEY, flow(1));
+        List<String> calls = new ArrayList<>();
+        FlowCache cache = new FlowCache(recording(store, calls), SMALL);
+        cache.forEachStored((k, st) -> { }); // now it knows what the store holds
         calls.clear();
+        assertNull(cache.load(key(1)));
+        cache.save(key(1), flow(2));
+        cache.forget(key(1));
+        cache.forget(KEY);
         cache.beforeCommit();
-        assertEquals(List.of(), calls, "nothing changed: nothing written");
+        assertEquals(List.of("putAll[KEY=null]"), calls, "no read of the new flow, no delete of what the store never held");
     }
 
     @Test
