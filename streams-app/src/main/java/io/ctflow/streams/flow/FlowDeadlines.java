@@ -50,18 +50,20 @@ final class FlowDeadlines {
     boolean scheduleExpiry(FlowKey key, FlowState st) {
         long expiry = retention.expiry(st);
         boolean finished = FlowRetention.allDestroyed(st);
-        if (st.getExpireAt() == 0 || (finished && expiry < st.getExpireAt())) {
-            if (st.getExpireAt() != 0) {
-                timers.cancel(st.getExpireAt(), FlowTimers.Kind.EXPIRE, key, null); // the open flow's, now moot
+        long was = st.getExpireAt();
+        boolean moves = was == 0 || (finished && expiry < was);
+        // Quiet: all its expiry will do is delete it, no need to read it then.
+        boolean quiet = finished && expiry == (moves ? expiry : was) && settled(st);
+        if (moves) {
+            if (was != 0) {
+                timers.cancel(was, FlowTimers.Kind.EXPIRE, key, null); // the open flow's, now moot
             }
             st.setExpireAt(expiry);
-            timers.add(expiry, FlowTimers.Kind.EXPIRE, key, null);
+            timers.addExpiry(expiry, key, quiet);
+        } else if (quiet) {
+            timers.markQuiet(expiry, key);
         }
-        if (finished && expiry == st.getExpireAt() && settled(st)) {
-            timers.markQuiet(expiry, key); // all its expiry will do is delete it: no need to read it then
-            return true;
-        }
-        return false;
+        return quiet;
     }
 
     /**
@@ -98,7 +100,7 @@ final class FlowDeadlines {
         do {
             batch = timers.pollDue(watermarkMicros, MAX_DUE_PER_PASS);
             for (FlowTimers.Timer d : batch) {
-                if (timers.wasQuiet(d)) {
+                if (d.quiet()) {
                     flows.forget(d.flow()); // finished, settled and unchanged since: what expiryCheck would do, without the read
                     continue;
                 }

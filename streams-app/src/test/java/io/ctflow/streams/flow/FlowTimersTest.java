@@ -101,4 +101,29 @@ class FlowTimersTest {
         t.cancel(1_000, FlowTimers.Kind.EXPIRE, a, null);
         assertEquals(0, t.quietExpiries());
     }
+
+    @Test
+    void aQuietMarkTravelsWithTheQueuedTimerUntilUnmarked() {
+        FlowTimers t = new FlowTimers();
+        t.addExpiry(1_000, a, true);
+        t.addExpiry(2_000, b, false);
+        t.markQuiet(2_000, b);
+        t.unmarkQuiet(1_000, a);
+        t.markQuiet(3_000, a); // no such timer: nothing is queued
+        assertEquals(1, t.quietExpiries());
+        assertEquals(2, t.size());
+        List<FlowTimers.Timer> fired = t.pollDue(Long.MAX_VALUE, 10);
+        assertEquals(List.of(new FlowTimers.Timer(1_000, FlowTimers.Kind.EXPIRE, a, null),
+                new FlowTimers.Timer(2_000, FlowTimers.Kind.EXPIRE, b, null)), fired);
+        assertEquals(List.of(false, true), fired.stream().map(FlowTimers.Timer::quiet).toList());
+    }
+
+    @Test
+    void aQuietTimerIsCancelledLikeAnyOther() {
+        FlowTimers t = new FlowTimers();
+        t.addExpiry(1_000, a, true);
+        t.cancel(1_000, FlowTimers.Kind.EXPIRE, a, null);
+        assertEquals(0, t.size());
+        assertEquals(List.of(), t.pollDue(Long.MAX_VALUE, 10));
+    }
 }

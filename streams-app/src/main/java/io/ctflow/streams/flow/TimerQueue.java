@@ -1,0 +1,144 @@
+package io.ctflow.streams.flow;
+
+import com.carrotsearch.hppc.LongObjectHashMap;
+import com.carrotsearch.hppc.cursors.ObjectCursor;
+import io.ctflow.streams.flow.FlowTimers.Timer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The timers in firing order ({@link Timer#ORDER}), by millisecond of their deadline: adding or
+ * cancelling one is a hash lookup of its millisecond's bucket and of the timer in it, whatever the
+ * number queued; a bucket is sorted once, when it comes due. A sorted set of every timer (the
+ * production bench queues over a million: open flows' expiries and the lingering finished ones')
+ * walked some twenty cold nodes per add and cancel (6.7 % of the stream thread, BENCHMARKS.md
+ * twelfth round). Deadlines spread over the milliseconds of a few minutes, so buckets are few
+ * against timers, and the order of the buckets is a small heap of their milliseconds.
+ */
+final class TimerQueue {
+    /** One millisecond's timers: the queued one by itself (a mark replaces the value), and their order once it came due. */
+    private static final class Bucket {
+        final HashMap<Timer, Timer> timers = new HashMap<>();
+        /** Sorted when the bucket first came due; null again once a timer joins it. Cancelled ones are skipped. */
+        Timer[] sorted;
+        int next;
+    }
+
+    private final LongObjectHashMap<Bucket> buckets = new LongObjectHashMap<>();
+    /** The milliseconds of the buckets, earliest first; one whose bucket emptied is dropped when it comes up. */
+    private final PriorityQueue<Long> order = new PriorityQueue<>();
+    private int size;
+
+    private static long millis(long atMicros) {
+        return Math.floorDiv(atMicros, 1000L);
+    }
+
+    /** Queues {@code t} unless an equal timer is queued. */
+    void add(Timer t) {
+        long ms = millis(t.at());
+        Bucket b = buckets.get(ms);
+        if (b == null) {
+            b = new Bucket();
+            buckets.put(ms, b);
+            order.add(ms);
+        }
+        if (b.timers.putIfAbsent(t, t) == null) {
+            b.sorted = null;
+            size++;
+        }
+    }
+
+    /** Takes out the queued timer equal to {@code t}, if any. */
+    boolean remove(Timer t) {
+        long ms = millis(t.at());
+        Bucket b = buckets.get(ms);
+        if (b == null || b.timers.remove(t) == null) {
+            return false;
+        }
+        size--;
+        if (b.timers.isEmpty()) {
+            buckets.remove(ms); // its millisecond stays in the heap until it comes up
+        }
+        return true;
+    }
+
+    /** The queued timer equal to {@code t}, or null. */
+    Timer get(Timer t) {
+        Bucket b = buckets.get(millis(t.at()));
+        return b == null ? null : b.timers.get(t);
+    }
+
+    /** Puts {@code t} in place of the queued timer equal to it (same place in the order). */
+    void replace(Timer t) {
+        Bucket b = buckets.get(millis(t.at()));
+        if (b != null) {
+            b.timers.replace(t, t);
+        }
+    }
+
+    /** Removes and returns up to {@code max} timers due at or before {@code nowMicros}, in firing order. */
+    List<Timer> pollDue(long nowMicros, int max) {
+        List<Timer> due = List.of();
+        Long ms;
+        while ((ms = order.peek()) != null && ms <= millis(nowMicros) && due.size() < max) {
+            Bucket b = buckets.get(ms);
+            if (b == null || b.timers.isEmpty()) {
+                order.poll(); // emptied by cancels, or a second entry of a bucket already done
+                continue;
+            }
+            if (due.isEmpty()) {
+                due = new ArrayList<>();
+            }
+            if (!drain(b, nowMicros, max, due)) {
+                break; // the rest of this millisecond is not due yet, or the batch is full
+            }
+            buckets.remove(ms);
+            order.poll();
+        }
+        return due;
+    }
+
+    /** Moves the bucket's due timers to {@code due}, in order; true when it is empty after. */
+    private boolean drain(Bucket b, long nowMicros, int max, List<Timer> due) {
+        if (b.sorted == null) {
+            b.sorted = b.timers.values().toArray(new Timer[0]);
+            Arrays.sort(b.sorted, Timer.ORDER);
+            b.next = 0;
+        }
+        while (b.next < b.sorted.length && due.size() < max) {
+            Timer t = b.sorted[b.next];
+            if (t.at() > nowMicros) {
+                return false;
+            }
+            b.next++;
+            Timer queued = b.timers.remove(t); // null: cancelled since the sort
+            if (queued != null) {
+                size--;
+                due.add(queued);
+            }
+        }
+        return b.timers.isEmpty();
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Every queued timer, in no order (tests). */
+    List<Timer> all() {
+        List<Timer> out = new ArrayList<>(size);
+        for (ObjectCursor<Bucket> c : buckets.values()) {
+            out.addAll(c.value.timers.values());
+        }
+        return out;
+    }
+
+    void clear() {
+        buckets.clear();
+        order.clear();
+        size = 0;
+    }
+}
