@@ -27,7 +27,7 @@ import java.util.Objects;
  * ({@link #unmarkQuiet}), and a timer still quiet when it comes up deletes the flow without reading
  * it. Quiet is a mark on the queued timer, not a set beside the queue: the set held every finished
  * flow's timer for its linger (600 k at 20 k connections/s) and cost a cold hash insert and remove
- * per connection (2.5 % of the stream thread, BENCHMARKS.md twelfth round).
+ * per connection (4 % of the stream thread, BENCHMARKS.md twelfth round).
  */
 final class FlowTimers {
     /** REPLY: judge one node's unreplied entry. EXPIRE: check whether a flow can be forgotten. */

@@ -14,7 +14,7 @@ import java.util.PriorityQueue;
  * cancelling one is a hash lookup of its millisecond's bucket and of the timer in it, whatever the
  * number queued; a bucket is sorted once, when it comes due. A sorted set of every timer (the
  * production bench queues over a million: open flows' expiries and the lingering finished ones')
- * walked some twenty cold nodes per add and cancel (6.7 % of the stream thread, BENCHMARKS.md
+ * walked some twenty cold nodes per add and cancel (6.3 % of the stream thread, BENCHMARKS.md
  * twelfth round). Deadlines spread over the milliseconds of a few minutes, so buckets are few
  * against timers, and the order of the buckets is a small heap of their milliseconds.
  */
