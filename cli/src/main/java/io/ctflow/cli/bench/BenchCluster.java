@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -78,6 +81,29 @@ final class BenchCluster implements AutoCloseable {
             TopicCreation.createMissing(admin, topics, TOPIC_TIMEOUT);
         } catch (TimeoutException e) {
             throw new io.ctflow.config.RuntimeFailure("bench: topics of " + config.topics().prefix() + " not served within " + TOPIC_TIMEOUT, e);
+        }
+    }
+
+    /**
+     * Deletes a finished run's internal topics (its changelogs and repartition topics), as
+     * {@code kafka-streams-application-reset} would. Left behind, their changelogs keep the broker's
+     * log cleaner compacting on the two cores the next runs are timed on: after a full bench's
+     * production and small parts it took over half a core during the history part's last window
+     * (BENCHMARKS.md, thirteenth round). Best effort: what it cannot delete goes with the broker's
+     * data directory when the bench ends.
+     */
+    void dropInternalTopics(String applicationId) {
+        try {
+            Set<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(applicationId + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition")))
+                    .collect(Collectors.toSet());
+            if (!internal.isEmpty()) {
+                admin.deleteTopics(internal).all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // a stopping bench: its broker data goes anyway
+        } catch (ExecutionException | TimeoutException e) {
+            // best effort, as documented above
         }
     }
 

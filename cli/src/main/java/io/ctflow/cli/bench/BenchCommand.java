@@ -209,12 +209,26 @@ public final class BenchCommand implements Callable<Integer> {
         AppConfig config = cluster.config("bench-history.", 1);
         Workload w = HistoryRun.workload(openFlows, historyEvents, historyWindow);
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
-        progress.say("history: %,.0f events/s at the start, %,.0f after %,d events", r.startRate(), r.endRate(), r.endFrom());
+        progress.say("history: %,.0f events/s at the start, %,.0f after %,d events; %s", r.startRate(), r.endRate(), r.endFrom(), cpuOfWindows(r));
         report.add(new Figure(HISTORY_FIGURE, r.endRate(), r.startRate(), "/s", "ratio >= 0.9 (no decay)",
                 String.format(Locale.ROOT, "one run: events %,d-%,d (the first %,d once %,d flows are open) vs events %,d-%,d (the last %,d at the peak, "
-                                + "after %,d events: fired timers, deleted flows, compaction); whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
+                                + "after %,d events: fired timers, deleted flows, compaction); %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), r.rate(), describe(w, r.records()), appSettings(config))));
+                        r.endFrom(), cpuOfWindows(r), r.rate(), describe(w, r.records()), appSettings(config))));
+    }
+
+    /**
+     * What the wall rates of the history windows leave out: the stream thread's events per CPU second
+     * (the app's own cost per event) and the cores the broker's log cleaner took from the same two.
+     */
+    static String cpuOfWindows(HistoryRun.Result r) {
+        if (r.start() == null || r.end() == null) {
+            return "CPU of the windows not known";
+        }
+        return String.format(Locale.ROOT, "events per CPU second of the stream thread %,.0f at the start, %,.0f at the end (%.2f); "
+                        + "the broker's log cleaner took %.2f and %.2f cores (same JVM)",
+                r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(), r.end().perStreamCpuSecond() / r.start().perStreamCpuSecond(),
+                r.start().cleanerCores(), r.end().cleanerCores());
     }
 
     /**

@@ -14,10 +14,19 @@ import io.ctflow.streams.CtflowTopology;
  */
 final class HistoryRun {
     /**
-     * Rates of the two windows, where they start in the input (offsets), how many events the whole
-     * run had, and the whole run's rate.
+     * The two windows (rates, and the CPU the stream thread and the broker's log cleaner used in
+     * them), where they start in the input (offsets), how many events the whole run had, and the
+     * whole run's rate.
      */
-    record Result(double startRate, double endRate, long startFrom, long endFrom, long window, long records, double rate) {}
+    record Result(StreamsRound.Window start, StreamsRound.Window end, long startFrom, long endFrom, long window, long records, double rate) {
+        double startRate() {
+            return start == null ? Double.NaN : start.rate();
+        }
+
+        double endRate() {
+            return end == null ? Double.NaN : end.rate();
+        }
+    }
 
     /** Events per connection on average: 5, or 2 for the 3 % unreplied. */
     private static final double EVENTS_PER_CONNECTION = 4.91;
@@ -71,7 +80,7 @@ final class HistoryRun {
             throw new IllegalArgumentException("history: the run is too short for two windows of " + window + " events at the peak");
         }
         StreamsRound.Result r = StreamsRound.run(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-history", 1, progress);
-        return new Result(r.timeline().rateBetween(startFrom, startFrom + window), r.timeline().rateBetween(endFrom, peakEnd),
+        return new Result(r.timeline().between(startFrom, startFrom + window), r.timeline().between(endFrom, peakEnd),
                 startFrom, endFrom, window, records, r.rate());
     }
 }

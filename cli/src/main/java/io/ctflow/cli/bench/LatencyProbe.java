@@ -154,6 +154,7 @@ final class LatencyProbe {
             return new Result(excess, visible, expected, missing, reader.maxBacklog(), reader.meanBacklog(), sentPerSecond, reader.drainRate());
         } finally {
             EmbeddedStack.deleteTree(stateDir);
+            cluster.dropInternalTopics(applicationId); // the streams instance is closed by now (try-with-resources)
         }
     }
 

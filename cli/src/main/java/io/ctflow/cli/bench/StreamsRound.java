@@ -41,24 +41,37 @@ final class StreamsRound {
      */
     record Result(double rate, long records, double seconds, double cores, double perThreadCpuSecond, Timeline timeline) {}
 
-    /** Committed input offsets (summed over partitions) against time, sampled every {@value #POLL_MS} ms. */
+    /**
+     * Committed input offsets (summed over partitions) against time, sampled every {@value #POLL_MS} ms,
+     * with the CPU time the app's stream threads and the broker's log cleaner had used by then.
+     */
     static final class Timeline {
         private final List<long[]> samples = new ArrayList<>();
 
         void add(long nanos, long committed) {
+            add(nanos, committed, -1, 0);
+        }
+
+        /** A sample; {@code streamCpuNanos} -1 before the stream threads are known. */
+        void add(long nanos, long committed, long streamCpuNanos, long cleanerCpuNanos) {
             if (samples.isEmpty() || samples.get(samples.size() - 1)[1] != committed) {
-                samples.add(new long[] {nanos, committed});
+                samples.add(new long[] {nanos, committed, streamCpuNanos, cleanerCpuNanos});
             }
         }
 
         /** When the committed offset first reached {@code offset}, in nanos; -1 if it never did. */
         long reached(long offset) {
+            long[] s = firstReaching(offset);
+            return s == null ? -1 : s[0];
+        }
+
+        private long[] firstReaching(long offset) {
             for (long[] s : samples) {
                 if (s[1] >= offset) {
-                    return s[0];
+                    return s;
                 }
             }
-            return -1;
+            return null;
         }
 
         /**
@@ -69,6 +82,12 @@ final class StreamsRound {
          * window) is still timed, by the commits around it. NaN when {@code to} was never reached.
          */
         double rateBetween(long from, long to) {
+            Window w = between(from, to);
+            return w == null ? Double.NaN : w.rate();
+        }
+
+        /** The stretch {@link #rateBetween} times, with the CPU used in it; null when {@code to} was never reached. */
+        Window between(long from, long to) {
             long[] start = null;
             for (long[] s : samples) {
                 if (s[1] <= from) {
@@ -77,17 +96,29 @@ final class StreamsRound {
                     break;
                 }
             }
-            long b = reached(to);
-            if (start == null || b < 0 || b <= start[0]) {
-                return Double.NaN;
+            long[] end = firstReaching(to);
+            if (start == null || end == null || end[0] <= start[0]) {
+                return null;
             }
-            long endOffset = 0;
-            for (long[] s : samples) {
-                if (s[0] == b) {
-                    endOffset = s[1];
-                }
-            }
-            return (endOffset - start[1]) / ((b - start[0]) / 1e9);
+            long streamCpu = start[2] < 0 || end[2] < 0 ? -1 : end[2] - start[2];
+            return new Window(end[1] - start[1], end[0] - start[0], streamCpu, end[3] - start[3]);
+        }
+    }
+
+    /** A stretch of a run: events committed, wall time, the CPU time of the stream threads (-1: not known) and of the broker's log cleaner. */
+    record Window(long events, long nanos, long streamCpuNanos, long cleanerCpuNanos) {
+        double rate() {
+            return events / (nanos / 1e9);
+        }
+
+        /** Events per CPU second of the stream threads: what the app's own code costs, apart from what else ran. */
+        double perStreamCpuSecond() {
+            return streamCpuNanos > 0 ? events / (streamCpuNanos / 1e9) : Double.NaN;
+        }
+
+        /** Cores the broker's log cleaner took meanwhile (CPU time / wall time). */
+        double cleanerCores() {
+            return cleanerCpuNanos / (double) nanos;
         }
     }
 
@@ -140,25 +171,28 @@ final class StreamsRound {
             long firstCpu = 0;
             long firstThreadCpu = 0;
             Timeline timeline = new Timeline();
+            ThreadCpu cleaner = ThreadCpu.logCleaner();
+            ThreadCpu streamThreads = null;
             while (true) {
                 if (failure.get() != null) {
                     throw new io.ctflow.config.RuntimeFailure(applicationId + " failed: " + failure.get(), failure.get());
                 }
                 long committed = committed(cluster, applicationId, end);
                 long now = System.nanoTime();
-                timeline.add(now, committed);
                 if (firstAt == 0 && committed > 0) {
                     firstAt = now;
                     firstCommitted = committed;
                     firstCpu = processCpuNanos();
-                    firstThreadCpu = streamThreadCpuNanos(applicationId);
+                    streamThreads = ThreadCpu.streamThreads(applicationId); // running by the first commit
+                    firstThreadCpu = streamThreads.nanos();
                 }
+                timeline.add(now, committed, streamThreads == null ? -1 : streamThreads.nanos(), cleaner.nanos());
                 if (committed >= records && running.get() != 0) {
                     boolean fromFirstCommit = records - firstCommitted >= records / 2 && now > firstAt;
                     long n = fromFirstCommit ? records - firstCommitted : records;
                     double seconds = (now - (fromFirstCommit ? firstAt : running.get())) / 1e9;
                     double cores = now > firstAt ? (processCpuNanos() - firstCpu) / (double) (now - firstAt) : Double.NaN;
-                    long threadCpu = streamThreadCpuNanos(applicationId) - firstThreadCpu;
+                    long threadCpu = streamThreads == null ? 0 : streamThreads.nanos() - firstThreadCpu;
                     double perThreadCpuSecond = threadCpu > 0 ? (records - firstCommitted) / (threadCpu / 1e9) : Double.NaN;
                     atEnd.accept(streams);
                     return new Result(n / seconds, n, seconds, cores, perThreadCpuSecond, timeline);
@@ -180,6 +214,7 @@ final class StreamsRound {
             streams.close();
             streams.cleanUp();
             EmbeddedStack.deleteTree(stateDir);
+            cluster.dropInternalTopics(applicationId);
         }
     }
 
@@ -187,22 +222,6 @@ final class StreamsRound {
     static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuTime()) : 0;
-    }
-
-    /** CPU time of the app's stream threads (Kafka Streams names them after the application id), 0 where the JVM cannot tell. */
-    static long streamThreadCpuNanos(String applicationId) {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        if (!mx.isThreadCpuTimeSupported()) {
-            return 0;
-        }
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            String name = t.getName();
-            if (name.startsWith(applicationId + "-") && name.contains("-StreamThread-")) {
-                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
-            }
-        }
-        return sum;
     }
 
     /** Committed input offsets summed over the partitions, each capped at its end. */

@@ -92,6 +92,9 @@ class BenchCommandTest {
         assertTrue(history.contains("(the first 4,000 once 300 flows are open)"), history);
         long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
         assertTrue(after >= 20_000, history);
+        // and what the wall rates leave out: the stream thread's own cost per event, the log cleaner's share of the cores
+        assertTrue(history.matches(".*events per CPU second of the stream thread [0-9,]+ at the start, [0-9,]+ at the end \\([0-9.]+\\); "
+                + "the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
         assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
                 .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
         assertTrue(r.err.contains("production-app-1"), r.err);
