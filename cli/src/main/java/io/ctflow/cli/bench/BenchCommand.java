@@ -211,7 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
         progress.say("history: %,.0f events/s at the start, %,.0f after %,d events; %s", r.startRate(), r.endRate(), r.endFrom(), cpuOfWindows(r));
         report.add(new Figure(HISTORY_FIGURE, r.endRate(), r.startRate(), "/s", "ratio >= 0.9 (no decay)",
-                String.format(Locale.ROOT, "one run: events %,d-%,d (the first %,d once %,d flows are open) vs events %,d-%,d (the last %,d at the peak, "
+                String.format(Locale.ROOT, "one run: events %,d-%,d (the first %,d once %,d flows are open and the first finished ones expire) vs events %,d-%,d (the last %,d at the peak, "
                                 + "after %,d events: fired timers, deleted flows, compaction); %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
                         r.endFrom(), cpuOfWindows(r), r.rate(), describe(w, r.records()), appSettings(config))));

@@ -89,7 +89,7 @@ class BenchCommandTest {
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
         // the history row compares two windows of the same run at the peak, the second after >= 20,000 events
         String history = figures.get(BenchCommand.HISTORY_FIGURE).get("settings").asText();
-        assertTrue(history.contains("(the first 4,000 once 300 flows are open)"), history);
+        assertTrue(history.contains("(the first 4,000 once 300 flows are open and the first finished ones expire)"), history);
         long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
         assertTrue(after >= 20_000, history);
         // and what the wall rates leave out: the stream thread's own cost per event, the log cleaner's share of the cores

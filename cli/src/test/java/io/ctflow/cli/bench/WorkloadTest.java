@@ -114,4 +114,12 @@ class WorkloadTest {
         assertEquals(1000, Workload.small(1000, 10_000).openFlowsAtPeak());
         assertThrows(IllegalArgumentException.class, () -> new Workload("x", 1, 1, 1, 1_000_000, 3, 10, 0));
     }
+
+    @Test
+    void theHistoryRunsSteadyStateStartsAtTheFirstQuietExpiryNotAtTheFirstDestroy() {
+        Workload w = HistoryRun.workload(1_000_000, 10_000_000, 1_000_000);
+        assertEquals(50_000_000L, w.lifetimeMicros(), "1 M open flows at 20 k connections/s");
+        // the first DESTROY at +50 s; its flow lingers 30 s, and its expiry fires once the grace has passed too
+        assertEquals(w.startMicros() + 81_000_000L, HistoryRun.steadyFromMicros(w, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1)));
+    }
 }
