@@ -4,6 +4,7 @@ import io.ctflow.collector.publish.Publisher;
 import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
+import java.time.Duration;
 
 /**
  * Whether the app slows down as history builds up (fired timers, deleted flows and their
@@ -46,7 +47,7 @@ final class HistoryRun {
     }
 
     /** Event time of the first quiet expiry: the working set is full and finished flows leave it as fast as new ones come. */
-    static long steadyFromMicros(Workload w, java.time.Duration linger, java.time.Duration grace) {
+    static long steadyFromMicros(Workload w, Duration linger, Duration grace) {
         return w.startMicros() + w.lifetimeMicros() + (linger.toNanos() + grace.toNanos()) / 1000;
     }
 

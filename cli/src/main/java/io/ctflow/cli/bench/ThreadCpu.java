@@ -49,9 +49,4 @@ final class ThreadCpu {
         }
         return sum;
     }
-
-    /** How many threads matched. */
-    int threads() {
-        return ids.length;
-    }
 }
