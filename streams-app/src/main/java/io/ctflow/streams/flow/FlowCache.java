@@ -17,9 +17,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The flows store with the decoded states of the flows touched last in front of it, written back at
  * the commit. A connection's first events come together (NEW, SYN_RECV, ESTABLISHED within a
  * millisecond), and decoding, encoding and logging its state on each of them cost more than the
- * join: a flow changed several times between two commits is now written once, just before the
- * commit ({@link CommitHook}), all in one batch, so the changelog still holds every committed
- * change. Changed flows pushed out of the recent set (a generation dropped) are written at once,
+ * join: a flow changed several times in a burst is now written once, in a batch with the flows
+ * changed around it: every {@link #WRITE_BEHIND} changed flows, and the rest just before the commit
+ * ({@link CommitHook}), so the changelog still holds every committed change. Changed flows pushed out of the recent set (a generation dropped) are written at once,
  * in one batch too; a scan of the store writes the changed ones first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
  * transaction's changes cannot survive in memory.
  *
@@ -77,13 +77,13 @@ final class FlowCache implements CommitHook.Listener {
     private HashMap<FlowKey, Slot> old = new HashMap<>();
     /**
      * Deletes of flows neither generation holds, until written: a quiet expiry's (a settled flow left
-     * the set once written). Apart from the generations because it stays small (a commit's deletes):
+     * the set once written). Apart from the generations because it stays small (fewer than {@link #WRITE_BEHIND}):
      * such a slot used to be inserted into the young generation only to leave it at the commit, two
      * cold inserts and removes in a map of hundreds of thousands of flows per connection.
      */
     private final HashMap<FlowKey, Slot> leaving = new HashMap<>();
-    /** Beyond this many, the leaving deletes are written at once (at-least-once commits every 30 s). */
-    static final int MAX_LEAVING = 8_192;
+    /** Changed flows (slots made dirty) after which the changes are written without waiting for the commit. */
+    static final int WRITE_BEHIND = 4_096;
     /** The generation of a leaving slot: none, older than any (a dropped generation writes them too). */
     private static final long LEAVING = Long.MIN_VALUE;
     private long generation;
@@ -138,6 +138,9 @@ final class FlowCache implements CommitHook.Listener {
         if (!s.dirty) {
             s.dirty = true;
             changed.add(s);
+            if (changed.size() >= WRITE_BEHIND) {
+                writeChanged();
+            }
         }
     }
 
@@ -164,7 +167,7 @@ final class FlowCache implements CommitHook.Listener {
         return s;
     }
 
-    /** The slot of a flow to delete: the one the set holds, else a new one among the leaving ones (written at the commit, or when they grow past a limit). */
+    /** The slot of a flow to delete: the one the set holds, else a new one among the leaving ones (a changed one: written with the next batch). */
     private Slot leaving(FlowKey key) {
         Slot s = young.get(key);
         if (s == null) {
@@ -174,24 +177,11 @@ final class FlowCache implements CommitHook.Listener {
             s = leaving.get(key);
         }
         if (s == null) {
-            if (leaving.size() >= MAX_LEAVING) {
-                writeLeaving(); // before this one joins: its delete is not made yet
-            }
             s = absent(key, false);
             s.generation = LEAVING;
             leaving.put(key, s);
         }
         return s;
-    }
-
-    /** Writes the leaving slots' deletes now, in one batch, and lets them go. */
-    private void writeLeaving() {
-        List<Slot> out = new ArrayList<>(leaving.values());
-        leaving.clear();
-        for (Slot s : out) {
-            stage(s);
-        }
-        writeStaged();
     }
 
     /**
@@ -286,6 +276,16 @@ final class FlowCache implements CommitHook.Listener {
     /** Writes every flow changed since the last commit to the store, in one batch. */
     @Override
     public void beforeCommit() {
+        writeChanged();
+    }
+
+    // Write-behind: a commit's changes used to be sent to the changelog all at once just before the
+    // commit's producer flush, which then waited for all of them to reach the broker (11 % of the
+    // stream thread's wall time at 1 M open flows, against 1 % for a pass-through; BENCHMARKS.md,
+    // fourteenth round). Written every WRITE_BEHIND changes, they travel while the thread works on.
+    // A connection's burst of events is over long before 4,096 other flows changed, so a flow is
+    // still written about once per burst.
+    private void writeChanged() {
         for (Slot s : changed) {
             stage(s);
         }

@@ -145,7 +145,7 @@ class FlowCacheTest {
 
     @Test
     void quietDeletesOfFlowsTheSetLetGoAreHeldApartUntilTheCommitOrUntilTheyAreMany() {
-        int n = FlowCache.MAX_LEAVING + 11;
+        int n = FlowCache.WRITE_BEHIND + 11;
         for (int i = 0; i < n; i++) {
             store.put(key(i), flow(i));
         }
@@ -163,16 +163,50 @@ class FlowCacheTest {
         assertNull(store.get(key(2)));
         assertEquals(1, cache.decoded(), "the deletes left once written; the new flow stays");
 
-        for (int i = 10; i < n; i++) { // one more than MAX_LEAVING
+        for (int i = 10; i < n; i++) { // one more than WRITE_BEHIND
             cache.forget(key(i));
         }
-        assertNull(store.get(key(10)), "MAX_LEAVING deletes are written at once, before the commit");
+        assertNull(store.get(key(10)), "WRITE_BEHIND deletes are written at once, before the commit");
         assertNull(store.get(key(n - 2)));
         assertEquals(n - 1, store.get(key(n - 1)).getViews().get(0).getLastSeen(), "the one past them waits for the commit");
         assertNull(cache.load(key(n - 1)));
         assertEquals(2, cache.decoded());
         cache.beforeCommit();
         assertNull(store.get(key(n - 1)));
+    }
+
+    @Test
+    void everyWriteBehindChangedFlowsAreWrittenInOneBatchWithoutWaitingForTheCommit() {
+        List<String> calls = new ArrayList<>();
+        FlowCache cache = new FlowCache(recording(store, calls));
+        int n = 2 * FlowCache.WRITE_BEHIND + 5;
+        for (int i = 0; i < n; i++) {
+            cache.save(key(i), flow(i));
+            if (i == 0) {
+                cache.save(key(i), flow(-1)); // changed again: still one changed flow
+            }
+        }
+        assertEquals(List.of(FlowCache.WRITE_BEHIND, FlowCache.WRITE_BEHIND), batchSizes(calls), "two full batches, nothing else");
+        assertEquals(-1, store.get(key(0)).getViews().get(0).getLastSeen(), "written as it was last");
+        assertEquals(2 * FlowCache.WRITE_BEHIND - 1, store.get(key(2 * FlowCache.WRITE_BEHIND - 1)).getViews().get(0).getLastSeen());
+        assertNull(store.get(key(2 * FlowCache.WRITE_BEHIND)), "the rest wait for the commit");
+        assertEquals(5, cache.unwritten());
+        cache.beforeCommit();
+        assertEquals(List.of(FlowCache.WRITE_BEHIND, FlowCache.WRITE_BEHIND, 5), batchSizes(calls));
+        assertEquals(n - 1, store.get(key(n - 1)).getViews().get(0).getLastSeen());
+        assertEquals(0, cache.unwritten());
+    }
+
+    /** The size of each {@code putAll} among {@code calls}; an empty list if any other call was made. */
+    private static List<Integer> batchSizes(List<String> calls) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String c : calls) {
+            if (!c.startsWith("putAll[")) {
+                return List.of();
+            }
+            sizes.add(c.split(", ").length);
+        }
+        return sizes;
     }
 
     @Test
