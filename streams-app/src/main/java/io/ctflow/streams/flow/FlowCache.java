@@ -14,13 +14,14 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The flows store with the decoded states of the flows touched last in front of it, written back at
- * the commit. A connection's first events come together (NEW, SYN_RECV, ESTABLISHED within a
+ * The flows store with the decoded states of the flows touched last in front of it, written back in
+ * batches. A connection's first events come together (NEW, SYN_RECV, ESTABLISHED within a
  * millisecond), and decoding, encoding and logging its state on each of them cost more than the
  * join: a flow changed several times in a burst is now written once, in a batch with the flows
  * changed around it: every {@link #WRITE_BEHIND} changed flows, and the rest just before the commit
- * ({@link CommitHook}), so the changelog still holds every committed change. Changed flows pushed out of the recent set (a generation dropped) are written at once,
- * in one batch too; a scan of the store writes the changed ones first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
+ * ({@link CommitHook}), so the changelog still holds every committed change. Changed flows pushed
+ * out of the recent set (a generation dropped) are written at once, in one batch too; a scan of
+ * the store writes the changed ones first. {@link #clear()} and {@link #discard()} drop everything decoded, so an aborted
  * transaction's changes cannot survive in memory.
  *
  * <p>The recent set is two generations of plain hash maps, not an access-ordered map: a flow seen
