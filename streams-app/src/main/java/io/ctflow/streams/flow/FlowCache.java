@@ -71,6 +71,7 @@ final class FlowCache implements CommitHook.Listener {
     /** Bytes per generation: half of the task's share, read again at each new generation (the tasks may have changed). */
     private long generationBytes;
     private long youngBytes;
+    /** The dirty slots, each once: a slot is added as it becomes dirty and dropped as it is written. */
     private final List<Slot> changed = new ArrayList<>();
     /** Changes on their way to the store, written in one {@code putAll} (reused: it only grows to a commit's changes). */
     private final List<KeyValue<FlowKey, FlowState>> batch = new ArrayList<>();
@@ -203,11 +204,11 @@ final class FlowCache implements CommitHook.Listener {
     private void nextGeneration() {
         long dropped = generation - 1;
         changed.removeIf(s -> {
-            if (s.dirty && s.generation <= dropped) {
+            if (s.generation <= dropped) {
                 stage(s);
                 return true;
             }
-            return !s.dirty;
+            return false;
         });
         writeStaged();
         generation++;
@@ -224,23 +225,21 @@ final class FlowCache implements CommitHook.Listener {
     // they outnumbered the open flows (20 k connections/s lingering 30 s each) in a map that misses
     // the caches and a live heap that G1 copies (BENCHMARKS.md, ninth round).
     private void stage(Slot s) {
-        if (s.dirty) {
-            if (s.state != null || s.stored) { // a flow that came and went between two writes needs no delete
-                batch.add(KeyValue.pair(s.key, s.state));
+        if (s.state != null || s.stored) { // a flow that came and went between two writes needs no delete
+            batch.add(KeyValue.pair(s.key, s.state));
+        }
+        s.dirty = false;
+        boolean stored = s.state != null;
+        if (stored != s.stored) {
+            if (stored) {
+                storedKeys.added(s.key);
+            } else {
+                storedKeys.removed(s.key);
             }
-            s.dirty = false;
-            boolean stored = s.state != null;
-            if (stored != s.stored) {
-                if (stored) {
-                    storedKeys.added(s.key);
-                } else {
-                    storedKeys.removed(s.key);
-                }
-                s.stored = stored;
-            }
-            if (s.state == null || s.settled) {
-                leave(s);
-            }
+            s.stored = stored;
+        }
+        if (s.state == null || s.settled) {
+            leave(s);
         }
     }
 
@@ -330,11 +329,7 @@ final class FlowCache implements CommitHook.Listener {
 
     /** Changed flows not yet written (tests). */
     int unwritten() {
-        int n = 0;
-        for (Slot s : changed) {
-            n += s.dirty ? 1 : 0;
-        }
-        return n;
+        return changed.size();
     }
 
     /** Decoded flows held now (tests). */
