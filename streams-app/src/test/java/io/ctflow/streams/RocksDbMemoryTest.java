@@ -35,11 +35,12 @@ class RocksDbMemoryTest {
 
     /** A point lookup that misses (every connection's NEW) reads filters, not data blocks, on every level. */
     @Test
-    void lookupsHaveFiltersOnEveryLevelAndHashedDataBlocksAndFlowsMemtablesAFilter() {
+    void lookupsHaveFiltersOnEveryLevelAndHashedDataBlocksAndFlowsMemtablesAFilterAndAreSmall() {
         try (Options flows = new Options(); Options other = new Options()) {
             for (Options o : List.of(flows, other)) {
                 o.setTableFormatConfig(new BlockBasedTableConfig());
                 o.setOptimizeFiltersForHits(true); // what Kafka Streams sets before calling the setter
+                o.setWriteBufferSize(16L << 20); // likewise
             }
             new RocksDbMemory().setConfig(StoreNames.FLOWS, flows, Map.of());
             new RocksDbMemory().setConfig(StoreNames.ANOMALIES, other, Map.of());
@@ -51,6 +52,9 @@ class RocksDbMemoryTest {
             assertTrue(flows.memtableWholeKeyFiltering());
             // allocated with every memtable and charged to the shared budget: not for the other stores
             assertEquals(0.0, other.memtablePrefixBloomSizeRatio(), 1e-9);
+            // small memtables for the flows store only; the others keep what Kafka Streams set
+            assertEquals(RocksDbMemory.FLOWS_MEMTABLE_BYTES, flows.writeBufferSize());
+            assertEquals(16L << 20, other.writeBufferSize());
         }
     }
 
