@@ -273,7 +273,7 @@ final class FlowCache implements CommitHook.Listener {
         }
     }
 
-    /** Writes every flow changed since the last commit to the store, in one batch. */
+    /** Writes the changed flows not written yet (those of the last, partial batch) to the store, in one batch. */
     @Override
     public void beforeCommit() {
         writeChanged();
