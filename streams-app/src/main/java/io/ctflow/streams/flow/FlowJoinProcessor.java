@@ -231,7 +231,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private void onReply(FlowKey key, FlowState st, NodeView v, long ts, boolean primary, EventType type) {
         v.setReplied(ts);
         deadlines.replied(key, v);
-        v.getEvidence().clear(); // a replied view needs no evidence: keeps healthy flows small
+        FlowViews.dropEvidence(v);
         if (primary && !st.getCountedReplied()) {
             st.setCountedReplied(true);
             counts.replied(st, ts, type == EventType.SNAPSHOT || v.getOrigin() != ViewOrigin.EVENT ? -1 : ts - v.getFirstSeen());

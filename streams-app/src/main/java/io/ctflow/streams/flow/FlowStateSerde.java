@@ -132,7 +132,7 @@ public final class FlowStateSerde implements Serde<FlowState> {
                 v.setJudgeAt(judgeAt == 0 ? 0 : v.getFirstSeen() + judgeAt - 1);
                 v.setCause(in.repeatedString());
                 int ne = in.count();
-                List<ConntrackEvent> ev = new ArrayList<>(ne);
+                List<ConntrackEvent> ev = ne == 0 ? FlowViews.NO_EVIDENCE : new ArrayList<>(ne);
                 for (int j = 0; j < ne; j++) {
                     ev.add(in.avro(evidenceReader));
                 }

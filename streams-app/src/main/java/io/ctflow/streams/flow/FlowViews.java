@@ -14,6 +14,12 @@ import java.util.List;
 /** One node's view of a connection: how it is made from an event, found in a flow, and named. */
 final class FlowViews {
     static final int MAX_EVIDENCE = 6;
+    /**
+     * The evidence of a view that keeps none: nearly every view (a replied one drops its evidence).
+     * One shared immutable list, not an empty list per view: that was ~50 B of every open flow's heap
+     * (BENCHMARKS.md, seventeenth round). {@link #addEvidence} gives a view its own list on its first event.
+     */
+    static final List<ConntrackEvent> NO_EVIDENCE = List.of();
 
     private FlowViews() {}
 
@@ -46,7 +52,7 @@ final class FlowViews {
         v.setDestroyed(false);
         v.setJudgement(Judgement.PENDING);
         v.setCause(null);
-        v.setEvidence(new ArrayList<>(2));
+        v.setEvidence(NO_EVIDENCE);
         v.setJudgeAt(0);
         return v;
     }
@@ -58,6 +64,11 @@ final class FlowViews {
             }
         }
         return null;
+    }
+
+    /** A replied view needs no evidence: keeps healthy flows small. */
+    static void dropEvidence(NodeView v) {
+        v.setEvidence(NO_EVIDENCE);
     }
 
     static NatKind nat(NodeView v) {
@@ -72,7 +83,10 @@ final class FlowViews {
 
     static void addEvidence(NodeView v, ConntrackEvent e) {
         List<ConntrackEvent> ev = v.getEvidence();
-        if (ev.size() >= MAX_EVIDENCE) {
+        if (ev.isEmpty()) { // the shared empty list (or another that may be immutable): its own from now on
+            ev = new ArrayList<>(2);
+            v.setEvidence(ev);
+        } else if (ev.size() >= MAX_EVIDENCE) {
             ev.remove(ev.size() - 1); // keep the first ones and the latest
         }
         ev.add(e);

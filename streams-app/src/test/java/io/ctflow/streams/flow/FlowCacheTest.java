@@ -412,7 +412,7 @@ class FlowCacheTest {
         FlowState healthy = flow(1);
         FlowState unreplied = flow(1);
         for (int i = 0; i < FlowViews.MAX_EVIDENCE; i++) {
-            unreplied.getViews().get(0).getEvidence().add(FlowStateSerdeTest.event(new java.util.SplittableRandom(i)));
+            FlowViews.addEvidence(unreplied.getViews().get(0), FlowStateSerdeTest.event(new java.util.SplittableRandom(i)));
         }
         FlowCache a = new FlowCache(store, SMALL);
         FlowCache b = new FlowCache(store, SMALL);

@@ -112,6 +112,21 @@ class FlowStateSerdeTest {
     }
 
     @Test
+    void aDecodedViewWithoutEvidenceHoldsTheSharedEmptyList() {
+        FlowState st = FlowViews.newFlow(0);
+        st.getViews().add(FlowViews.newView(event(new SplittableRandom(1)), 1_700_000_000_000_000L, ViewOrigin.EVENT));
+        NodeView withEvidence = FlowViews.newView(event(new SplittableRandom(2)), 1_700_000_000_000_000L, ViewOrigin.EVENT);
+        withEvidence.setNode("node2");
+        FlowViews.addEvidence(withEvidence, event(new SplittableRandom(3)));
+        st.getViews().add(withEvidence);
+        FlowState back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", st));
+        assertEquals(st, back);
+        assertSame(FlowViews.NO_EVIDENCE, back.getViews().get(0).getEvidence());
+        FlowViews.addEvidence(back.getViews().get(1), event(new SplittableRandom(4)));
+        assertEquals(2, back.getViews().get(1).getEvidence().size());
+    }
+
+    @Test
     void unknownVersionsAndDamagedBytesAreRefusedClearly() {
         FlowState st = random(new SplittableRandom(7));
         byte[] good = serde.serializer().serialize("t", st);
