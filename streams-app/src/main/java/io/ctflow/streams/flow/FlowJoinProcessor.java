@@ -51,6 +51,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final long graceMicros;
     private final ServicesTableWatch servicesTable;
     private final ServiceLookup serviceLookup;
+    private final ServiceNames serviceNames = new ServiceNames();
 
     private ProcessorContext<String, SpecificRecord> ctx;
     private FlowCache flows;
@@ -92,6 +93,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.anomalies = context.getStateStore(StoreNames.ANOMALIES);
         this.services = context.getStateStore(StoreNames.SERVICES_GLOBAL);
         serviceLookup.init(services);
+        serviceNames.clear();
         this.facts = context.getStateStore(StoreNames.NODE_FACTS_GLOBAL);
         this.gaps = context.getStateStore(StoreNames.NODE_GAPS);
         partials.init(context.getStateStore(StoreNames.SERVICE_PARTIALS));
@@ -188,10 +190,10 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         }
         if (nat.dnat() && st.getPrimary() == null) {
             st.setPrimary(v.getNode());
-            String addr = FlowViews.serviceAddress(key.protocolNumber(), v);
-            ServiceEntry svc = serviceLookup.get(FlowViews.serviceKey(key.protocolNumber(), v));
-            st.setService(svc != null ? svc.getId() : addr);
-            st.setServiceAddress(addr);
+            ServiceNames.Names names = serviceNames.of(key.protocolNumber(), v.getOrigDst(), v.getOrigDport());
+            ServiceEntry svc = serviceLookup.get(names.tableKey());
+            st.setService(svc != null ? svc.getId() : names.address());
+            st.setServiceAddress(names.address());
             counts.opened(key, st, v, v.getOrigin() == ViewOrigin.EVENT);
         }
     }

@@ -6,8 +6,6 @@ import io.ctflow.avro.internal.FlowState;
 import io.ctflow.avro.internal.Judgement;
 import io.ctflow.avro.internal.NodeView;
 import io.ctflow.avro.internal.ViewOrigin;
-import io.ctflow.flow.Protocols;
-import io.ctflow.net.Addresses;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -94,12 +92,12 @@ final class FlowViews {
 
     /** Key of ctflow.services: proto/vip:port. */
     static String serviceKey(int proto, NodeView v) {
-        return Protocols.name(proto) + "/" + Addresses.withPort(Addresses.bytes(v.getOrigDst()), v.getOrigDport());
+        return ServiceNames.tableKey(proto, v.getOrigDst(), v.getOrigDport());
     }
 
     /** Default Service id when ctflow.services does not know the address: vip:port/proto. */
     static String serviceAddress(int proto, NodeView v) {
-        return Addresses.withPort(Addresses.bytes(v.getOrigDst()), v.getOrigDport()) + "/" + Protocols.name(proto);
+        return ServiceNames.address(proto, v.getOrigDst(), v.getOrigDport());
     }
 
     static String stateName(String s) {
