@@ -1,11 +1,11 @@
 package io.ctflow.streams.flow;
 
 import com.carrotsearch.hppc.LongObjectHashMap;
+import com.carrotsearch.hppc.ObjectHashSet;
 import com.carrotsearch.hppc.cursors.ObjectCursor;
 import io.ctflow.streams.flow.FlowTimers.Timer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.PriorityQueue;
 
@@ -16,12 +16,15 @@ import java.util.PriorityQueue;
  * production bench queues over a million: open flows' expiries and the lingering finished ones')
  * walked some twenty cold nodes per add and cancel (6.3 % of the stream thread, BENCHMARKS.md
  * twelfth round). Deadlines spread over the milliseconds of a few minutes, so buckets are few
- * against timers, and the order of the buckets is a small heap of their milliseconds.
+ * against timers, and the order of the buckets is a small heap of their milliseconds. A bucket is an
+ * open-addressing set (HPPC), not a {@code HashMap}: a map entry per timer was 32 B for each of
+ * those million timers and one more cold object per add, cancel and fire (BENCHMARKS.md,
+ * seventeenth round).
  */
 final class TimerQueue {
-    /** One millisecond's timers: the queued one by itself (a mark replaces the value), and their order once it came due. */
+    /** One millisecond's timers (a mark replaces the queued one in its slot), and their order once it came due. */
     private static final class Bucket {
-        final HashMap<Timer, Timer> timers = new HashMap<>();
+        final ObjectHashSet<Timer> timers = new ObjectHashSet<>();
         /** Sorted when the bucket first came due; null again once a timer joins it. Cancelled ones are skipped. */
         Timer[] sorted;
         int next;
@@ -45,7 +48,7 @@ final class TimerQueue {
             buckets.put(ms, b);
             order.add(ms);
         }
-        if (b.timers.putIfAbsent(t, t) == null) {
+        if (b.timers.add(t)) {
             b.sorted = null;
             size++;
         }
@@ -55,7 +58,7 @@ final class TimerQueue {
     boolean remove(Timer t) {
         long ms = millis(t.at());
         Bucket b = buckets.get(ms);
-        if (b == null || b.timers.remove(t) == null) {
+        if (b == null || !b.timers.remove(t)) {
             return false;
         }
         size--;
@@ -68,14 +71,21 @@ final class TimerQueue {
     /** The queued timer equal to {@code t}, or null. */
     Timer get(Timer t) {
         Bucket b = buckets.get(millis(t.at()));
-        return b == null ? null : b.timers.get(t);
+        if (b == null) {
+            return null;
+        }
+        int i = b.timers.indexOf(t);
+        return b.timers.indexExists(i) ? b.timers.indexGet(i) : null;
     }
 
     /** Puts {@code t} in place of the queued timer equal to it (same place in the order). */
     void replace(Timer t) {
         Bucket b = buckets.get(millis(t.at()));
         if (b != null) {
-            b.timers.replace(t, t);
+            int i = b.timers.indexOf(t);
+            if (b.timers.indexExists(i)) {
+                b.timers.indexReplace(i, t);
+            }
         }
     }
 
@@ -104,7 +114,7 @@ final class TimerQueue {
     /** Moves the bucket's due timers to {@code due}, in order; true when it is empty after. */
     private boolean drain(Bucket b, long nowMicros, int max, List<Timer> due) {
         if (b.sorted == null) {
-            b.sorted = b.timers.values().toArray(new Timer[0]);
+            b.sorted = b.timers.toArray(Timer.class);
             Arrays.sort(b.sorted, Timer.ORDER);
             b.next = 0;
         }
@@ -114,10 +124,11 @@ final class TimerQueue {
                 return false;
             }
             b.next++;
-            Timer queued = b.timers.remove(t); // null: cancelled since the sort
-            if (queued != null) {
+            int i = b.timers.indexOf(t);
+            if (b.timers.indexExists(i)) { // else cancelled since the sort
+                due.add(b.timers.indexGet(i)); // the queued one: it may have been marked since
+                b.timers.remove(t);
                 size--;
-                due.add(queued);
             }
         }
         return b.timers.isEmpty();
@@ -131,7 +142,9 @@ final class TimerQueue {
     List<Timer> all() {
         List<Timer> out = new ArrayList<>(size);
         for (ObjectCursor<Bucket> c : buckets.values()) {
-            out.addAll(c.value.timers.values());
+            for (ObjectCursor<Timer> t : c.value.timers) {
+                out.add(t.value);
+            }
         }
         return out;
     }
