@@ -132,7 +132,7 @@ public record AppConfig(
                     + "(its events less than 100 ms behind the wall clock), ask Kafka Streams to commit within this time so consumers "
                     + "see it sooner; while anomalies flow, commits come at most this often (0: wait for commit.interval.ms)")
             .client("rocksdb.config.setter", Type.STRING, RocksDbMemory.class.getName(), null,
-                    "one bounded RocksDB memory budget for every store of the process, with filters on every level for point lookups and small memtables for the flows store")
+                    "one bounded RocksDB memory budget for every store of the process, with filters on every level for point lookups")
             .client(RocksDbMemory.MEMORY_BYTES, Type.LONG, RocksDbMemory.DEFAULT_MEMORY, ConfigDef.Range.atLeast(1L << 20),
                     "RocksDB memory of all the process's state stores together: one shared block cache (index and filter "
                             + "blocks included) that memtables are charged to")

@@ -27,8 +27,6 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
     private static final long BLOCK_SIZE = 16 * 1024;
     /** Share of each flows memtable given to its whole-key filter. */
     static final double MEMTABLE_FILTER_RATIO = 0.02;
-    /** Size of each memtable of the flows store (Kafka Streams' default: 16 MiB). */
-    static final long FLOWS_MEMTABLE_BYTES = 4L << 20;
 
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
@@ -72,13 +70,10 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
             // per entry of a full memtable).
             options.setMemtablePrefixBloomSizeRatio(MEMTABLE_FILTER_RATIO);
             options.setMemtableWholeKeyFiltering(true);
-            // Small memtables: every changed flow is a memtable insert, whose skip-list search
-            // starts from the top again for nearly every key (our batches are sorted, but another
-            // entry almost always lies between two of their keys). In 16 MiB (~200 k flows) those
-            // searches missed the CPU caches and were 13 % of the stream thread; in 4 MiB, 8 %. The
-            // four times as many flushes double RocksDB's compaction CPU (more than the stream thread
-            // saves), on its own threads: traded for the serial part (BENCHMARKS.md, fifteenth round).
-            options.setWriteBufferSize(FLOWS_MEMTABLE_BYTES);
+            // Kafka Streams' 16 MiB memtables, not smaller ones: in 4 MiB the stream thread's skip-list
+            // inserts stayed in the CPU caches (13 % -> 8 % of its time), but the four times as many
+            // flushes doubled compaction on these cores and the wall rate gained nothing (BENCHMARKS.md,
+            // fifteenth and seventeenth rounds).
         }
         options.setWriteBufferManager(sharedWriteBuffers(configs));
         options.setTableFormatConfig(table);

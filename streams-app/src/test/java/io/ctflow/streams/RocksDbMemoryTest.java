@@ -35,7 +35,7 @@ class RocksDbMemoryTest {
 
     /** A point lookup that misses (every connection's NEW) reads filters, not data blocks, on every level. */
     @Test
-    void lookupsHaveFiltersOnEveryLevelAndHashedDataBlocksAndFlowsMemtablesAFilterAndAreSmall() {
+    void lookupsHaveFiltersOnEveryLevelAndHashedDataBlocksAndFlowsMemtablesAFilter() {
         try (Options flows = new Options(); Options other = new Options()) {
             for (Options o : List.of(flows, other)) {
                 o.setTableFormatConfig(new BlockBasedTableConfig());
@@ -52,8 +52,8 @@ class RocksDbMemoryTest {
             assertTrue(flows.memtableWholeKeyFiltering());
             // allocated with every memtable and charged to the shared budget: not for the other stores
             assertEquals(0.0, other.memtablePrefixBloomSizeRatio(), 1e-9);
-            // small memtables for the flows store only; the others keep what Kafka Streams set
-            assertEquals(RocksDbMemory.FLOWS_MEMTABLE_BYTES, flows.writeBufferSize());
+            // every store keeps the memtable size Kafka Streams set (small ones cost more compaction than they saved)
+            assertEquals(16L << 20, flows.writeBufferSize());
             assertEquals(16L << 20, other.writeBufferSize());
         }
     }
