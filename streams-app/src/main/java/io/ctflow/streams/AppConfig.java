@@ -112,9 +112,9 @@ public record AppConfig(
             .memory(FLOW_DECODED_MEMORY, DecodedFlowsBudget.DEFAULT, DecodedFlowsBudget.MIN_PER_TASK,
                     "heap the instance spends on flows kept decoded in front of the flows store (bytes, or a share of the "
                             + "JVM's max heap), split among its flow-join tasks: a flow changed several times between commits is "
-                            + "written once, and one still held is not read again; ~390 B per healthy flow, ~1 kB more per "
+                            + "written once, and one still held is not read again; ~370 B per healthy flow, ~1 kB more per "
                             + "evidence event of an unreplied one (ctflow bench --only state); every open flow stays decoded "
-                            + "above ~2 x 390 B per open flow; up to an eighth more counts the stored flows' keys (~16 B each) so "
+                            + "above ~2 x 370 B per open flow; up to an eighth more counts the stored flows' keys (~16 B each) so "
                             + "a new connection's flow is not looked up in the store")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")

@@ -13,8 +13,8 @@ public final class DecodedFlowsBudget {
      * The default of {@code flow.decoded-memory}: a quarter of the JVM's max heap, so the set grows
      * with the heap an operator gives the app. Holding every open flow decoded is what lifts the
      * production regime above half the pass-through (×1.1–1.35 over 64 MiB, BENCHMARKS.md, seventh to
-     * tenth rounds), at ~2 × 390 B per open flow: a 1 GiB heap (the Kubernetes manifest's) gives
-     * 256 MiB, every one of ~340 k open flows. It was the default once before and went back to 64 MiB
+     * tenth rounds), at ~2 × 370 B per open flow: a 1 GiB heap (the Kubernetes manifest's) gives
+     * 256 MiB, every one of ~360 k open flows. It was the default once before and went back to 64 MiB
      * because a saturated instance drained its backlog slower with it; since finished flows leave the
      * set once written it drains as fast or faster (tenth round).
      */
