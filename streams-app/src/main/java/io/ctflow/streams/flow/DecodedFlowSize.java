@@ -6,10 +6,10 @@ import io.ctflow.avro.internal.NodeView;
 /**
  * The heap a flow takes in the flow join's decoded set ({@link FlowCache}), estimated from its shape:
  * what {@code flow.decoded-memory} counts. The figures come from {@code ctflow bench --only state}
- * (a one-view flow, key and state: 313 B with its strings and addresses shared, and an empty evidence
- * list of its own then) and object layout for the rest (the set's map entry and slot; an evidence
- * event, decoded with its own tuples). A flow's timers are not in it: they are kept for every flow
- * in flight, decoded or not ({@link FlowTimers}).
+ * (a one-view flow, key and state: 286 B with its strings, addresses and empty evidence list shared)
+ * and object layout for the rest (the set's map entry and slot; an evidence event, decoded with its
+ * own tuples). A flow's timers are not in it: they are kept for every flow in flight, decoded or not
+ * ({@link FlowTimers}).
  */
 final class DecodedFlowSize {
     /** A slot with no state (a flow read but not stored): key, map entry, slot. */
