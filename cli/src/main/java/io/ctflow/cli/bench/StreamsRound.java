@@ -135,6 +135,11 @@ final class StreamsRound {
         return run(cluster, config, topology, applicationId, threads, progress, streams -> { });
     }
 
+    /** Events per CPU second of {@code cpuNanos}; NaN when either is nothing (no figure rather than 0 or infinity). */
+    static double perCpuSecond(long events, long cpuNanos) {
+        return events > 0 && cpuNanos > 0 ? events / (cpuNanos / 1e9) : Double.NaN;
+    }
+
     static Result run(BenchCluster cluster, AppConfig config, Topology topology, String applicationId, int threads,
                       Progress progress, AtEnd atEnd) throws Exception {
         String input = config.topics().events();
@@ -162,6 +167,10 @@ final class StreamsRound {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.start();
+            // The stream threads from their start: a round too short to measure from its first commit
+            // (the first poll already sees it all committed) counts their CPU from here, as its wall rate does.
+            ThreadCpu startedThreads = ThreadCpu.streamThreads(applicationId);
+            long startedThreadCpu = startedThreads.nanos();
             // A stalled app fails the round; a slow one is the measurement (no total deadline).
             long lastProgress = System.nanoTime();
             long lastCommitted = -1;
@@ -192,8 +201,9 @@ final class StreamsRound {
                     long n = fromFirstCommit ? records - firstCommitted : records;
                     double seconds = (now - (fromFirstCommit ? firstAt : running.get())) / 1e9;
                     double cores = now > firstAt ? (processCpuNanos() - firstCpu) / (double) (now - firstAt) : Double.NaN;
-                    long threadCpu = streamThreads == null ? 0 : streamThreads.nanos() - firstThreadCpu;
-                    double perThreadCpuSecond = threadCpu > 0 ? (records - firstCommitted) / (threadCpu / 1e9) : Double.NaN;
+                    long threadCpu = fromFirstCommit && streamThreads != null ? streamThreads.nanos() - firstThreadCpu
+                            : startedThreads.nanos() - startedThreadCpu;
+                    double perThreadCpuSecond = perCpuSecond(n, threadCpu);
                     atEnd.accept(streams);
                     return new Result(n / seconds, n, seconds, cores, perThreadCpuSecond, timeline);
                 }

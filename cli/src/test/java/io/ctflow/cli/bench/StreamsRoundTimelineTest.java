@@ -28,6 +28,14 @@ class StreamsRoundTimelineTest {
     }
 
     @Test
+    void eventsPerCpuSecondIsNoFigureWithoutEventsOrCpu() {
+        assertEquals(4_000.0, StreamsRound.perCpuSecond(2_000, S / 2), 1e-9);
+        // a round the first poll already saw committed whole: no events after the first commit is no figure, not 0
+        assertTrue(Double.isNaN(StreamsRound.perCpuSecond(0, S)));
+        assertTrue(Double.isNaN(StreamsRound.perCpuSecond(2_000, 0)));
+    }
+
+    @Test
     void aWindowCarriesTheCpuTheStreamThreadsAndTheLogCleanerUsedInIt() {
         StreamsRound.Timeline t = new StreamsRound.Timeline();
         t.add(0, 0, -1, 0); // before the first commit: stream threads not known yet
