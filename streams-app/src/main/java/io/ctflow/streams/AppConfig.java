@@ -157,7 +157,15 @@ public record AppConfig(
             .client("repartition.purge.interval.ms", Type.LONG, Long.MAX_VALUE, null,
                     "never purge repartition topics (a Kafka 4.4 broker then rejects exactly-once batches); bounded by size instead")
             .client("topic.retention.bytes", Type.LONG, 1L << 30, null, "retention.bytes of the internal (repartition) topics")
-            .client("topic.segment.bytes", Type.LONG, 64L << 20, null, "segment.bytes of the internal topics");
+            .client("topic.segment.bytes", Type.LONG, 64L << 20, null, "segment.bytes of the internal topics")
+            // Every finished connection leaves a tombstone in the flows changelog (its quiet expiry deletes
+            // it). Kafka keeps a compacted topic's tombstones 24 h: at 20 k connections/s on a partition that
+            // is 1.7 billion records, which a restore from scratch reads through. An hour keeps 72 million,
+            // and still bounds how long a restore may take (Kafka: a reader from offset 0 must reach the end
+            // within it, or a tombstone cleaned meanwhile leaves it the deleted flow's older value).
+            .client("topic.delete.retention.ms", Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(0),
+                    "delete.retention.ms of the internal topics: how long a changelog keeps a tombstone (every finished flow "
+                            + "leaves one); a restore must read a changelog through within this time");
 
     /** The defaults as text (our keys and the Kafka ones we set). */
     public static Map<String, String> defaults() {

@@ -32,9 +32,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +109,13 @@ class StreamsAppIT {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, metrics.statusCode());
                 assertTrue(metrics.body().contains("kafka_stream_thread_metrics_process_total{"), "Kafka Streams metrics exposed at /metrics/kafka");
+            }
+            // Every finished flow leaves a tombstone in this changelog: kept an hour, not Kafka's day.
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                ConfigResource flows = new ConfigResource(ConfigResource.Type.TOPIC, "ctflow-it-" + StoreNames.FLOWS + "-changelog");
+                Config c = admin.describeConfigs(List.of(flows)).all().get().get(flows);
+                assertEquals("compact", c.get("cleanup.policy").value());
+                assertEquals("3600000", c.get("delete.retention.ms").value());
             }
         } finally {
             deleteTree(state);
