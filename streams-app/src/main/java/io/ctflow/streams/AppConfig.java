@@ -160,7 +160,7 @@ public record AppConfig(
             .client("topic.segment.bytes", Type.LONG, 64L << 20, null, "segment.bytes of the internal topics")
             // Every finished connection leaves a tombstone in the flows changelog (its quiet expiry deletes
             // it). Kafka keeps a compacted topic's tombstones 24 h: at 20 k connections/s on a partition that
-            // is 1.7 billion records, which a restore from scratch reads through. An hour keeps 72 million,
+            // is up to 1.7 billion records, which a restore from scratch reads through. An hour keeps 72 million,
             // and still bounds how long a restore may take (Kafka: a reader from offset 0 must reach the end
             // within it, or a tombstone cleaned meanwhile leaves it the deleted flow's older value).
             .client("topic.delete.retention.ms", Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(0),
