@@ -127,7 +127,7 @@ final class TimerQueue {
             int i = b.timers.indexOf(t);
             if (b.timers.indexExists(i)) { // else cancelled since the sort
                 due.add(b.timers.indexGet(i)); // the queued one: it may have been marked since
-                b.timers.remove(t);
+                b.timers.indexRemove(i); // found once: no second probe
                 size--;
             }
         }
