@@ -58,6 +58,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", description = "How long the latency row produces at each rate; the first 15 s (at most half) "
             + "warm the app up and are not counted (default ${DEFAULT-VALUE}).")
     int latencySeconds = 40;
+    @Option(names = "--latency-open-flows", description = "Long-lived flows the app holds open while each latency row runs (ESTABLISHED, "
+            + "sent before the paced producer starts; 1000000 is the production regime's; default ${DEFAULT-VALUE}).")
+    long latencyOpenFlows = 0;
     @Option(names = "--state-flows", description = "Open flows at the peak of the state row (default ${DEFAULT-VALUE}).")
     long stateFlows = 20_000;
     @Option(names = "--collector-events", description = "Events of each collector and serde round (default ${DEFAULT-VALUE}).")
@@ -148,6 +151,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (rounds < 1 || latencyRates.isEmpty() || latencyRates.stream().anyMatch(r -> r < 100) || latencySeconds < 5 || collectorEvents < 1000) {
             throw new io.ctflow.config.UsageException("--rounds must be at least 1, every --latency-rates 100, --latency-seconds 5, --collector-events 1000");
+        }
+        if (latencyOpenFlows < 0 || latencyOpenFlows > LatencyProbe.MAX_OPEN_FLOWS) {
+            throw new io.ctflow.config.UsageException(String.format(Locale.ROOT, "--latency-open-flows must be between 0 and %,d", LatencyProbe.MAX_OPEN_FLOWS));
+        }
+        if (latencyOpenFlows > 0 && latencyRates.stream().anyMatch(r -> LatencyProbe.workload(r, latencySeconds).connections() > LatencyProbe.OPEN_FLOWS_FIRST_IDENTITY)) {
+            throw new io.ctflow.config.UsageException(String.format(Locale.ROOT,
+                    "--latency-open-flows: a latency row must send at most %,d connections (rate x seconds / 4.91)", LatencyProbe.OPEN_FLOWS_FIRST_IDENTITY));
         }
     }
 
@@ -278,8 +288,9 @@ public final class BenchCommand implements Callable<Integer> {
         return warmUpRounds == 0 ? "; no warm-up (a fresh JVM)" : "; after " + warmUpRounds + " warm-up round(s) of each, not counted";
     }
 
-    static String latencyFigure(int rate) {
-        return String.format(Locale.ROOT, "anomaly latency beyond reply timeout + grace at %,d events/s (p99, as a read_committed consumer sees it)", rate);
+    static String latencyFigure(int rate, long openFlows) {
+        return String.format(Locale.ROOT, "anomaly latency beyond reply timeout + grace at %,d events/s%s (p99, as a read_committed consumer sees it)", rate,
+                openFlows == 0 ? "" : String.format(Locale.ROOT, " with %,d open flows", openFlows));
     }
 
     private void latency(BenchCluster cluster, Report report) throws Exception {
@@ -287,8 +298,10 @@ public final class BenchCommand implements Callable<Integer> {
             AppConfig config = cluster.config("bench-latency-" + rate + ".", 1);
             cluster.createTopics(config, 1);
             Workload w = LatencyProbe.workload(rate, latencySeconds);
-            progress.say("latency: the app runs while %,d events/s are produced for %d s", rate, latencySeconds);
-            LatencyProbe.Result r = LatencyProbe.run(cluster, config, AppSerdes.create(config.kafka()), w, "ctflow-bench-latency-" + rate, progress);
+            progress.say("latency: the app runs while %,d events/s are produced for %d s%s", rate, latencySeconds,
+                    latencyOpenFlows == 0 ? "" : String.format(Locale.ROOT, ", %,d long-lived flows open", latencyOpenFlows));
+            LatencyProbe.Result r = LatencyProbe.run(cluster, config, AppSerdes.create(config.kafka()), w, latencyOpenFlows, "ctflow-bench-latency-" + rate,
+                    progress);
             if (r.excessMs().isEmpty()) {
                 throw new io.ctflow.config.UsageException("latency: no unreplied connection was counted; raise --latency-seconds");
             }
@@ -298,14 +311,18 @@ public final class BenchCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "saturated: drained its backlog at %,.0f events/s once the producer stopped", r.drainRate());
             progress.say("latency at %,d/s: p50 %.0f ms, p99 %.0f ms (append time: p50 %.0f, p99 %.0f); backlog max %,d, mean %,.0f records; app %s",
                     rate, LatencyProbe.Result.percentile(r.visibleMs(), 50), p99, r.percentile(50), r.percentile(99), r.maxBacklog(), r.meanBacklog(), capacity);
-            report.add(new Figure(latencyFigure(rate), p99, Double.NaN, "ms", rate == 20_000 ? "<= 250 ms" : "",
+            report.add(new Figure(latencyFigure(rate, latencyOpenFlows), p99, Double.NaN, "ms", rate == 20_000 ? "<= 250 ms" : "",
                     String.format(Locale.ROOT, "p50 %.0f ms, max %.0f ms; by the anomaly's broker append time: p50 %.0f ms, p99 %.0f ms; over %d anomalies, "
                                     + "%d of them missing at the end (counted at that time); app input backlog sampled every 500 ms: max %,d, mean %,.0f records; app %s; "
                                     + "%,d events/s asked, %,.0f/s sent (%,d connections/s, 3 %% unreplied); receive (or append) time of the anomaly - send time "
-                                    + "of its NEW - %d ms (timeout + grace); NEWs of the first max(4 s, min(15 s, half)) of %d s not counted (warm-up); %s",
+                                    + "of its NEW - %d ms (timeout + grace); NEWs of the first max(4 s, min(15 s, half)) of %d s not counted (warm-up); %s%s",
                             LatencyProbe.Result.percentile(r.visibleMs(), 50), LatencyProbe.Result.percentile(r.visibleMs(), 100),
                             r.percentile(50), r.percentile(99), r.expected(), r.missing(), r.maxBacklog(), r.meanBacklog(), capacity,
-                            rate, r.sentPerSecond(), w.connectionsPerSecond(), wait, latencySeconds, appSettings(config))));
+                            rate, r.sentPerSecond(), w.connectionsPerSecond(), wait, latencySeconds,
+                            latencyOpenFlows == 0 ? "" : String.format(Locale.ROOT, "%,d long-lived flows open all along (ESTABLISHED, sent before at %,d "
+                                    + "connections/s of event time and taken in by the app before the paced producer started); ",
+                                    latencyOpenFlows, LatencyProbe.OPEN_FLOWS_RATE),
+                            appSettings(config))));
         }
     }
 

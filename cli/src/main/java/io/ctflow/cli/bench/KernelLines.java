@@ -9,10 +9,21 @@ import io.ctflow.cli.bench.Workload.Kind;
  */
 final class KernelLines {
     private final Workload w;
+    private final long firstIdentity;
     private final StringBuilder sb = new StringBuilder(256);
 
     KernelLines(Workload w) {
+        this(w, 0);
+    }
+
+    /**
+     * Connection {@code c} gets the addresses, ports and id of connection {@code firstIdentity + c}:
+     * two workloads sent to one app do not share flow keys when one's identities start past the
+     * other's last connection (identities repeat only every {@link Workload#distinctIdentities()}).
+     */
+    KernelLines(Workload w, long firstIdentity) {
         this.w = w;
+        this.firstIdentity = firstIdentity;
     }
 
     /** The line of a connection step (not a heartbeat). */
@@ -33,10 +44,11 @@ final class KernelLines {
             case DESTROY -> sb.append(unreplied ? "[DESTROY] ipv4     2 tcp      6 SYN_SENT" : "[DESTROY] ipv4     2 tcp      6 TIME_WAIT");
             default -> throw new IllegalArgumentException("not a kernel event: " + kind);
         }
-        byte[] client = w.clientAddress(connection);
-        byte[] vip = w.vip(w.serviceOf(connection));
-        byte[] backend = w.backendOf(connection);
-        int port = w.clientPort(connection);
+        long id = firstIdentity + connection;
+        byte[] client = w.clientAddress(id);
+        byte[] vip = w.vip(w.serviceOf(id));
+        byte[] backend = w.backendOf(id);
+        int port = w.clientPort(id);
         sb.append(" src=");
         ip(client).append(" dst=");
         ip(vip).append(" sport=").append(port).append(" dport=80");
@@ -49,7 +61,7 @@ final class KernelLines {
         if (kind == Kind.ESTABLISHED || kind == Kind.TIME_WAIT || (kind == Kind.DESTROY && !unreplied)) {
             sb.append(" [ASSURED]");
         }
-        sb.append(" id=").append(connection + 1);
+        sb.append(" id=").append(id + 1);
         return sb;
     }
 

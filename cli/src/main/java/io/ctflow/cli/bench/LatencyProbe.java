@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -28,7 +30,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * append time (the topics use LogAppendTime), and the moment a read_committed consumer received it
  * — under exactly-once that is when a user can see it, one commit later. Meanwhile the app's input
  * backlog is sampled ({@link AnomalyReader}), which tells saturation (a backlog that grows) from
- * delay built into the pipeline (none).
+ * delay built into the pipeline (none). With open flows, long-lived connections go first and the app
+ * holds them while the row runs: the latency with a production node's state (its heap, stores and
+ * timers full of ~1 M flows) rather than an empty app's.
  */
 final class LatencyProbe {
     /**
@@ -60,7 +64,54 @@ final class LatencyProbe {
     /** Not counted at the start of each rate: the app's warm-up (JIT) at that rate. */
     static final long WARM_UP_MICROS = 15_000_000L;
 
+    /**
+     * The open flows a latency row can hold while it runs (production has ~1 M per node's partition):
+     * long-lived connections, NEW, SYN_RECV and ESTABLISHED at this rate of event time, sent before
+     * the paced workload; their TIME_WAIT and DESTROY would come a day later, after the row.
+     */
+    static final int OPEN_FLOWS_RATE = 20_000;
+    static final long OPEN_FLOWS_LIFETIME_MICROS = 86_400_000_000L;
+    /** The open flows' addresses and ports are those of connections from here on: past any paced workload's, so no key is shared. */
+    static final long OPEN_FLOWS_FIRST_IDENTITY = 60_000_000L;
+    static final long MAX_OPEN_FLOWS = 50_000_000L;
+
     private LatencyProbe() {}
+
+    /** {@code n} long-lived connections whose last ESTABLISHED is at {@code endMicros}, through the same nodes and Services as {@code shape}. */
+    static Workload openFlows(Workload shape, long n, long endMicros) {
+        if (n < 1 || n > MAX_OPEN_FLOWS || shape.connections() > OPEN_FLOWS_FIRST_IDENTITY
+                || OPEN_FLOWS_FIRST_IDENTITY + n > shape.distinctIdentities()) {
+            throw new IllegalArgumentException("open flows 1-" + MAX_OPEN_FLOWS + " beside at most " + OPEN_FLOWS_FIRST_IDENTITY
+                    + " paced connections; got " + n + " and " + shape.connections());
+        }
+        long span = (n - 1) * 1_000_000L / OPEN_FLOWS_RATE + Workload.ESTABLISHED_MICROS;
+        return new Workload("latency-open-flows", shape.nodes(), shape.services(), OPEN_FLOWS_RATE, OPEN_FLOWS_LIFETIME_MICROS, 0, n,
+                endMicros - span);
+    }
+
+    /**
+     * Sends the open flows' events (and their nodes' heartbeats) up to the last ESTABLISHED, as fast
+     * as the producer takes them; {@code sequence} goes on into the paced workload. Returns the events sent.
+     */
+    static long sendOpenFlows(Publisher pub, Workload open, long[] sequence, Progress progress) {
+        long sent = eachOpenFlowEvent(open, sequence, e -> BenchCluster.send(pub, e), n -> progress.say("latency: sent %,d events of %,d open flows", n, open.connections()));
+        pub.flush();
+        return sent;
+    }
+
+    /** The open flows' events in time order up to the last ESTABLISHED, each to {@code send}; every millionth count to {@code million}. */
+    static long eachOpenFlowEvent(Workload open, long[] sequence, Consumer<ConntrackEvent> send, LongConsumer million) {
+        long last = open.newAt(open.connections() - 1) + Workload.ESTABLISHED_MICROS;
+        WorkloadEvents events = new WorkloadEvents(open, OPEN_FLOWS_FIRST_IDENTITY, sequence);
+        long n = 0;
+        while (events.hasNext() && events.step().micros <= last) { // hasNext() moved step() to the coming event
+            send.accept(events.next());
+            if (++n % 1_000_000 == 0) {
+                million.accept(n);
+            }
+        }
+        return n;
+    }
 
     /** A workload of about {@code eventsPerSecond} (5 events per replied connection, 2 per unreplied one) for the given time. */
     static Workload workload(int eventsPerSecond, int seconds) {
@@ -68,7 +119,8 @@ final class LatencyProbe {
         return new Workload("latency", 10, 50, connections, LIFETIME_MICROS, 3, (long) connections * seconds, Workload.START_MICROS);
     }
 
-    static Result run(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload shape, String applicationId,
+    /** The row: {@code openFlows} long-lived flows (0: none) opened first, then {@code shape} paced at wall-clock time. */
+    static Result run(BenchCluster cluster, AppConfig config, AppSerdes serdes, Workload shape, long openFlows, String applicationId,
                       Progress progress) throws Exception {
         Path stateDir = Files.createTempDirectory("ctflow-bench-latency");
         Properties p = new Properties();
@@ -91,7 +143,15 @@ final class LatencyProbe {
                 Thread.sleep(100); // polls the app's state, bounded by the deadline above
             }
             reader.awaitAssignment();
-            warmUp(cluster, config, pub, applicationId);
+            long[] sequence = new long[shape.nodes()];
+            long warmUpSeconds = 180;
+            if (openFlows > 0) {
+                // Event time ends now: the paced workload (and the warm-up's heartbeat) come after it.
+                long sent = sendOpenFlows(pub, openFlows(shape, openFlows, System.currentTimeMillis() * 1000 - 1_000_000), sequence, progress);
+                progress.say("latency: %,d open flows sent (%,d events); waiting for the app to take them in", openFlows, sent);
+                warmUpSeconds += sent / 10_000; // a slow app's rate on 2 cores
+            }
+            warmUp(cluster, config, pub, applicationId, warmUpSeconds);
             // Event time = wall-clock time from now on. Counted: connections opened once the rate is
             // steady (after the first lifetime) and the JVM warm: a fresh app on 2 cores spends its
             // first ~12 s compiling (C2 threads take the cores, its backlog peaks at 1-2 s), which is
@@ -102,7 +162,7 @@ final class LatencyProbe {
             long countFromMicros = startMicros + Math.max(w.lifetimeMicros(), Math.min(WARM_UP_MICROS, span / 2));
             long expected = 0;
             long sent = 0;
-            WorkloadEvents events = new WorkloadEvents(w);
+            WorkloadEvents events = new WorkloadEvents(w, 0, sequence);
             long wall0 = System.currentTimeMillis() * 1000;
             long nano0 = System.nanoTime();
             long lastMicros = 0;
@@ -163,16 +223,16 @@ final class LatencyProbe {
      * and initializes its transactional producer, which on a busy machine took tens of seconds; a
      * probe started at RUNNING timed that startup, once, as the latency of every anomaly (p50 about
      * p99, both about the startup time). So a heartbeat first (not a node of the workload), and the probe starts once
-     * the app has committed a transaction past them.
+     * the app has committed a transaction past it (and past the open flows, when the row has them).
      */
-    private static void warmUp(BenchCluster cluster, AppConfig config, Publisher pub, String applicationId) throws Exception {
+    private static void warmUp(BenchCluster cluster, AppConfig config, Publisher pub, String applicationId, long seconds) throws Exception {
         pub.marker(EventType.HEARTBEAT, "bench", WorkloadEvents.micros(System.currentTimeMillis() * 1000), 0); // to every partition
         pub.flush();
         long end = cluster.endOffsets(config.topics().events());
-        long deadline = System.nanoTime() + 180_000_000_000L;
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (cluster.committed(applicationId, config.topics().events()) < end) {
             if (System.nanoTime() > deadline) {
-                throw new io.ctflow.config.RuntimeFailure("latency: the app committed nothing of its warm-up input within 180 s");
+                throw new io.ctflow.config.RuntimeFailure("latency: the app had not committed its warm-up input within " + seconds + " s");
             }
             Thread.sleep(100); // polls the app's committed offsets, bounded by the deadline above
         }

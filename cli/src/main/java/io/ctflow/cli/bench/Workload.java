@@ -36,6 +36,7 @@ public record Workload(String name, int nodes, int services, int connectionsPerS
     /** A fixed start (2026-11-26), so runs are reproducible. */
     static final long START_MICROS = 1_795_711_600_000_000L;
     private static final int CLIENT_HOSTS = 190;
+    private static final int CLIENT_PORTS = 64_000;
 
     public Workload {
         if (nodes < 1 || nodes > 250 || services < 1 || services > 10_000 || connectionsPerSecond < 1
@@ -103,7 +104,12 @@ public record Workload(String name, int nodes, int services, int connectionsPerS
     }
 
     int clientPort(long connection) {
-        return 1024 + (int) ((connection / ((long) nodes * CLIENT_HOSTS)) % 64_000);
+        return 1024 + (int) ((connection / ((long) nodes * CLIENT_HOSTS)) % CLIENT_PORTS);
+    }
+
+    /** Connections with distinct client (address, port), hence distinct flow keys: identities repeat after this many. */
+    long distinctIdentities() {
+        return (long) nodes * CLIENT_HOSTS * CLIENT_PORTS;
     }
 
     byte[] vip(int service) {

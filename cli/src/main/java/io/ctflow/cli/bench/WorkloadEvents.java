@@ -21,15 +21,29 @@ final class WorkloadEvents implements Iterator<ConntrackEvent> {
     private final KernelLines lines;
     private final ConntrackLineParser[] parsers;
     private final long[] sequence;
+    private final long firstIdentity;
     private boolean ready;
     private boolean more;
 
     WorkloadEvents(Workload w) {
+        this(w, 0, new long[w.nodes()]);
+    }
+
+    /**
+     * Connection {@code c} as connection {@code firstIdentity + c} (see {@link KernelLines}), and each
+     * node's sequence numbers continuing from {@code sequence} (updated as events are made), so a
+     * second workload sent after a first reads as the same collectors going on, not restarted ones.
+     */
+    WorkloadEvents(Workload w, long firstIdentity, long[] sequence) {
+        if (sequence.length != w.nodes()) {
+            throw new IllegalArgumentException("one sequence number per node: " + w.nodes() + ", got " + sequence.length);
+        }
         this.w = w;
+        this.firstIdentity = firstIdentity;
         this.steps = w.steps();
-        this.lines = new KernelLines(w);
+        this.lines = new KernelLines(w, firstIdentity);
         this.parsers = new ConntrackLineParser[w.nodes()];
-        this.sequence = new long[w.nodes()];
+        this.sequence = sequence;
         for (int n = 0; n < w.nodes(); n++) {
             parsers[n] = new ConntrackLineParser(w.node(n), false);
         }
@@ -59,7 +73,7 @@ final class WorkloadEvents implements Iterator<ConntrackEvent> {
             int n = (int) steps.connection;
             return Sink.markerEvent(EventType.HEARTBEAT, w.node(n), micros(steps.micros), ++sequence[n]);
         }
-        int n = w.nodeOf(steps.connection);
+        int n = w.nodeOf(firstIdentity + steps.connection); // the node its client address is on
         try {
             return parsers[n].parse(lines.line(steps.kind, steps.connection, steps.micros).toString(), Instant.EPOCH, ++sequence[n]);
         } catch (ParseException e) {

@@ -19,7 +19,7 @@ import picocli.CommandLine;
 /** A tiny run of every part: the output's shape and that the figures are positive and consistent (no timing asserted). */
 class BenchCommandTest {
     private static final String[] TINY = {"--open-flows", "300", "--small-open-flows", "50", "--scaling-open-flows", "100", "--scaling-partitions", "2",
-            "--rounds", "1", "--latency-rate", "1000", "--latency-seconds", "5", "--state-flows", "300", "--collector-events", "3000",
+            "--rounds", "1", "--latency-rate", "1000", "--latency-seconds", "5", "--latency-open-flows", "200", "--state-flows", "300", "--collector-events", "3000",
             "--history-events", "20000", "--history-window", "4000"};
 
     private record Run(int code, String out, String err) {}
@@ -64,7 +64,7 @@ class BenchCommandTest {
                 "streams app, small workload: events per CPU second of the stream thread (median)",
                 BenchCommand.HISTORY_FIGURE,
                 "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)",
-                BenchCommand.latencyFigure(1000)), List.copyOf(figures.keySet()), r.out);
+                BenchCommand.latencyFigure(1000, 200)), List.copyOf(figures.keySet()), r.out);
         for (JsonNode f : figures.values()) {
             String name = f.get("name").asText();
             assertTrue(!f.get("settings").asText().isEmpty(), name);
@@ -97,6 +97,9 @@ class BenchCommandTest {
                 + "the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
         assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
                 .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
+        // the latency row held its long-lived flows open while the paced producer ran
+        assertTrue(figures.get(BenchCommand.latencyFigure(1000, 200)).get("settings").asText().contains("200 long-lived flows open all along"), r.out);
+        assertTrue(r.err.contains("latency: 200 open flows sent (610 events"), r.err);
         assertTrue(r.err.contains("production-app-1"), r.err);
         // one warm-up round of the app and of its baseline before the counted ones, said in the figures
         assertTrue(r.err.contains("production-app-warm-up-1: running") && r.err.contains("production-passthrough-warm-up-1: running")
