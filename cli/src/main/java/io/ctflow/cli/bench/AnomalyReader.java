@@ -176,6 +176,14 @@ final class AnomalyReader implements AutoCloseable {
         return maxBacklog;
     }
 
+    /** The paced sender starts: the backlog figures count from here, not from the warm-up (or the open flows) before. */
+    synchronized void senderStarts() {
+        maxBacklog = 0;
+        backlogSum = 0;
+        backlogSamples = 0;
+        backlogTrace.setLength(0);
+    }
+
     /** The sender is done: from now on the app drains its backlog at the rate it can. */
     void senderDone(double sentPerSecond) {
         saturated = Math.max(DRAINED + 1, (long) sentPerSecond);

@@ -163,6 +163,7 @@ final class LatencyProbe {
             long expected = 0;
             long sent = 0;
             WorkloadEvents events = new WorkloadEvents(w, 0, sequence);
+            reader.senderStarts();
             long wall0 = System.currentTimeMillis() * 1000;
             long nano0 = System.nanoTime();
             long lastMicros = 0;
