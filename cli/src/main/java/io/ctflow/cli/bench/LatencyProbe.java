@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +62,9 @@ final class LatencyProbe {
     /** Connections of the latency workload live 4 s: the rate is steady after the first 4 s. */
     static final long LIFETIME_MICROS = 4_000_000L;
 
+    /** How many of the slowest anomalies the progress names. */
+    private static final int SLOWEST = 5;
+
     /** Not counted at the start of each rate: the app's warm-up (JIT) at that rate. */
     static final long WARM_UP_MICROS = 15_000_000L;
 
@@ -74,6 +78,8 @@ final class LatencyProbe {
     /** The open flows' addresses and ports are those of connections from here on: past any paced workload's, so no key is shared. */
     static final long OPEN_FLOWS_FIRST_IDENTITY = 60_000_000L;
     static final long MAX_OPEN_FLOWS = 50_000_000L;
+    /** The timeout a NEW line prints ({@link KernelLines}): its flow's first expiry check is this + flow.reap-slack later. */
+    private static final long NEW_TIMEOUT_SECONDS = 120;
 
     private LatencyProbe() {}
 
@@ -146,8 +152,12 @@ final class LatencyProbe {
             long[] sequence = new long[shape.nodes()];
             long warmUpSeconds = 180;
             if (openFlows > 0) {
-                // Event time ends now: the paced workload (and the warm-up's heartbeat) come after it.
-                long sent = sendOpenFlows(pub, openFlows(shape, openFlows, System.currentTimeMillis() * 1000 - 1_000_000), sequence, progress);
+                // Opened long enough ago that the one expiry check of each (due its NEW's 120 s timeout
+                // + flow.reap-slack after it; then the next is flow.max-age on) comes at the warm-up's
+                // heartbeat, before the timed part: sent in a burst, they were all due within a few
+                // seconds of one another, a wave that a steady rate of long-lived connections spreads.
+                long ago = (NEW_TIMEOUT_SECONDS + config.flowReapSlack().toSeconds() + 10) * 1_000_000L;
+                long sent = sendOpenFlows(pub, openFlows(shape, openFlows, System.currentTimeMillis() * 1000 - ago), sequence, progress);
                 progress.say("latency: %,d open flows sent (%,d events); waiting for the app to take them in", openFlows, sent);
                 warmUpSeconds += sent / 10_000; // a slow app's rate on 2 cores
             }
@@ -191,8 +201,11 @@ final class LatencyProbe {
             reader.senderDone(sentPerSecond);
             progress.say("latency: sent %,d events at %,.0f/s (asked %,d connections/s); waiting for their anomalies", sent, sentPerSecond,
                     w.connectionsPerSecond());
-            // The last anomalies need event time past their deadline: a final heartbeat, as a replay ends.
-            pub.marker(EventType.HEARTBEAT, "bench", WorkloadEvents.micros(lastMicros + 60_000_000L), 0);
+            // The last anomalies need event time past their deadline: a final heartbeat, as a replay ends;
+            // just past it, not a minute on, which fired every timer of that minute in one record (with
+            // the open flows, the expiry checks of hundreds of thousands: a 3-5 s stall, timed as the
+            // latency of the last anomalies).
+            pub.marker(EventType.HEARTBEAT, "bench", WorkloadEvents.micros(lastMicros + waitMs * 1000 + 1_000_000L), 0);
             pub.flush();
             reader.awaitAll(sentMs.keySet(), Duration.ofSeconds(60));
             reader.awaitDrained(Duration.ofSeconds(30));
@@ -201,15 +214,24 @@ final class LatencyProbe {
             List<Long> visible = new ArrayList<>();
             long missing = 0;
             long endMs = System.currentTimeMillis();
+            List<long[]> tail = new ArrayList<>(); // read and append excess, NEW sent at (ms since the start)
             for (Map.Entry<String, Long> s : sentMs.entrySet()) {
                 AnomalyReader.Seen seen = reader.seen(s.getKey());
                 if (seen == null) {
                     missing++;
                     seen = new AnomalyReader.Seen(endMs, endMs);
                 }
-                excess.add(seen.appendedMs() - s.getValue() - waitMs);
-                visible.add(seen.receivedMs() - s.getValue() - waitMs);
+                long appended = seen.appendedMs() - s.getValue() - waitMs;
+                long received = seen.receivedMs() - s.getValue() - waitMs;
+                excess.add(appended);
+                visible.add(received);
+                tail.add(new long[] {received, appended, s.getValue() - startMicros / 1000});
             }
+            // The tail, to tell an app that was late (append time late too) from a reader that was.
+            tail.sort((a, b) -> Long.compare(b[0], a[0]));
+            progress.say("latency: the slowest anomalies beyond timeout + grace: %s", tail.stream().limit(SLOWEST)
+                    .map(t -> String.format(Locale.ROOT, "%d ms (appended at %d ms) for a NEW sent at +%.1f s", t[0], t[1], t[2] / 1e3))
+                    .collect(java.util.stream.Collectors.joining("; ")));
             Collections.sort(excess);
             Collections.sort(visible);
             return new Result(excess, visible, expected, missing, reader.maxBacklog(), reader.meanBacklog(), sentPerSecond, reader.drainRate());
