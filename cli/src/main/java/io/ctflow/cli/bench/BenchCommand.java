@@ -152,12 +152,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (rounds < 1 || latencyRates.isEmpty() || latencyRates.stream().anyMatch(r -> r < 100) || latencySeconds < 5 || collectorEvents < 1000) {
             throw new io.ctflow.config.UsageException("--rounds must be at least 1, every --latency-rates 100, --latency-seconds 5, --collector-events 1000");
         }
-        if (latencyOpenFlows < 0 || latencyOpenFlows > LatencyProbe.MAX_OPEN_FLOWS) {
-            throw new io.ctflow.config.UsageException(String.format(Locale.ROOT, "--latency-open-flows must be between 0 and %,d", LatencyProbe.MAX_OPEN_FLOWS));
+        if (latencyOpenFlows < 0 || latencyOpenFlows > OpenFlows.MAX) {
+            throw new io.ctflow.config.UsageException(String.format(Locale.ROOT, "--latency-open-flows must be between 0 and %,d", OpenFlows.MAX));
         }
-        if (latencyOpenFlows > 0 && latencyRates.stream().anyMatch(r -> LatencyProbe.workload(r, latencySeconds).connections() > LatencyProbe.OPEN_FLOWS_FIRST_IDENTITY)) {
+        if (latencyOpenFlows > 0 && latencyRates.stream().anyMatch(r -> LatencyProbe.workload(r, latencySeconds).connections() > OpenFlows.FIRST_IDENTITY)) {
             throw new io.ctflow.config.UsageException(String.format(Locale.ROOT,
-                    "--latency-open-flows: a latency row must send at most %,d connections (rate x seconds / 4.91)", LatencyProbe.OPEN_FLOWS_FIRST_IDENTITY));
+                    "--latency-open-flows: a latency row must send at most %,d connections (rate x seconds / 4.91)", OpenFlows.FIRST_IDENTITY));
         }
     }
 
@@ -321,7 +321,7 @@ public final class BenchCommand implements Callable<Integer> {
                             rate, r.sentPerSecond(), w.connectionsPerSecond(), wait, latencySeconds,
                             latencyOpenFlows == 0 ? "" : String.format(Locale.ROOT, "%,d long-lived flows open all along (ESTABLISHED, sent before at %,d "
                                     + "connections/s of event time and taken in by the app before the paced producer started); ",
-                                    latencyOpenFlows, LatencyProbe.OPEN_FLOWS_RATE),
+                                    latencyOpenFlows, OpenFlows.RATE),
                             appSettings(config))));
         }
     }

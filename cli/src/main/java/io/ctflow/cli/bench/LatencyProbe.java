@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -68,56 +66,7 @@ final class LatencyProbe {
     /** Not counted at the start of each rate: the app's warm-up (JIT) at that rate. */
     static final long WARM_UP_MICROS = 15_000_000L;
 
-    /**
-     * The open flows a latency row can hold while it runs (production has ~1 M per node's partition):
-     * long-lived connections, NEW, SYN_RECV and ESTABLISHED at this rate of event time, sent before
-     * the paced workload; their TIME_WAIT and DESTROY would come a day later, after the row.
-     */
-    static final int OPEN_FLOWS_RATE = 20_000;
-    static final long OPEN_FLOWS_LIFETIME_MICROS = 86_400_000_000L;
-    /** The open flows' addresses and ports are those of connections from here on: past any paced workload's, so no key is shared. */
-    static final long OPEN_FLOWS_FIRST_IDENTITY = 60_000_000L;
-    static final long MAX_OPEN_FLOWS = 50_000_000L;
-    /** The timeout a NEW line prints ({@link KernelLines}): its flow's first expiry check is this + flow.reap-slack later. */
-    private static final long NEW_TIMEOUT_SECONDS = 120;
-
     private LatencyProbe() {}
-
-    /** {@code n} long-lived connections whose last ESTABLISHED is at {@code endMicros}, through the same nodes and Services as {@code shape}. */
-    static Workload openFlows(Workload shape, long n, long endMicros) {
-        if (n < 1 || n > MAX_OPEN_FLOWS || shape.connections() > OPEN_FLOWS_FIRST_IDENTITY
-                || OPEN_FLOWS_FIRST_IDENTITY + n > shape.distinctIdentities()) {
-            throw new IllegalArgumentException("open flows 1-" + MAX_OPEN_FLOWS + " beside at most " + OPEN_FLOWS_FIRST_IDENTITY
-                    + " paced connections; got " + n + " and " + shape.connections());
-        }
-        long span = (n - 1) * 1_000_000L / OPEN_FLOWS_RATE + Workload.ESTABLISHED_MICROS;
-        return new Workload("latency-open-flows", shape.nodes(), shape.services(), OPEN_FLOWS_RATE, OPEN_FLOWS_LIFETIME_MICROS, 0, n,
-                endMicros - span);
-    }
-
-    /**
-     * Sends the open flows' events (and their nodes' heartbeats) up to the last ESTABLISHED, as fast
-     * as the producer takes them; {@code sequence} goes on into the paced workload. Returns the events sent.
-     */
-    static long sendOpenFlows(Publisher pub, Workload open, long[] sequence, Progress progress) {
-        long sent = eachOpenFlowEvent(open, sequence, e -> BenchCluster.send(pub, e), n -> progress.say("latency: sent %,d events of %,d open flows", n, open.connections()));
-        pub.flush();
-        return sent;
-    }
-
-    /** The open flows' events in time order up to the last ESTABLISHED, each to {@code send}; every millionth count to {@code million}. */
-    static long eachOpenFlowEvent(Workload open, long[] sequence, Consumer<ConntrackEvent> send, LongConsumer million) {
-        long last = open.newAt(open.connections() - 1) + Workload.ESTABLISHED_MICROS;
-        WorkloadEvents events = new WorkloadEvents(open, OPEN_FLOWS_FIRST_IDENTITY, sequence);
-        long n = 0;
-        while (events.hasNext() && events.step().micros <= last) { // hasNext() moved step() to the coming event
-            send.accept(events.next());
-            if (++n % 1_000_000 == 0) {
-                million.accept(n);
-            }
-        }
-        return n;
-    }
 
     /** A workload of about {@code eventsPerSecond} (5 events per replied connection, 2 per unreplied one) for the given time. */
     static Workload workload(int eventsPerSecond, int seconds) {
@@ -152,12 +101,8 @@ final class LatencyProbe {
             long[] sequence = new long[shape.nodes()];
             long warmUpSeconds = 180;
             if (openFlows > 0) {
-                // Opened long enough ago that the one expiry check of each (due its NEW's 120 s timeout
-                // + flow.reap-slack after it; then the next is flow.max-age on) comes at the warm-up's
-                // heartbeat, before the timed part: sent in a burst, they were all due within a few
-                // seconds of one another, a wave that a steady rate of long-lived connections spreads.
-                long ago = (NEW_TIMEOUT_SECONDS + config.flowReapSlack().toSeconds() + 10) * 1_000_000L;
-                long sent = sendOpenFlows(pub, openFlows(shape, openFlows, System.currentTimeMillis() * 1000 - ago), sequence, progress);
+                long sent = OpenFlows.send(pub, OpenFlows.workload(shape, openFlows, OpenFlows.endBefore(config, System.currentTimeMillis() * 1000)),
+                        sequence, progress);
                 progress.say("latency: %,d open flows sent (%,d events); waiting for the app to take them in", openFlows, sent);
                 warmUpSeconds += sent / 10_000; // a slow app's rate on 2 cores
             }

@@ -122,47 +122,4 @@ class WorkloadTest {
         // the first DESTROY at +50 s; its flow lingers 30 s, and its expiry fires once the grace has passed too
         assertEquals(w.startMicros() + 81_000_000L, HistoryRun.steadyFromMicros(w, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1)));
     }
-
-    @Test
-    void theLatencyRowsOpenFlowsStayOpenEndBeforeThePacedOnesAndShareNoKeyWithThemWhileTheNodesSequencesGoOn() {
-        Workload paced = LatencyProbe.workload(2_000, 5).withStart(Workload.START_MICROS + 10_000_000);
-        Workload open = LatencyProbe.openFlows(paced, 30_000, Workload.START_MICROS + 9_000_000);
-        long[] sequence = new long[paced.nodes()];
-        Set<FlowKey> openKeys = new HashSet<>();
-        Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
-        List<ConntrackEvent> events = new ArrayList<>();
-        long sent = LatencyProbe.eachOpenFlowEvent(open, sequence, events::add, n -> { });
-        assertEquals(events.size(), sent);
-        long lastMicros = 0;
-        for (ConntrackEvent e : events) {
-            long micros = e.getTimestamp().getEpochSecond() * 1_000_000 + e.getTimestamp().getNano() / 1000;
-            assertTrue(micros >= lastMicros, "in time order");
-            lastMicros = micros;
-            FlowKey k = FlowKey.of(e);
-            if (k == null) {
-                counts.merge(Kind.HEARTBEAT, 1, Integer::sum);
-                continue;
-            }
-            counts.merge(Kind.valueOf(e.getType() == EventType.NEW ? "NEW" : e.getState()), 1, Integer::sum);
-            openKeys.add(k);
-        }
-        // every connection opened and replied to, none ended; the last ESTABLISHED at the end asked for
-        assertEquals(Map.of(Kind.NEW, 30_000, Kind.SYN_RECV, 30_000, Kind.ESTABLISHED, 30_000, Kind.HEARTBEAT, 2 * 10), counts);
-        assertEquals(30_000, openKeys.size());
-        assertEquals(Workload.START_MICROS + 9_000_000, lastMicros);
-        long[] openSequence = sequence.clone();
-        WorkloadEvents pacedEvents = new WorkloadEvents(paced, 0, sequence);
-        Set<Integer> nodesSeen = new HashSet<>();
-        while (pacedEvents.hasNext()) {
-            ConntrackEvent e = pacedEvents.next();
-            FlowKey k = FlowKey.of(e);
-            assertTrue(k == null || !openKeys.contains(k), "a paced connection has an open flow's key " + k);
-            int node = Integer.parseInt(e.getNode().substring("node".length())) - 1;
-            if (nodesSeen.add(node)) {
-                assertEquals(openSequence[node] + 1, e.getSequence(), "node " + node + " goes on where its open flows stopped");
-            }
-        }
-        assertEquals(paced.nodes(), nodesSeen.size());
-        assertThrows(IllegalArgumentException.class, () -> LatencyProbe.openFlows(paced, LatencyProbe.MAX_OPEN_FLOWS + 1, 0));
-    }
 }
