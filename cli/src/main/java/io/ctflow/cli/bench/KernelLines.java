@@ -26,6 +26,11 @@ final class KernelLines {
         this.firstIdentity = firstIdentity;
     }
 
+    /** The node whose collector reports the connection: the one its client address is on. */
+    int node(long connection) {
+        return w.nodeOf(firstIdentity + connection);
+    }
+
     /** The line of a connection step (not a heartbeat). */
     CharSequence line(Kind kind, long connection, long micros) {
         sb.setLength(0);

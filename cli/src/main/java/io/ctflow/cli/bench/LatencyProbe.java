@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,6 +60,9 @@ final class LatencyProbe {
 
     /** Connections of the latency workload live 4 s: the rate is steady after the first 4 s. */
     static final long LIFETIME_MICROS = 4_000_000L;
+
+    /** One anomaly's lateness beyond timeout + grace, read and appended, and when its NEW was sent (ms into the paced run). */
+    private record Late(long readMs, long appendedMs, long sentAtMs) {}
 
     /** How many of the slowest anomalies the progress names. */
     private static final int SLOWEST = 5;
@@ -159,7 +163,7 @@ final class LatencyProbe {
             List<Long> visible = new ArrayList<>();
             long missing = 0;
             long endMs = System.currentTimeMillis();
-            List<long[]> tail = new ArrayList<>(); // read and append excess, NEW sent at (ms since the start)
+            List<Late> tail = new ArrayList<>();
             for (Map.Entry<String, Long> s : sentMs.entrySet()) {
                 AnomalyReader.Seen seen = reader.seen(s.getKey());
                 if (seen == null) {
@@ -170,12 +174,12 @@ final class LatencyProbe {
                 long received = seen.receivedMs() - s.getValue() - waitMs;
                 excess.add(appended);
                 visible.add(received);
-                tail.add(new long[] {received, appended, s.getValue() - startMicros / 1000});
+                tail.add(new Late(received, appended, s.getValue() - startMicros / 1000));
             }
             // The tail, to tell an app that was late (append time late too) from a reader that was.
-            tail.sort((a, b) -> Long.compare(b[0], a[0]));
+            tail.sort(Comparator.comparingLong(Late::readMs).reversed());
             progress.say("latency: the slowest anomalies beyond timeout + grace: %s", tail.stream().limit(SLOWEST)
-                    .map(t -> String.format(Locale.ROOT, "%d ms (appended at %d ms) for a NEW sent at +%.1f s", t[0], t[1], t[2] / 1e3))
+                    .map(t -> String.format(Locale.ROOT, "%d ms (appended at %d ms) for a NEW sent at +%.1f s", t.readMs(), t.appendedMs(), t.sentAtMs() / 1e3))
                     .collect(java.util.stream.Collectors.joining("; ")));
             Collections.sort(excess);
             Collections.sort(visible);

@@ -21,7 +21,6 @@ final class WorkloadEvents implements Iterator<ConntrackEvent> {
     private final KernelLines lines;
     private final ConntrackLineParser[] parsers;
     private final long[] sequence;
-    private final long firstIdentity;
     private boolean ready;
     private boolean more;
 
@@ -39,7 +38,6 @@ final class WorkloadEvents implements Iterator<ConntrackEvent> {
             throw new IllegalArgumentException("one sequence number per node: " + w.nodes() + ", got " + sequence.length);
         }
         this.w = w;
-        this.firstIdentity = firstIdentity;
         this.steps = w.steps();
         this.lines = new KernelLines(w, firstIdentity);
         this.parsers = new ConntrackLineParser[w.nodes()];
@@ -73,7 +71,7 @@ final class WorkloadEvents implements Iterator<ConntrackEvent> {
             int n = (int) steps.connection;
             return Sink.markerEvent(EventType.HEARTBEAT, w.node(n), micros(steps.micros), ++sequence[n]);
         }
-        int n = w.nodeOf(firstIdentity + steps.connection); // the node its client address is on
+        int n = lines.node(steps.connection);
         try {
             return parsers[n].parse(lines.line(steps.kind, steps.connection, steps.micros).toString(), Instant.EPOCH, ++sequence[n]);
         } catch (ParseException e) {
