@@ -33,6 +33,7 @@ public record AppConfig(
         Duration flowReapSlack,
         Duration flowMaxAge,
         long flowDecodedMemory,
+        int flowTimersPerRecord,
         Set<String> requestResponseUdp,
         int eventsPartitions,
         String httpHost,
@@ -51,6 +52,7 @@ public record AppConfig(
     public static final String FLOW_REAP_SLACK = "flow.reap-slack";
     public static final String FLOW_MAX_AGE = "flow.max-age";
     public static final String FLOW_DECODED_MEMORY = "flow.decoded-memory";
+    public static final String FLOW_TIMERS_PER_RECORD = "flow.timers-per-record";
     public static final String UDP_REQUEST_RESPONSE = "udp.request-response";
     public static final String EVENTS_PARTITIONS = "events.partitions";
     public static final String HTTP_HOST = "http.host";
@@ -116,6 +118,13 @@ public record AppConfig(
                             + "evidence event of an unreplied one (ctflow bench --only state); every open flow stays decoded "
                             + "above ~2 x 370 B per open flow; up to an eighth more counts the stored flows' keys (~16 B each) so "
                             + "a new connection's flow is not looked up in the store")
+            // A timer costs ~4 us (a million expiry checks took 3.4-4.6 s in one record): 10,000 is ~40 ms
+            // of a record's work, far inside the transaction timeout (BENCHMARKS.md, twenty-first round).
+            .define(FLOW_TIMERS_PER_RECORD, Type.INT, 10_000, ConfigDef.Range.atLeast(1),
+                    "timers (reply timeouts, expiry checks) a flow-join task fires at most per input record, and per 100 ms "
+                            + "while more are due: when event time jumps (a replay's end, a node's clock stepping ahead, a restart) "
+                            + "the due timers fire over the next records instead of in one that could outlive the transaction "
+                            + "timeout; a flow's own due timers still fire before its next event")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
@@ -201,14 +210,14 @@ public record AppConfig(
         return new AppConfig(topics,
                 s.duration(REPLY_TIMEOUT_TCP), s.duration(REPLY_TIMEOUT_UDP), s.duration(REPLY_TIMEOUT_OTHER),
                 s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
-                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.memory(FLOW_DECODED_MEMORY), rr,
+                s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.memory(FLOW_DECODED_MEMORY), s.integer(FLOW_TIMERS_PER_RECORD), rr,
                 s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
                 s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), Map.copyOf(kafka));
     }
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                flowReapSlack, flowMaxAge, flowDecodedMemory, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
+                flowReapSlack, flowMaxAge, flowDecodedMemory, flowTimersPerRecord, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */

@@ -98,7 +98,7 @@ public final class CtflowTopology {
         DecodedFlowsBudget decodedFlows = new DecodedFlowsBudget(config.flowDecodedMemory()); // one per instance, split among its tasks
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(
                 () -> new FlowJoinProcessor(timeout, config.grace(), config.window(), config.flowRetention(), config.requestResponseUdp(), servicesVersion,
-                        config.anomalyCommitWithin(), decodedFlows),
+                        config.anomalyCommitWithin(), decodedFlows, config.flowTimersPerRecord()),
                 Named.as("flow-join"), StoreNames.FLOWS, StoreNames.ANOMALIES, StoreNames.NODE_GAPS, StoreNames.SERVICE_PARTIALS,
                 StoreNames.FLOW_COMMIT_HOOK);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_HEARTBEATS), Serdes.String(), Serdes.Long())

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * The collector's records straight into the streams app's own topology (a TopologyTestDriver with
  * one events partition and a real registry server): what a replay sends is what the app reads.
  */
-final class TopologySink implements Sink, AutoCloseable {
+public final class TopologySink implements Sink, AutoCloseable {
     private final RegistryServer registry;
     private final Path stateDir;
     private final TopologyTestDriver driver;
@@ -47,8 +47,16 @@ final class TopologySink implements Sink, AutoCloseable {
     private final TestOutputTopic<String, ServiceStats> serviceStats;
 
     TopologySink() throws IOException {
+        this(Map.of());
+    }
+
+    /** With these streams app settings over the defaults. */
+    public TopologySink(Map<String, String> settings) throws IOException {
         registry = RegistryServer.start("127.0.0.1", 0);
-        AppConfig config = AppConfig.of(Map.of("schema.registry.url", registry.url(), "events.partitions", "1"));
+        Map<String, String> s = new java.util.HashMap<>(settings);
+        s.put("schema.registry.url", registry.url());
+        s.put("events.partitions", "1");
+        AppConfig config = AppConfig.of(s);
         AppSerdes serdes = AppSerdes.create(config.kafka());
         stateDir = Files.createTempDirectory("ctflow-only-services");
         Properties p = new Properties();
@@ -65,14 +73,26 @@ final class TopologySink implements Sink, AutoCloseable {
         serviceStats = driver.createOutputTopic(t.serviceStats(), Serdes.String().deserializer(), serdes.serviceStats().deserializer());
     }
 
+    /** Lets the wall clock run for {@code ticks} steps of {@code step}, each running the wall-clock punctuators and a commit. */
+    public void wallClock(int ticks, java.time.Duration step) {
+        for (int i = 0; i < ticks; i++) {
+            driver.advanceWallClockTime(step);
+        }
+    }
+
     /** The anomaly records the app wrote, as key=value lines in output order. */
-    List<String> anomalies() {
+    public List<String> anomalies() {
         return anomalies.readKeyValuesToList().stream().map(kv -> kv.key + "=" + kv.value).toList();
     }
 
     /** The Service-stats records the app wrote, as key=value lines in output order. */
-    List<String> serviceStats() {
+    public List<String> serviceStats() {
         return serviceStats.readKeyValuesToList().stream().map(kv -> kv.key + "=" + kv.value).toList();
+    }
+
+    /** The Service-stats records the app wrote, in output order (their key is their Service). */
+    public List<ServiceStats> serviceStatsRecords() {
+        return serviceStats.readKeyValuesToList().stream().map(kv -> kv.value).toList();
     }
 
     @Override

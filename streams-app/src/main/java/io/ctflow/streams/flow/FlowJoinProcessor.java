@@ -32,9 +32,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Time is event time only: timers fire when this processor's event time minus the grace passes
  * their deadline, checked before each record and on stream-time punctuation, so a replay produces
- * exactly what the live run did. Which events start, extend or are ignored for a connection is
- * {@link Admission}'s decision; how long a flow is kept, {@link FlowRetention}'s. Outputs:
- * {@link NatAnomaly} keyed {@code flowkey@node}, and the per-Service stats' messages
+ * exactly what the live run did (a jump of event time fires its due timers over several records,
+ * a flow's own before its next event: {@link FlowDeadlines#fireDue}). Which events start, extend or
+ * are ignored for a connection is {@link Admission}'s decision; how long a flow is kept,
+ * {@link FlowRetention}'s. Outputs: {@link NatAnomaly} keyed {@code flowkey@node}, and the per-Service stats' messages
  * ({@link ConnectionCounts}: each connection change counted in its Service window's partial, sent
  * once the window closes on this partition's watermark, then the TICK that carries the watermark).
  * Reply timers and expiry are {@link FlowDeadlines}', judging {@link UnrepliedJudge}'s, anomaly
@@ -67,9 +68,14 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private final PromptCommits promptCommits;
     private final DecodedFlowsBudget decodedBudget;
     private boolean inBudget;
+    /** The last punctuation closed windows short of the watermark, for timers still due then. */
+    private boolean windowsHeld;
+    /** Record budgets of timers a wall-clock tick fires while some are left due. */
+    private static final int CATCH_UP_BUDGETS = 10;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
-                             ServicesVersion servicesVersion, Duration anomalyCommitWithin, DecodedFlowsBudget decodedBudget) {
+                             ServicesVersion servicesVersion, Duration anomalyCommitWithin, DecodedFlowsBudget decodedBudget,
+                             int timersPerRecord) {
         this.decodedBudget = decodedBudget;
         this.promptCommits = new PromptCommits(anomalyCommitWithin);
         this.partials = new ServicePartials(window);
@@ -78,7 +84,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.serviceLookup = new ServiceLookup(servicesVersion);
         this.timeout = timeout;
         this.classifier = new CauseClassifier(requestResponseUdp);
-        this.deadlines = new FlowDeadlines(retention);
+        this.deadlines = new FlowDeadlines(retention, timersPerRecord);
         this.graceMicros = grace.toNanos() / 1000;
     }
 
@@ -105,10 +111,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         this.judge = new UnrepliedJudge(timeout, classifier, anomalies, services, facts, gaps, this);
         this.partition = context.taskId().partition();
         this.maxEventTime = Long.MIN_VALUE;
+        this.windowsHeld = false;
         counts.init();
         servicesTable.init();
         deadlines.rebuild(flows); // timers are derived from the flows' deadlines: read them back from the restored store
-        context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, this::punctuate);
+        context.schedule(Duration.ofMillis(250), PunctuationType.STREAM_TIME, t -> advance(1));
+        // Timers left due after a jump of event time fire on the next records, or here if none come (a
+        // replay's end): a few budgets a tick, each tick's work still far inside the transaction timeout.
+        context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, t -> {
+            if (deadlines.behind() || windowsHeld) {
+                advance(CATCH_UP_BUDGETS);
+            }
+        });
     }
 
     @Override
@@ -133,9 +147,13 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         long ts = micros(e);
         // Timers due before this record's time fire first, as they would have live.
         maxEventTime = Math.max(maxEventTime, ts);
-        deadlines.fireDue(maxEventTime - graceMicros, flows, this);
+        long watermark = maxEventTime - graceMicros;
+        deadlines.fireDue(watermark, flows, this);
         EventType type = e.getType();
         if (type == EventType.GAP) {
+            // A reply timer judges by the node's latest gap (UnrepliedJudge): this one must not hide an
+            // earlier one from timers that came due before it. Loss is rare; a backlog of timers rarer.
+            deadlines.fireAllDue(watermark, flows, this);
             gaps.put(e.getNode(), ts);
             return;
         }
@@ -143,6 +161,7 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
             return;
         }
         FlowKey key = record.key() != null ? record.key() : FlowKey.of(e);
+        deadlines.fireDueOf(key, watermark, flows, this);
         FlowState st = flows.load(key);
         NodeView v = st == null ? null : FlowViews.find(st, e.getNode());
         Admission admission = Admission.of(st, v, type, e.getConntrackId(), ts);
@@ -241,12 +260,18 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
         judge.replied(key, v, ts);
     }
 
-    private void punctuate(long streamTimeMs) {
+    /** Fires due timers ({@code budgets} times a record's budget at most), then closes what the watermark passed. */
+    private void advance(int budgets) {
         if (maxEventTime == Long.MIN_VALUE) {
             return;
         }
-        long wm = maxEventTime - graceMicros;
-        deadlines.fireDue(wm, flows, this);
+        long watermark = maxEventTime - graceMicros;
+        deadlines.fireDue(watermark, flows, this);
+        for (int i = 1; i < budgets && deadlines.behind(); i++) {
+            deadlines.fireDue(watermark, flows, this);
+        }
+        long wm = deadlines.firedThrough(watermark); // no window closes ahead of a timer still due
+        windowsHeld = wm < watermark; // closed by a later tick if no record moves stream time
         servicesTable.punctuate(wm, partition, flows, services, anomalies, this);
         for (ConnectionCounts.Sent m : counts.onWatermark(wm, partition)) {
             ctx.forward(new Record<>(m.key(), m.update(), Math.max(0, wm / 1000)));

@@ -140,6 +140,20 @@ final class FlowTimers {
         }
     }
 
+    /** Takes out and returns the queued timer with this identity (quiet or not), or null if none is queued. */
+    Timer take(long atMicros, Kind kind, FlowKey flow, String node) {
+        Timer queued = queue.get(new Timer(atMicros, kind, flow, node));
+        if (queued != null) {
+            queue.remove(queued);
+        }
+        return queued;
+    }
+
+    /** A lower bound of the earliest queued deadline ({@code Long.MAX_VALUE}: none). */
+    long earliestAtLeast() {
+        return queue.earliestAtLeast();
+    }
+
     /** The flow's expiry timer at {@code atMicros}, if queued, needs only to delete the flow, unless the flow changes first. */
     void markQuiet(long atMicros, FlowKey flow) {
         requeue(atMicros, flow, true);

@@ -134,6 +134,22 @@ final class TimerQueue {
         return b.timers.isEmpty();
     }
 
+    /**
+     * A lower bound of the earliest queued timer's deadline (its millisecond's start), or
+     * {@code Long.MAX_VALUE} when none is queued. Drops the milliseconds whose buckets emptied.
+     */
+    long earliestAtLeast() {
+        Long ms;
+        while ((ms = order.peek()) != null) {
+            Bucket b = buckets.get(ms);
+            if (b != null && !b.timers.isEmpty()) {
+                return ms * 1000L;
+            }
+            order.poll();
+        }
+        return Long.MAX_VALUE;
+    }
+
     int size() {
         return size;
     }

@@ -66,7 +66,7 @@ class FlowDeadlinesTest {
 
     @Test
     void oneExpiryPerFlowMovedOnlyToForgetAFinishedFlowSooner() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         NodeView v = view();
         FlowState st = flow(v);
         assertFalse(d.scheduleExpiry(KEY, st), "open: not settled");
@@ -83,7 +83,7 @@ class FlowDeadlinesTest {
 
     @Test
     void aFinishedFlowWithNothingLeftToJudgeIsSettled() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         NodeView v = view();
         v.setReplied(11 * S);
         FlowState st = flow(v);
@@ -94,7 +94,7 @@ class FlowDeadlinesTest {
 
     @Test
     void firesOnlyTheDeadlinesTheFlowStillNames() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         FlowCache flows = flows();
         NodeView v = view();
         FlowState st = flow(v);
@@ -110,14 +110,14 @@ class FlowDeadlinesTest {
         assertEquals(List.of("reply@15", "expiry@190"), fired);
         assertEquals(0, d.pending());
 
-        FlowDeadlines restored = new FlowDeadlines(retention);
+        FlowDeadlines restored = new FlowDeadlines(retention, 10_000);
         restored.rebuild(flows);
         assertEquals(2, restored.pending(), "rebuilt from the stored flow: its reply timer and its expiry");
     }
 
     @Test
     void aRepliedViewsTimerFiresNothingAndReadsNothing() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         KeyValueStore<FlowKey, FlowState> store = store();
         NodeView v = view();
         FlowState st = flow(v);
@@ -172,7 +172,7 @@ class FlowDeadlinesTest {
 
     @Test
     void aFinishedSettledFlowIsDeletedAtItsExpiryWithoutBeingRead() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         FlowState st = finished();
         d.scheduleExpiry(KEY, st);
         assertEquals(20 * S, st.getExpireAt(), "destroyed at 10 s, 10 s linger");
@@ -185,7 +185,7 @@ class FlowDeadlinesTest {
 
     @Test
     void aFinishedFlowThatChangedSinceIsReadAndCheckedAtItsExpiry() {
-        FlowDeadlines d = new FlowDeadlines(retention);
+        FlowDeadlines d = new FlowDeadlines(retention, 10_000);
         FlowState st = finished();
         d.scheduleExpiry(KEY, st);
         d.changing(KEY, st); // a straggler 5 s later
@@ -204,11 +204,55 @@ class FlowDeadlinesTest {
         NodeView unjudged = view();
         unjudged.setDestroyed(true); // NATed, never replied, judgement pending
         for (FlowState st : List.of(uncounted, flow(unjudged))) {
-            FlowDeadlines d = new FlowDeadlines(retention);
+            FlowDeadlines d = new FlowDeadlines(retention, 10_000);
             d.scheduleExpiry(KEY, st);
             Fired f = fireAt20(d, st);
             assertEquals(List.of("expiry@20"), f.calls());
             assertEquals(1, f.gets());
         }
+    }
+
+    @Test
+    void aJumpFiresAtMostTheBudgetPerCallAndAFlowsOwnDueTimersBeforeItsNextEvent() {
+        FlowDeadlines d = new FlowDeadlines(retention, 2);
+        FlowCache flows = flows();
+        List<FlowKey> keys = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            FlowKey key = FlowKey.parse("tcp,10.244.2.9:8080,10.244.1.2:" + (40000 + i));
+            NodeView v = view();
+            FlowState st = flow(v);
+            d.judgeAt(key, v, (13 + i) * S);
+            d.scheduleExpiry(key, st); // at 190 s
+            flows.save(key, st);
+            keys.add(key);
+        }
+        List<String> fired = new ArrayList<>();
+        FlowDeadlines.Due due = recorder(fired);
+
+        d.fireDue(100 * S, flows, due); // event time jumped past five reply timers
+        assertEquals(List.of("reply@13", "reply@14"), fired, "two per call, in firing order");
+        assertTrue(d.behind());
+        assertEquals(15 * S - 1, d.firedThrough(100 * S), "windows wait for the reply timer due at 15 s");
+
+        d.fireDueOf(keys.get(4), 100 * S, flows, due);
+        assertEquals(List.of("reply@13", "reply@14", "reply@17"), fired, "the flow about to get an event: its own due timer first, not its expiry");
+        d.fireDueOf(keys.get(4), 100 * S, flows, due);
+        assertEquals(3, fired.size(), "fired once");
+
+        d.fireDue(100 * S, flows, due);
+        assertEquals(List.of("reply@13", "reply@14", "reply@17", "reply@15", "reply@16"), fired);
+        d.fireDue(100 * S, flows, due);
+        assertEquals(5, fired.size());
+        assertFalse(d.behind(), "a call that found fewer than its budget: none left");
+        assertEquals(100 * S, d.firedThrough(100 * S));
+        d.fireDueOf(keys.get(0), 100 * S, flows, due);
+        assertEquals(5, fired.size(), "nothing is looked up for a flow's event once no timer is left behind");
+        assertEquals(5, d.pending(), "the five expiries, not due yet");
+
+        d.fireAllDue(1000 * S, flows, due);
+        assertEquals(10, fired.size(), "all of them, whatever the budget");
+        assertEquals(List.of("expiry@190", "expiry@190", "expiry@190", "expiry@190", "expiry@190"), fired.subList(5, 10));
+        assertFalse(d.behind());
+        assertEquals(0, d.pending());
     }
 }
