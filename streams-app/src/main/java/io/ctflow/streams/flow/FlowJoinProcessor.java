@@ -70,8 +70,13 @@ public final class FlowJoinProcessor implements Processor<FlowKey, ConntrackEven
     private boolean inBudget;
     /** The last punctuation closed windows short of the watermark, for timers still due then. */
     private boolean windowsHeld;
-    /** Record budgets of timers a wall-clock tick fires while some are left due. */
-    private static final int CATCH_UP_BUDGETS = 10;
+    /**
+     * Record budgets of timers a wall-clock tick fires while some are left due. The commit that shows
+     * the anomalies already judged waits for the tick: ten budgets (~0.4 s of timers) kept the last
+     * anomalies of the latency row 0.6 s late, against 3.8 s with no budget (BENCHMARKS.md,
+     * twenty-first round).
+     */
+    private static final int CATCH_UP_BUDGETS = 3;
 
     public FlowJoinProcessor(ReplyTimeout timeout, Duration grace, Duration window, FlowRetention retention, Set<String> requestResponseUdp,
                              ServicesVersion servicesVersion, Duration anomalyCommitWithin, DecodedFlowsBudget decodedBudget,
