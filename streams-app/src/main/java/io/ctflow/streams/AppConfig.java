@@ -121,8 +121,8 @@ public record AppConfig(
             // A timer costs ~4 us (a million expiry checks took 3.4-4.6 s in one record): 10,000 is ~40 ms
             // of a record's work, far inside the transaction timeout (BENCHMARKS.md, twenty-first round).
             .define(FLOW_TIMERS_PER_RECORD, Type.INT, 10_000, ConfigDef.Range.atLeast(1),
-                    "timers (reply timeouts, expiry checks) a flow-join task fires at most per input record, and per 100 ms "
-                            + "while more are due: when event time jumps (a replay's end, a node's clock stepping ahead, a restart) "
+                    "timers (reply timeouts, expiry checks) a flow-join task fires at most per input record (and three times "
+                            + "that every 100 ms while more are due and no record comes): when event time jumps (a replay's end, a node's clock stepping ahead, a restart) "
                             + "the due timers fire over the next records instead of in one that could outlive the transaction "
                             + "timeout; a flow's own due timers still fire before its next event")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
