@@ -122,9 +122,9 @@ public record AppConfig(
             // of a record's work, far inside the transaction timeout (BENCHMARKS.md, twenty-first round).
             .define(FLOW_TIMERS_PER_RECORD, Type.INT, 10_000, ConfigDef.Range.atLeast(1),
                     "timers (reply timeouts, expiry checks) a flow-join task fires at most per input record (and three times "
-                            + "that every 100 ms while more are due and no record comes): when event time jumps (a replay's end, a node's clock stepping ahead, a restart) "
-                            + "the due timers fire over the next records instead of in one that could outlive the transaction "
-                            + "timeout; a flow's own due timers still fire before its next event")
+                            + "that every 100 ms while more are due and no record comes): when event time jumps (a replay's end, "
+                            + "a node's clock stepping ahead, a restart) the due timers fire over the next records instead of in "
+                            + "one that could outlive the transaction timeout; a flow's own due timers still fire before its next event")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
