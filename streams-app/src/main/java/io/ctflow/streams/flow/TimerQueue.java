@@ -7,7 +7,6 @@ import io.ctflow.streams.flow.FlowTimers.Timer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * The timers in firing order ({@link Timer#ORDER}), by millisecond of their deadline: adding or
@@ -16,10 +15,10 @@ import java.util.PriorityQueue;
  * production bench queues over a million: open flows' expiries and the lingering finished ones')
  * walked some twenty cold nodes per add and cancel (6.3 % of the stream thread, BENCHMARKS.md
  * twelfth round). Deadlines spread over the milliseconds of a few minutes, so buckets are few
- * against timers, and the order of the buckets is a small heap of their milliseconds. A bucket is an
- * open-addressing set (HPPC), not a {@code HashMap}: a map entry per timer was 32 B for each of
- * those million timers and one more cold object per add, cancel and fire (BENCHMARKS.md,
- * seventeenth round).
+ * against timers, and the order of the buckets is a heap of their milliseconds, primitive
+ * ({@link LongMinHeap}). A bucket is an open-addressing set (HPPC), not a {@code HashMap}: a map
+ * entry per timer was 32 B for each of those million timers and one more cold object per add,
+ * cancel and fire (BENCHMARKS.md, seventeenth round).
  */
 final class TimerQueue {
     /** One millisecond's timers (a mark replaces the queued one in its slot), and their order once it came due. */
@@ -32,7 +31,7 @@ final class TimerQueue {
 
     private final LongObjectHashMap<Bucket> buckets = new LongObjectHashMap<>();
     /** The milliseconds of the buckets, earliest first; one whose bucket emptied is dropped when it comes up. */
-    private final PriorityQueue<Long> order = new PriorityQueue<>();
+    private final LongMinHeap order = new LongMinHeap();
     private int size;
 
     private static long millis(long atMicros) {
@@ -92,8 +91,8 @@ final class TimerQueue {
     /** Removes and returns up to {@code max} timers due at or before {@code nowMicros}, in firing order. */
     List<Timer> pollDue(long nowMicros, int max) {
         List<Timer> due = List.of();
-        Long ms;
-        while ((ms = order.peek()) != null && ms <= millis(nowMicros) && due.size() < max) {
+        long ms;
+        while (!order.isEmpty() && (ms = order.peek()) <= millis(nowMicros) && due.size() < max) {
             Bucket b = buckets.get(ms);
             if (b == null || b.timers.isEmpty()) {
                 order.poll(); // emptied by cancels, or a second entry of a bucket already done
@@ -139,8 +138,8 @@ final class TimerQueue {
      * {@code Long.MAX_VALUE} when none is queued. Drops the milliseconds whose buckets emptied.
      */
     long earliestAtLeast() {
-        Long ms;
-        while ((ms = order.peek()) != null) {
+        while (!order.isEmpty()) {
+            long ms = order.peek();
             Bucket b = buckets.get(ms);
             if (b != null && !b.timers.isEmpty()) {
                 return ms * 1000L;
