@@ -40,6 +40,7 @@ public record AppConfig(
         int httpPort,
         Duration historyRetention,
         Duration anomalyCommitWithin,
+        Duration maxClockAhead,
         Map<String, Object> kafka) {
 
     public static final String TOPIC_PREFIX = "topic.prefix";
@@ -59,6 +60,7 @@ public record AppConfig(
     public static final String HTTP_PORT = "http.port";
     public static final String HISTORY_RETENTION = "api.history-retention";
     public static final String ANOMALY_COMMIT_WITHIN = "anomaly.commit-within";
+    public static final String EVENTS_MAX_CLOCK_AHEAD = "events.max-clock-ahead";
     public static final String APPLICATION_ID = "application.id";
     public static final String STATE_DIR = "state.dir";
     public static final int DEFAULT_HTTP_PORT = 7070;
@@ -125,6 +127,15 @@ public record AppConfig(
                             + "that every 100 ms while more are due and no record comes): when event time jumps (a replay's end, "
                             + "a node's clock stepping ahead, a restart) the due timers fire over the next records instead of in "
                             + "one that could outlive the transaction timeout; a flow's own due timers still fire before its next event")
+            // The app's internal topics carry event time, and a broker refuses a record stamped more than
+            // message.timestamp.after.max.ms (1 h) after its own clock: one node an hour ahead stopped the
+            // app (BENCHMARKS.md, twenty-first round). A node ahead also moves its partitions' watermark
+            // ahead, firing reply timers before replies can come. The events topics use LogAppendTime, so
+            // each record carries the broker's clock to compare with.
+            .duration(EVENTS_MAX_CLOCK_AHEAD, "1m", Duration.ZERO, "how far an event's kernel time may lead the broker's "
+                    + "append time (its node's clock running ahead) before it is bounded to the append time plus this, "
+                    + "counted in ctflow_node_events_ahead_total and logged; keep it well below the brokers' "
+                    + "message.timestamp.after.max.ms (1 h)")
             .define(EVENTS_PARTITIONS, Type.INT, 0, ConfigDef.Range.atLeast(0),
                     "partitions of the events topic; 0: read from Kafka at start")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), "HTTP API address")
@@ -212,12 +223,13 @@ public record AppConfig(
                 s.duration(GRACE), s.duration(WINDOW), s.duration(FLOW_LINGER),
                 s.duration(FLOW_REAP_SLACK), s.duration(FLOW_MAX_AGE), s.memory(FLOW_DECODED_MEMORY), s.integer(FLOW_TIMERS_PER_RECORD), rr,
                 s.integer(EVENTS_PARTITIONS), s.string(HTTP_HOST), s.integer(HTTP_PORT),
-                s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), Map.copyOf(kafka));
+                s.duration(HISTORY_RETENTION), s.duration(ANOMALY_COMMIT_WITHIN), s.duration(EVENTS_MAX_CLOCK_AHEAD), Map.copyOf(kafka));
     }
 
     public AppConfig withEventsPartitions(int n) {
         return new AppConfig(topics, tcpReplyTimeout, udpReplyTimeout, otherReplyTimeout, grace, window, flowLinger,
-                flowReapSlack, flowMaxAge, flowDecodedMemory, flowTimersPerRecord, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin, kafka);
+                flowReapSlack, flowMaxAge, flowDecodedMemory, flowTimersPerRecord, requestResponseUdp, n, httpHost, httpPort, historyRetention, anomalyCommitWithin,
+                maxClockAhead, kafka);
     }
 
     /** The longest reply timeout: how far a replay's closing heartbeat must reach. */

@@ -93,7 +93,7 @@ public final class CtflowTopology {
         builder.addStateStore(new CommitHookBuilder(StoreNames.FLOW_COMMIT_HOOK));
 
         KStream<FlowKey, ConntrackEvent> events = builder.stream(topics.events(),
-                Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor()).withName("events-source"));
+                Consumed.with(serdes.flowKey(), serdes.events()).withTimestampExtractor(new EventTimeExtractor(config.maxClockAhead(), metrics)).withName("events-source"));
         ReplyTimeout timeout = new ReplyTimeout(config.tcpReplyTimeout(), config.udpReplyTimeout(), config.otherReplyTimeout());
         DecodedFlowsBudget decodedFlows = new DecodedFlowsBudget(config.flowDecodedMemory()); // one per instance, split among its tasks
         KStream<String, SpecificRecord> joined = events.peek((k, e) -> metrics.event(e), Named.as("metrics-events")).process(

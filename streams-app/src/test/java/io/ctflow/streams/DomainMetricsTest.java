@@ -95,6 +95,7 @@ class DomainMetricsTest {
             assertEquals(0.0, m.get("ctflow_service_connections_active{service=\"default/web:http\"}"));
             assertEquals(20.0, m.get("ctflow_node_events_processed_total{node=\"node1\"}"));
             assertEquals(14.0, m.get("ctflow_node_events_processed_total{node=\"node2\"}"));
+            assertEquals(0.0, m.get("ctflow_node_events_ahead_total{node=\"node1\"}"), "exported from a node's first event");
             // node1's newest event is at 16:48:05.997731
             assertEquals(114.002269, m.get("ctflow_node_event_time_lag_seconds{node=\"node1\"}"), 1e-6);
             assertEquals(262144.0, m.get("ctflow_node_conntrack_max{node=\"node1\"}"));

@@ -52,6 +52,11 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
     }
 
     @Override
+    public void eventAhead(String node, long aheadMillis) {
+        nodes.ahead(node);
+    }
+
+    @Override
     public void anomaly(NatAnomaly a) {
         anomalies.anomaly(a);
     }
@@ -139,8 +144,12 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
                 "Now minus the newest event time this instance processed from a node (its watermark here)");
         GaugeSnapshot.Builder heartbeat = gauge("ctflow_node_heartbeat_age_seconds",
                 "Now minus the event time of the newest heartbeat this instance processed from a node");
+        CounterSnapshot.Builder ahead = counter("ctflow_node_events_ahead",
+                "Events of a node stamped more than events.max-clock-ahead after the broker appended them (its clock runs "
+                        + "ahead): their time was bounded to the append time plus that");
         nodes.forEach((node, c) -> {
             processed.dataPoint(count(c.events.sum(), "node", node));
+            ahead.dataPoint(count(c.ahead.sum(), "node", node));
             lag.dataPoint(point((nowMicros - c.newestEvent.get()) / 1e6, "node", node));
             long hb = c.newestHeartbeat.get();
             if (hb != Long.MIN_VALUE) {
@@ -148,6 +157,7 @@ public final class CtflowMetrics implements ResultsObserver, MultiCollector {
             }
         });
         out.add(processed.build());
+        out.add(ahead.build());
         out.add(lag.build());
         out.add(heartbeat.build());
 

@@ -32,6 +32,8 @@ public final class NodeClocks {
     /** One node's clocks; event times in epoch micros, Long.MIN_VALUE before the first. */
     static final class Clock {
         final LongAdder events = new LongAdder();
+        /** Events whose time was bounded because they led the broker's clock ({@code events.max-clock-ahead}). */
+        final LongAdder ahead = new LongAdder();
         final AtomicLong newestEvent = new AtomicLong(Long.MIN_VALUE);
         final AtomicLong newestHeartbeat = new AtomicLong(Long.MIN_VALUE);
         volatile long heardAtMillis; // wall clock of the last record processed
@@ -53,14 +55,10 @@ public final class NodeClocks {
         if (e == null || e.getNode() == null || e.getTimestamp() == null) {
             return;
         }
-        Clock c = nodes.get(e.getNode());
+        Clock c = clock(e.getNode());
         if (c == null) {
-            if (nodes.size() >= MAX_NODES) {
-                return;
-            }
-            c = nodes.computeIfAbsent(e.getNode(), n -> new Clock());
+            return;
         }
-        c.heardAtMillis = wallMillis.getAsLong();
         Instant t = e.getTimestamp();
         long micros = t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
         max(c.newestEvent, micros);
@@ -70,6 +68,30 @@ public final class NodeClocks {
         } else if (type != EventType.GAP && type != EventType.UNKNOWN) {
             c.events.increment();
         }
+    }
+
+    /**
+     * Counts an event of {@code node} whose time was bounded (it led the broker's clock). Like the
+     * events count, it may count again the records of an aborted transaction: a rate, not a total.
+     */
+    public void ahead(String node) {
+        Clock c = clock(node);
+        if (c != null) {
+            c.ahead.increment();
+        }
+    }
+
+    /** The node's clock, heard now; null once {@link #MAX_NODES} others are tracked. */
+    private Clock clock(String node) {
+        Clock c = nodes.get(node);
+        if (c == null) {
+            if (nodes.size() >= MAX_NODES) {
+                return null;
+            }
+            c = nodes.computeIfAbsent(node, n -> new Clock());
+        }
+        c.heardAtMillis = wallMillis.getAsLong();
+        return c;
     }
 
     private static void max(AtomicLong a, long v) {

@@ -17,6 +17,12 @@ public interface ResultsObserver {
     /** An input record of the events topic (null values included) as the flow join is about to see it. */
     default void event(ConntrackEvent e) { }
 
+    /**
+     * An event of {@code node} stamped {@code aheadMillis} after the broker appended it, more than
+     * {@code events.max-clock-ahead}: its time was bounded (the node's clock runs ahead). Rare.
+     */
+    default void eventAhead(String node, long aheadMillis) { }
+
     /** An anomaly the flow join or the node-anomaly processor emits (OPEN or RESOLVED). */
     default void anomaly(NatAnomaly a) { }
 

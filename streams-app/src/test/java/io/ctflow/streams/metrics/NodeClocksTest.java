@@ -43,4 +43,18 @@ class NodeClocksTest {
         c.forEach((n, k) -> seen.put(n, k.newestHeartbeat.get()));
         assertEquals(Map.of("new", 0L), seen);
     }
+
+    @Test
+    void eventsAheadOfTheBrokerAreCountedPerNodeAndANodeFirstHeardSoIsTracked() {
+        NodeClocks c = new NodeClocks(() -> 0L);
+        c.event(event("n1", EventType.NEW, 100));
+        c.ahead("fast"); // counted before its first event reaches event()
+        c.ahead("fast");
+        c.event(event("fast", EventType.NEW, 200));
+        Map<String, long[]> seen = new TreeMap<>();
+        c.forEach((n, k) -> seen.put(n, new long[] {k.ahead.sum(), k.events.sum()}));
+        assertEquals(0, seen.get("n1")[0]);
+        assertEquals(2, seen.get("fast")[0]);
+        assertEquals(1, seen.get("fast")[1]);
+    }
 }
