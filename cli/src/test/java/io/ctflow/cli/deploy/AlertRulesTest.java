@@ -33,7 +33,7 @@ class AlertRulesTest {
     static final Path RULE_TESTS = REPO.resolve("deploy/prometheus/tests/ctflow-rules.test.yaml");
     static final Path OPERATOR = REPO.resolve("deploy/prometheus/operator");
     static final List<String> ALERTS = List.of("CtflowIncompleteNatOpen", "CtflowEventLoss", "CtflowConntrackTablePressure",
-            "CtflowNodeSilent", "CtflowAppLagging");
+            "CtflowNodeSilent", "CtflowAppLagging", "CtflowNodeClockAhead");
 
     static List<Map<String, Object>> rules() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
