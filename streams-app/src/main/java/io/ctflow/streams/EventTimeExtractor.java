@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.slf4j.Logger;
@@ -21,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>The bound: an event stamped more than {@code events.max-clock-ahead} after the broker appended
  * it comes from a node whose clock runs ahead. Its time becomes the append time plus that bound, in
  * the event itself, so the flow join, the heartbeats and the metrics all see the same time. Left
- * alone, it would move its partitions' watermark ahead (every reply timer there fires before its
- * reply can come) and, beyond the brokers' {@code message.timestamp.after.max.ms} (1 h), have the
+ * alone, it would move its partitions' watermark ahead (reply timers there fire before their
+ * replies can come) and, beyond the brokers' {@code message.timestamp.after.max.ms} (1 h), have the
  * app's changelog and repartition writes refused, which stopped the app. The events topics use
  * {@code LogAppendTime}, so a record's timestamp is the broker's clock. (On a topic someone created
  * with {@code CreateTime} it is the collector's, the node's own clock, and bounds nothing.) The append
@@ -38,22 +37,11 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
     private final long maxAheadMillis;
     private final ResultsObserver observer;
-    private final LongSupplier wallMillis;
     private final Map<String, Long> warnedAt = new ConcurrentHashMap<>();
 
-    /** Kernel time as it is, unbounded (tests of other things). */
-    public EventTimeExtractor() {
-        this(Duration.ofMillis(Long.MAX_VALUE), ResultsObserver.NONE, System::currentTimeMillis);
-    }
-
     public EventTimeExtractor(Duration maxAhead, ResultsObserver observer) {
-        this(maxAhead, observer, System::currentTimeMillis);
-    }
-
-    EventTimeExtractor(Duration maxAhead, ResultsObserver observer, LongSupplier wallMillis) {
         this.maxAheadMillis = maxAhead.toMillis();
         this.observer = observer;
-        this.wallMillis = wallMillis;
     }
 
     @Override
@@ -76,10 +64,7 @@ public final class EventTimeExtractor implements TimestampExtractor {
         e.setTimestamp(Instant.ofEpochMilli(bounded));
         String node = e.getNode() == null ? "" : e.getNode();
         observer.eventAhead(node, ahead);
-        long now = wallMillis.getAsLong();
-        Long last = warnedAt.get(node);
-        if (last == null ? warnedAt.size() < 10_000 : now - last >= WARN_EVERY.toMillis()) { // as many nodes as NodeClocks tracks
-            warnedAt.put(node, now);
+        if (warnNow(node, System.currentTimeMillis())) {
             String bound = Durations.format(Duration.ofMillis(maxAheadMillis));
             LOG.warn("node {}: an event is stamped {} s after the broker appended it ({}), more than {} = {}: the node's clock runs "
                             + "ahead. Its events' time is bounded to the append time + {} (counted in ctflow_node_events_ahead_total). "
@@ -88,5 +73,15 @@ public final class EventTimeExtractor implements TimestampExtractor {
                     Durations.format(WARN_EVERY));
         }
         return bounded;
+    }
+
+    /** Whether to log {@code node}'s clock now: its first time, then every {@link #WARN_EVERY} (as many nodes as NodeClocks tracks). */
+    boolean warnNow(String node, long now) {
+        Long last = warnedAt.get(node);
+        if (last == null ? warnedAt.size() >= 10_000 : now - last < WARN_EVERY.toMillis()) {
+            return false;
+        }
+        warnedAt.put(node, now);
+        return true;
     }
 }

@@ -1,6 +1,8 @@
 package io.ctflow.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.collector.parse.ConntrackLineParser;
@@ -67,10 +69,12 @@ class EventTimeExtractorTest {
     }
 
     @Test
-    void unboundedByDefault() {
-        ConntrackEvent e = event(APPENDED + Duration.ofDays(400).toMillis());
-        assertEquals(APPENDED + Duration.ofDays(400).toMillis(),
-                new EventTimeExtractor().extract(record(e, APPENDED, TimestampType.LOG_APPEND_TIME), 0L));
+    void aNodesClockIsLoggedAtItsFirstBoundedEventThenEveryTenMinutes() {
+        assertTrue(extractor.warnNow("node7", 0));
+        assertFalse(extractor.warnNow("node7", EventTimeExtractor.WARN_EVERY.toMillis() - 1));
+        assertTrue(extractor.warnNow("node8", 1), "another node: its own first time");
+        assertTrue(extractor.warnNow("node7", EventTimeExtractor.WARN_EVERY.toMillis()));
+        assertFalse(extractor.warnNow("node7", EventTimeExtractor.WARN_EVERY.toMillis() + 1));
     }
 
     private long extract(ConntrackEvent e, TimestampType type) {
