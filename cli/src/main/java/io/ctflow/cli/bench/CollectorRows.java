@@ -15,6 +15,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * and the events serializer and deserializer against plain Avro on the same records.
  */
 final class CollectorRows {
+    /** Events each side sends once, uncounted, before the collector rounds. */
+    static final int WARM_UP_EVENTS = 500_000;
+
     private final BenchCluster cluster;
     private final Report report;
     private final Progress progress;
@@ -25,6 +28,13 @@ final class CollectorRows {
         this.report = report;
         this.progress = progress;
         this.rounds = rounds;
+    }
+
+    private double producerPerformance(int round, int records, int size) throws Exception {
+        progress.say("collector round %d: ProducerPerformance", round);
+        double rate = CollectorBench.producerPerformance(cluster, "bench-producer-perf", records, size);
+        progress.say("collector round %d: ProducerPerformance %,.0f records/s", round, rate);
+        return rate;
     }
 
     /** The collector-side rows: the whole collector path vs ProducerPerformance, and the serde vs plain Avro. */
@@ -41,17 +51,29 @@ final class CollectorRows {
         if (collectorRow) {
             List<Double> ours = new ArrayList<>();
             List<Double> perf = new ArrayList<>();
+            // The first round ran cold (JIT, the broker's new segments): the collector's did 0.44-0.83 of
+            // its second round's rate, ProducerPerformance's 0.70-0.79 (BENCHMARKS.md, twenty-third round).
+            int warm = Math.min(lines.size(), WARM_UP_EVENTS);
+            progress.say("collector: warm-up, both sides, %,d events each (not counted)", warm);
+            CollectorBench.collectorPath(cluster, config, lines.subList(0, warm));
+            CollectorBench.producerPerformance(cluster, "bench-producer-perf", warm, size);
             for (int r = 1; r <= rounds; r++) {
+                boolean oursFirst = r % 2 == 1; // alternating which side runs first
+                if (!oursFirst) {
+                    perf.add(producerPerformance(r, lines.size(), size));
+                }
                 progress.say("collector round %d: parse + key + Avro + produce", r);
                 ours.add(CollectorBench.collectorPath(cluster, config, lines));
-                progress.say("collector round %d: %,.0f events/s; ProducerPerformance", r, ours.get(ours.size() - 1));
-                perf.add(CollectorBench.producerPerformance(cluster, "bench-producer-perf", lines.size(), size));
-                progress.say("collector round %d: ProducerPerformance %,.0f records/s", r, perf.get(perf.size() - 1));
+                progress.say("collector round %d: %,.0f events/s", r, ours.get(ours.size() - 1));
+                if (oursFirst) {
+                    perf.add(producerPerformance(r, lines.size(), size));
+                }
             }
             report.add(new Figure("collector: parse + key + wire Avro + produce, acknowledged: events/s (best)", Stats.best(ours), Stats.best(perf), "/s",
                     "ratio >= 0.7", String.format(Locale.ROOT, "%,d events of %d B (+14 B key), 6 partitions; medians %,.0f vs %,.0f; "
-                                    + "baseline: kafka ProducerPerformance, as many %d B records (random letters, keys of <= 6 digits); both %s; %d rounds",
-                            lines.size(), size, Stats.median(ours), Stats.median(perf), size, CollectorBench.perfSettings(), rounds)));
+                                    + "baseline: kafka ProducerPerformance, as many %d B records (random letters, keys of <= 6 digits); both %s; %d rounds "
+                                    + "after a warm-up of %,d events each, alternating which side runs first",
+                            lines.size(), size, Stats.median(ours), Stats.median(perf), size, CollectorBench.perfSettings(), rounds, warm)));
         }
         if (serdeRows) {
             List<Double> ours = new ArrayList<>();
