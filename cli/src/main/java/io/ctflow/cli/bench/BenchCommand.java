@@ -38,8 +38,11 @@ public final class BenchCommand implements Callable<Integer> {
     long smallOpenFlows = 1_000;
     @Option(names = "--history-events", description = "Events the history part processes before its last window (default ${DEFAULT-VALUE}; about 15 minutes on 2 busy cores).")
     long historyEvents = 10_000_000;
+    // The broker's log cleaner shares the cores and cleans in bursts ~15 s apart (log.cleaner.backoff.ms):
+    // a window of 1 M events (~8 s) held a burst or not, which moved the ratio by +-25 % (BENCHMARKS.md,
+    // twenty-second and twenty-third rounds). 3 M events (~25 s) hold one or two in either window.
     @Option(names = "--history-window", description = "Events of each window of the history part, at its start and at its end (default ${DEFAULT-VALUE}).")
-    long historyWindow = 1_000_000;
+    long historyWindow = 3_000_000;
     @Option(names = "--scaling-open-flows", description = "Open flows of the workload of the thread-scaling rows (default ${DEFAULT-VALUE}).")
     long scalingOpenFlows = 50_000;
     @Option(names = "--scaling-partitions", split = ",", description = "Partition counts of the thread-scaling rows (default ${DEFAULT-VALUE}).")
