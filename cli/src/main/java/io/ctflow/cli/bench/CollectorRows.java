@@ -55,7 +55,8 @@ final class CollectorRows {
             // its second round's rate, ProducerPerformance's 0.70-0.79 (BENCHMARKS.md, twenty-third round).
             int warm = Math.min(lines.size(), WARM_UP_EVENTS);
             progress.say("collector: warm-up, both sides, %,d events each (not counted)", warm);
-            CollectorBench.collectorPath(cluster, config, lines.subList(0, warm));
+            // an ArrayList like the counted rounds' (a SubList's iterator would be what C2 compiled the loop for)
+            CollectorBench.collectorPath(cluster, config, new ArrayList<>(lines.subList(0, warm)));
             CollectorBench.producerPerformance(cluster, "bench-producer-perf", warm, size);
             for (int r = 1; r <= rounds; r++) {
                 boolean oursFirst = r % 2 == 1; // alternating which side runs first
