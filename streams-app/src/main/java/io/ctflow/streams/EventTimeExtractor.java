@@ -2,6 +2,7 @@ package io.ctflow.streams;
 
 import io.ctflow.avro.ConntrackEvent;
 import io.ctflow.config.Durations;
+import io.ctflow.streams.metrics.NodeClocks;
 import io.ctflow.streams.metrics.ResultsObserver;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +79,7 @@ public final class EventTimeExtractor implements TimestampExtractor {
     /** Whether to log {@code node}'s clock now: its first time, then every {@link #WARN_EVERY} (as many nodes as NodeClocks tracks). */
     boolean warnNow(String node, long now) {
         Long last = warnedAt.get(node);
-        if (last == null ? warnedAt.size() >= 10_000 : now - last < WARN_EVERY.toMillis()) {
+        if (last == null ? warnedAt.size() >= NodeClocks.MAX_NODES : now - last < WARN_EVERY.toMillis()) {
             return false;
         }
         warnedAt.put(node, now);

@@ -51,8 +51,9 @@ final class CollectorRows {
         if (collectorRow) {
             List<Double> ours = new ArrayList<>();
             List<Double> perf = new ArrayList<>();
-            // The first round ran cold (JIT, the broker's new segments): the collector's did 0.44-0.83 of
-            // its second round's rate, ProducerPerformance's 0.70-0.79 (BENCHMARKS.md, twenty-third round).
+            // Without a warm-up the first round ran cold (the collector's at 0.44-0.83 of its second round's
+            // rate, ProducerPerformance's at 0.70-0.79). With it, the collector's first counted round is still
+            // slower than its second, for reasons not pinned down (BENCHMARKS.md, twenty-third round).
             int warm = Math.min(lines.size(), WARM_UP_EVENTS);
             progress.say("collector: warm-up, both sides, %,d events each (not counted)", warm);
             // an ArrayList like the counted rounds' (a SubList's iterator would be what C2 compiled the loop for)

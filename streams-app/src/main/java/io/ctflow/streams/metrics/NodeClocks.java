@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  * dropped so a removed node's series end.
  */
 public final class NodeClocks {
-    static final int MAX_NODES = 10_000;
+    public static final int MAX_NODES = 10_000;
     static final java.time.Duration FORGET_AFTER = java.time.Duration.ofHours(24);
 
     /** One node's clocks; event times in epoch micros, Long.MIN_VALUE before the first. */
