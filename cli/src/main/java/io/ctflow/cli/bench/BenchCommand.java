@@ -76,6 +76,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
     private Progress progress;
+    /** The heap the run measures in ({@link BenchHeap}), for every streams figure. */
+    private String heapNote = "";
 
     public BenchCommand() {
         this(System.out, System.err);
@@ -109,6 +111,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int run(Report report) throws Exception {
+        BenchHeap heap = BenchHeap.current();
+        heapNote = String.format(Locale.ROOT, "%s; fresh memory %.1f s per GiB at first touch", heap.describe(), BenchHeap.firstTouchSecondsPerGiB());
+        progress.say("%s", heapNote);
+        String warning = heap.warning();
+        if (warning != null) {
+            err.println(warning);
+        }
         try (BenchCluster cluster = BenchCluster.start(set)) {
             // The collector first: its figures are the broker's as much as its own, so a quiet broker.
             if (part("collector") || part("serde")) {
@@ -354,12 +363,13 @@ public final class BenchCommand implements Callable<Integer> {
                 w.name(), w.nodes(), w.services(), w.connectionsPerSecond(), w.openFlowsAtPeak(), w.anomalyPercent(), records);
     }
 
-    private static String appSettings(AppConfig config) {
+    private String appSettings(AppConfig config) {
         Map<String, Object> k = config.kafka();
         return k.get("processing.guarantee") + ", commit.interval.ms=" + k.get("commit.interval.ms")
                 + ", statestore.cache.max.bytes=" + k.getOrDefault("statestore.cache.max.bytes", "10485760 (default)")
                 + ", anomaly.commit-within=" + config.anomalyCommitWithin().toMillis() + " ms"
                 + String.format(Locale.ROOT, ", flow.decoded-memory=%,d MiB (max heap %,d MiB)",
-                        config.flowDecodedMemory() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                        config.flowDecodedMemory() >> 20, Runtime.getRuntime().maxMemory() >> 20)
+                + "; " + heapNote;
     }
 }

@@ -101,6 +101,11 @@ class BenchCommandTest {
         assertTrue(figures.get(BenchCommand.latencyFigure(1000, 200)).get("settings").asText().contains("200 long-lived flows open all along"), r.out);
         assertTrue(r.err.contains("latency: 200 open flows sent (610 events"), r.err);
         assertTrue(r.err.contains("production-app-1"), r.err);
+        // the heap the rounds ran in, and a warning when it could grow
+        BenchHeap heap = BenchHeap.current();
+        assertTrue(figures.get("streams app, production workload: events/s (best)").get("settings").asText()
+                .matches(".*; " + java.util.regex.Pattern.quote(heap.describe()) + "; fresh memory [0-9.]+ s per GiB at first touch.*"), r.out);
+        assertEquals(heap.warning() != null, r.err.contains("bench: " + heap.describe() + ": a round that touches new heap pays for it"), r.err);
         // one warm-up round of the app and of its baseline before the counted ones, said in the figures
         assertTrue(r.err.contains("production-app-warm-up-1: running") && r.err.contains("production-passthrough-warm-up-1: running")
                 && r.err.contains("scaling-2p-2t-warm-up-1: running"), r.err);

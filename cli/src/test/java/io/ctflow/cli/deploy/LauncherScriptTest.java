@@ -137,6 +137,21 @@ class LauncherScriptTest {
     }
 
     @Test
+    void benchGetsAFixedPreTouchedHeapThatCtflowJavaOptsCanOverride() throws Exception {
+        buildJarAt(Instant.now());
+        String jar = "<" + root.toRealPath().resolve(JAR) + ">";
+        List<String> heap = List.of("<-XX:InitialRAMPercentage=25>", "<-XX:MaxRAMPercentage=25>", "<-XX:+AlwaysPreTouch>");
+        List<String> plain = new ArrayList<>(heap);
+        plain.addAll(List.of("<-jar>", jar, "<bench>", "<--only>", "<collector>"));
+        assertEquals(plain, javaArgs(ctflow(List.of("bench", "--only", "collector"), Map.of())));
+        List<String> withOpts = new ArrayList<>(heap);
+        withOpts.addAll(List.of("<-Xms1g>", "<-Xmx1g>", "<-jar>", jar, "<bench>")); // later options win in java
+        assertEquals(withOpts, javaArgs(ctflow(List.of("bench"), Map.of("CTFLOW_JAVA_OPTS", "-Xms1g -Xmx1g"))));
+        assertEquals(List.of("<-jar>", jar, "<streams>", "<bench>"), javaArgs(ctflow(List.of("streams", "bench"), Map.of())),
+                "only the bench command: a service sizes its own heap");
+    }
+
+    @Test
     void worksThroughASymlinkAndKeepsTheCallersDirectory() throws Exception {
         buildJarAt(Instant.now());
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
