@@ -56,6 +56,8 @@ VOLUME ["/var/lib/ctflow/streams"]
 USER 10001:10001
 EXPOSE 7070
 # Heap at half the container's memory limit: RocksDB's caches and memtables live off-heap.
+# Fixed and touched at start: a heap that grows (or shrinks and grows again) makes the stream threads
+# pay for each first touch of new memory, ~4 s per GiB on a VM (BENCHMARKS.md, twenty-fourth round).
 # Override with JDK_JAVA_OPTIONS.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=50"
+ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=50 -XX:+AlwaysPreTouch"
 ENTRYPOINT ["java", "-jar", "/opt/ctflow/ctflow-streams-app.jar"]
