@@ -59,5 +59,5 @@ EXPOSE 7070
 # Fixed and touched at start: a heap that grows (or shrinks and grows again) makes the stream threads
 # pay for each first touch of new memory, ~4 s per GiB on a VM (BENCHMARKS.md, twenty-fourth round).
 # Override with JDK_JAVA_OPTIONS.
-ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=50 -XX:+AlwaysPreTouch"
+ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=50 -XX:MaxHeapFreeRatio=100 -XX:+AlwaysPreTouch"
 ENTRYPOINT ["java", "-jar", "/opt/ctflow/ctflow-streams-app.jar"]

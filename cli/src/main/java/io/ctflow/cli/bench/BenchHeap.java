@@ -14,28 +14,36 @@ import java.util.Locale;
  * collector's first counted round cost 9.4 µs of CPU per record against 2.0 µs in its second
  * (BENCHMARKS.md, twenty-fourth round). A fixed heap touched once at start ({@code -Xms} = {@code
  * -Xmx}, {@code -XX:+AlwaysPreTouch}; {@code ./ctflow bench} passes them) takes that out of every
- * round; every streams figure states which heap it had.
+ * round; every streams figure states which heap it had. Fixed means G1 can neither grow it nor
+ * shrink it: with {@code -XX:InitialRAMPercentage} alone the minimum stays 8 MiB, and G1 gave 1.6
+ * of 6 GiB back after its first concurrent cycle, to be touched again when it grew back;
+ * {@code -XX:MaxHeapFreeRatio=100} keeps it.
  */
-record BenchHeap(long initialBytes, long maxBytes, boolean preTouched) {
+record BenchHeap(long initialBytes, long maxBytes, boolean shrinks, boolean preTouched) {
     /** Size of the fresh memory timed by {@link #firstTouchSecondsPerGiB()}. */
     private static final int PROBE_BYTES = 64 << 20;
 
     /** This JVM's heap settings (HotSpot's flags, as the JVM resolved them). */
     static BenchHeap current() {
         HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return new BenchHeap(Long.parseLong(hs.getVMOption("InitialHeapSize").getValue()),
-                Long.parseLong(hs.getVMOption("MaxHeapSize").getValue()),
+        long max = Long.parseLong(hs.getVMOption("MaxHeapSize").getValue());
+        boolean shrinks = Long.parseLong(hs.getVMOption("MinHeapSize").getValue()) < max
+                && Long.parseLong(hs.getVMOption("MaxHeapFreeRatio").getValue()) < 100;
+        return new BenchHeap(Long.parseLong(hs.getVMOption("InitialHeapSize").getValue()), max, shrinks,
                 Boolean.parseBoolean(hs.getVMOption("AlwaysPreTouch").getValue()));
     }
 
     boolean fixed() {
-        return initialBytes >= maxBytes;
+        return initialBytes >= maxBytes && !shrinks;
     }
 
     /** For the figures' settings. */
     String describe() {
         if (fixed()) {
             return String.format(Locale.ROOT, "heap %s fixed%s", size(maxBytes), preTouched ? ", touched at start" : ", not pre-touched");
+        }
+        if (initialBytes >= maxBytes) {
+            return String.format(Locale.ROOT, "heap %s%s, which G1 may shrink and grow again", size(maxBytes), preTouched ? " touched at start" : "");
         }
         return String.format(Locale.ROOT, "heap %s growing to %s%s", size(initialBytes), size(maxBytes), preTouched ? " (its start touched)" : "");
     }

@@ -140,7 +140,7 @@ class LauncherScriptTest {
     void benchGetsAFixedPreTouchedHeapThatCtflowJavaOptsCanOverride() throws Exception {
         buildJarAt(Instant.now());
         String jar = "<" + root.toRealPath().resolve(JAR) + ">";
-        List<String> heap = List.of("<-XX:InitialRAMPercentage=25>", "<-XX:MaxRAMPercentage=25>", "<-XX:+AlwaysPreTouch>");
+        List<String> heap = List.of("<-XX:InitialRAMPercentage=25>", "<-XX:MaxRAMPercentage=25>", "<-XX:MaxHeapFreeRatio=100>", "<-XX:+AlwaysPreTouch>");
         List<String> plain = new ArrayList<>(heap);
         plain.addAll(List.of("<-jar>", jar, "<bench>", "<--only>", "<collector>"));
         assertEquals(plain, javaArgs(ctflow(List.of("bench", "--only", "collector"), Map.of())));
