@@ -223,7 +223,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates the given topics and waits until every partition has a leader. Topics that already
+     * Creates the given topics and waits until every partition's leader serves it. Topics that already
      * exist are left untouched (their partition count and configs are not changed).
      *
      * @throws IllegalStateException if creation fails for another reason or does not complete in time
