@@ -98,7 +98,9 @@ final class AdminWaits {
                     // batch was refused as out of order behind the batches sent after it (EmbeddedKafkaIT
                     // lost 37 of 301 records). A partition's offsets come from its leader itself.
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    d.values().forEach(t -> t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+                    for (TopicDescription t : d.values()) {
+                        t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
+                    }
                     a.listOffsets(latest, new ListOffsetsOptions().timeoutMs(attemptMs)).all().get(attemptMs, TimeUnit.MILLISECONDS);
                     return;
                 }

@@ -144,8 +144,9 @@ final class StreamsRound {
                       Progress progress, AtEnd atEnd) throws Exception {
         // What earlier rounds and the loading left in the old generation is collected now, not by this
         // round's mixed collections: a production app round's ~1.3 GB of decoded flows turned garbage
-        // when it closed, and the next app round spent 1.6 s of every 20 s in mixed pauses clearing it
-        // at 0.87 of the first round's rate (BENCHMARKS.md, twenty-fourth round).
+        // when it closed, and the next app round ran the concurrent cycle and the mixed collections that
+        // cleared it (1.6 s of pauses in those 20 s), at 0.87 of the first round's rate (BENCHMARKS.md,
+        // twenty-fourth round).
         System.gc();
         String input = config.topics().events();
         Map<TopicPartition, Long> end = cluster.endOffsetsByPartition(input);
