@@ -78,17 +78,13 @@ final class CollectorRows {
                             lines.size(), size, Stats.median(ours), Stats.median(perf), size, CollectorBench.perfSettings(), rounds, warm)));
         }
         if (serdeRows) {
-            List<Double> ours = new ArrayList<>();
-            List<Double> plain = new ArrayList<>();
-            CollectorBench.wireSerde(sample, wire, topic); // warm-up
-            CollectorBench.plainAvro(sample);
-            for (int r = 1; r <= Math.max(3, rounds); r++) {
-                ours.add(CollectorBench.wireSerde(sample, wire, topic));
-                plain.add(CollectorBench.plainAvro(sample));
-            }
-            report.add(new Figure("serde: Confluent-wire Avro serializer: events/s (best)", Stats.best(ours), Stats.best(plain), "/s",
-                    "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; baseline: SpecificDatumWriter + BinaryEncoder, "
-                            + "no wire header; %d rounds after a warm-up", sample.size(), size, Math.max(3, rounds))));
+            int pairs = PairedRounds.pairs(rounds);
+            progress.say("serde: serializer vs plain Avro, %d pairs of rounds of %,d events", pairs, sample.size());
+            PairedRounds.Result w = PairedRounds.run(pairs, () -> CollectorBench.wireSerde(sample, wire, topic), () -> CollectorBench.plainAvro(sample));
+            report.add(new Figure("serde: Confluent-wire Avro serializer: events/s (best)", Stats.best(w.ours()), Stats.best(w.baseline()), "/s",
+                    "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; medians %,.0f vs %,.0f; "
+                            + "baseline: SpecificDatumWriter + BinaryEncoder, no wire header; %s",
+                            sample.size(), size, Stats.median(w.ours()), Stats.median(w.baseline()), roundsNote(pairs))));
             serdeReading(serdes, sample, wire, topic, size);
         }
     }
@@ -98,18 +94,19 @@ final class CollectorRows {
             throws Exception {
         List<byte[]> records = EventReadBench.records(sample, wire, topic);
         Deserializer<ConntrackEvent> reader = serdes.events().deserializer();
-        EventReadBench.wireDeserializer(records, reader, topic); // warm-up
-        EventReadBench.plainAvro(records);
-        List<Double> ours = new ArrayList<>();
-        List<Double> plain = new ArrayList<>();
-        for (int r = 1; r <= Math.max(3, rounds); r++) {
-            ours.add(EventReadBench.wireDeserializer(records, reader, topic));
-            plain.add(EventReadBench.plainAvro(records));
-        }
+        int pairs = PairedRounds.pairs(rounds);
+        progress.say("serde: deserializer vs plain Avro, %d pairs of rounds", pairs);
+        PairedRounds.Result r = PairedRounds.run(pairs, () -> EventReadBench.wireDeserializer(records, reader, topic), () -> EventReadBench.plainAvro(records));
+        List<Double> ours = r.ours();
+        List<Double> plain = r.baseline();
         report.add(new Figure(SERDE_READ_FIGURE, Stats.best(ours), Stats.best(plain), "/s",
                 "ratio >= 0.9", String.format(Locale.ROOT, "%,d parsed events, %d B each on average; medians %,.0f vs %,.0f; "
-                        + "baseline: SpecificDatumReader + reused BinaryDecoder on the same bytes after the wire header; %d rounds after a warm-up",
-                        sample.size(), size, Stats.median(ours), Stats.median(plain), Math.max(3, rounds))));
+                        + "baseline: SpecificDatumReader + reused BinaryDecoder on the same bytes after the wire header; %s",
+                        sample.size(), size, Stats.median(ours), Stats.median(plain), roundsNote(pairs))));
+    }
+
+    private static String roundsNote(int pairs) {
+        return pairs + " rounds of each after a warm-up, in pairs after a full GC, alternating which side runs first";
     }
 
     static final String SERDE_READ_FIGURE = "serde: the streams app's events deserializer: events/s (best)";
