@@ -36,7 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
     long openFlows = 200_000;
     @Option(names = "--small-open-flows", description = "Flows open at a time in the small workload, which fits the record cache (default ${DEFAULT-VALUE}).")
     long smallOpenFlows = 1_000;
-    @Option(names = "--history-events", description = "Events the history part processes before its last window (default ${DEFAULT-VALUE}; about 15 minutes on 2 busy cores).")
+    @Option(names = "--history-events", description = "Events the history part processes before its last window (default ${DEFAULT-VALUE}; a few minutes on 2 cores).")
     long historyEvents = 10_000_000;
     // The broker's log cleaner shares the cores and cleans in bursts ~15 s apart (log.cleaner.backoff.ms):
     // a window of 1 M events (~8 s) held a burst or not, which moved the ratio by +-25 % (BENCHMARKS.md,
@@ -232,11 +232,12 @@ public final class BenchCommand implements Callable<Integer> {
         Workload w = HistoryRun.workload(openFlows, historyEvents, historyWindow);
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
         progress.say("history: %,.0f events/s at the start, %,.0f after %,d events; %s", r.startRate(), r.endRate(), r.endFrom(), cpuOfWindows(r));
+        progress.say("history: %s", seriesOf(r));
         report.add(new Figure(HISTORY_FIGURE, r.endRate(), r.startRate(), "/s", "ratio >= 0.9 (no decay)",
                 String.format(Locale.ROOT, "one run: events %,d-%,d (the first %,d once %,d flows are open and the first finished ones expire) vs events %,d-%,d (the last %,d at the peak, "
-                                + "after %,d events: fired timers, deleted flows, compaction); %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
+                                + "after %,d events: fired timers, deleted flows, compaction); %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), cpuOfWindows(r), r.rate(), describe(w, r.records()), appSettings(config))));
+                        r.endFrom(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config))));
     }
 
     /**
@@ -251,6 +252,19 @@ public final class BenchCommand implements Callable<Integer> {
                         + "the broker's log cleaner took %.2f and %.2f cores (same JVM)",
                 r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(), r.end().perStreamCpuSecond() / r.start().perStreamCpuSecond(),
                 r.start().cleanerCores(), r.end().cleanerCores());
+    }
+
+    /** Every window's rate from the first on, in thousands a second, wall and per stream-thread CPU second. */
+    static String seriesOf(HistoryRun.Result r) {
+        StringBuilder wall = new StringBuilder();
+        StringBuilder cpu = new StringBuilder();
+        for (StreamsRound.Window x : r.series()) {
+            String sep = wall.length() == 0 ? "" : " ";
+            wall.append(sep).append(Math.round(x.rate() / 1000));
+            cpu.append(sep).append(Double.isNaN(x.perStreamCpuSecond()) ? "?" : String.valueOf(Math.round(x.perStreamCpuSecond() / 1000)));
+        }
+        return String.format(Locale.ROOT, "every %,d-event window from the first, k events/s: %s (per stream-thread CPU second: %s)",
+                r.window(), wall, cpu);
     }
 
     /**

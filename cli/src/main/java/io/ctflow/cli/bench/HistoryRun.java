@@ -5,6 +5,8 @@ import io.ctflow.streams.AppConfig;
 import io.ctflow.streams.AppSerdes;
 import io.ctflow.streams.CtflowTopology;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Whether the app slows down as history builds up (fired timers, deleted flows and their
@@ -23,7 +25,8 @@ final class HistoryRun {
      * them), where they start in the input (offsets), how many events the whole run had, and the
      * whole run's rate.
      */
-    record Result(StreamsRound.Window start, StreamsRound.Window end, long startFrom, long endFrom, long window, long records, double rate) {
+    record Result(StreamsRound.Window start, StreamsRound.Window end, long startFrom, long endFrom, long window, long records, double rate,
+                  List<StreamsRound.Window> series) {
         double startRate() {
             return start == null ? Double.NaN : start.rate();
         }
@@ -91,6 +94,23 @@ final class HistoryRun {
         }
         StreamsRound.Result r = StreamsRound.run(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-history", 1, progress);
         return new Result(r.timeline().between(startFrom, startFrom + window), r.timeline().between(endFrom, peakEnd),
-                startFrom, endFrom, window, records, r.rate());
+                startFrom, endFrom, window, records, r.rate(), series(r.timeline(), startFrom, peakEnd, window));
+    }
+
+    /**
+     * Every whole window of {@code window} events from {@code from} on, up to {@code to}: the trend
+     * between the two windows the figure compares. Two points cannot tell a rate that keeps falling
+     * from one that settled once G1's old generation and the log cleaner reached their steady state
+     * (BENCHMARKS.md, twenty-fifth round). A window the run never finished is left out.
+     */
+    static List<StreamsRound.Window> series(StreamsRound.Timeline t, long from, long to, long window) {
+        List<StreamsRound.Window> out = new ArrayList<>();
+        for (long a = from; a + window <= to; a += window) {
+            StreamsRound.Window w = t.between(a, a + window);
+            if (w != null) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 }
