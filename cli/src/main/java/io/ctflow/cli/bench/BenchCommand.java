@@ -254,17 +254,21 @@ public final class BenchCommand implements Callable<Integer> {
                 r.start().cleanerCores(), r.end().cleanerCores());
     }
 
-    /** Every window's rate from the first on, in thousands a second, wall and per stream-thread CPU second. */
+    /**
+     * Every window from the first on: its rate and the stream thread's events per CPU second (both
+     * in thousands), and the cores the process took and who took them beside the stream thread.
+     */
     static String seriesOf(HistoryRun.Result r) {
-        StringBuilder wall = new StringBuilder();
-        StringBuilder cpu = new StringBuilder();
+        StringBuilder b = new StringBuilder();
         for (StreamsRound.Window x : r.series()) {
-            String sep = wall.length() == 0 ? "" : " ";
-            wall.append(sep).append(Math.round(x.rate() / 1000));
-            cpu.append(sep).append(Double.isNaN(x.perStreamCpuSecond()) ? "?" : String.valueOf(Math.round(x.perStreamCpuSecond() / 1000)));
+            b.append(b.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
+                    "%dk (%sk per CPU s; cores: all %.2f, log cleaner %.2f, GC %.2f, RocksDB %.2f, JIT %.2f)",
+                    Math.round(x.rate() / 1000),
+                    Double.isNaN(x.perStreamCpuSecond()) ? "?" : String.valueOf(Math.round(x.perStreamCpuSecond() / 1000)),
+                    x.processCores(), x.cleanerCores(), x.cores(NativeThreadCpu.Kind.GC), x.cores(NativeThreadCpu.Kind.ROCKSDB),
+                    x.cores(NativeThreadCpu.Kind.JIT)));
         }
-        return String.format(Locale.ROOT, "every %,d-event window from the first, k events/s: %s (per stream-thread CPU second: %s)",
-                r.window(), wall, cpu);
+        return String.format(Locale.ROOT, "every %,d-event window from the first: %s", r.window(), b);
     }
 
     /**

@@ -30,6 +30,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  */
 final class StreamsRound {
     private static final long POLL_MS = 50;
+    /** Polls between two reads of the native threads' CPU: a window of seconds is exact to a quarter second. */
+    private static final int NATIVE_EVERY_POLLS = 5;
     private static final long STALL_NANOS = 180_000_000_000L;
 
     /**
@@ -48,14 +50,28 @@ final class StreamsRound {
     static final class Timeline {
         private final List<long[]> samples = new ArrayList<>();
 
+        private static final long[] NO_NATIVE = new long[NativeThreadCpu.Kind.values().length];
+
         void add(long nanos, long committed) {
             add(nanos, committed, -1, 0);
         }
 
         /** A sample; {@code streamCpuNanos} -1 before the stream threads are known. */
         void add(long nanos, long committed, long streamCpuNanos, long cleanerCpuNanos) {
+            add(nanos, committed, streamCpuNanos, cleanerCpuNanos, 0, NO_NATIVE);
+        }
+
+        /** A sample with the whole process's CPU and its native threads' by kind ({@link NativeThreadCpu}). */
+        void add(long nanos, long committed, long streamCpuNanos, long cleanerCpuNanos, long processCpuNanos, long[] nativeCpuNanos) {
             if (samples.isEmpty() || samples.get(samples.size() - 1)[1] != committed) {
-                samples.add(new long[] {nanos, committed, streamCpuNanos, cleanerCpuNanos});
+                long[] s = new long[5 + nativeCpuNanos.length];
+                s[0] = nanos;
+                s[1] = committed;
+                s[2] = streamCpuNanos;
+                s[3] = cleanerCpuNanos;
+                s[4] = processCpuNanos;
+                System.arraycopy(nativeCpuNanos, 0, s, 5, nativeCpuNanos.length);
+                samples.add(s);
             }
         }
 
@@ -101,12 +117,26 @@ final class StreamsRound {
                 return null;
             }
             long streamCpu = start[2] < 0 || end[2] < 0 ? -1 : end[2] - start[2];
-            return new Window(end[1] - start[1], end[0] - start[0], streamCpu, end[3] - start[3]);
+            long[] nativeCpu = new long[start.length - 5];
+            for (int i = 0; i < nativeCpu.length; i++) {
+                nativeCpu[i] = end[5 + i] - start[5 + i];
+            }
+            return new Window(end[1] - start[1], end[0] - start[0], streamCpu, end[3] - start[3], end[4] - start[4], nativeCpu);
         }
     }
 
     /** A stretch of a run: events committed, wall time, the CPU time of the stream threads (-1: not known) and of the broker's log cleaner. */
-    record Window(long events, long nanos, long streamCpuNanos, long cleanerCpuNanos) {
+    record Window(long events, long nanos, long streamCpuNanos, long cleanerCpuNanos, long processCpuNanos, long[] nativeCpuNanos) {
+        /** Cores the whole process took (0 where the JVM cannot tell). */
+        double processCores() {
+            return processCpuNanos / (double) nanos;
+        }
+
+        /** Cores the native threads of one kind took. */
+        double cores(NativeThreadCpu.Kind kind) {
+            return nativeCpuNanos[kind.ordinal()] / (double) nanos;
+        }
+
         double rate() {
             return events / (nanos / 1e9);
         }
@@ -188,6 +218,8 @@ final class StreamsRound {
             Timeline timeline = new Timeline();
             ThreadCpu cleaner = ThreadCpu.logCleaner();
             ThreadCpu streamThreads = null;
+            long polls = 0;
+            long[] nativeCpu = NativeThreadCpu.sample();
             while (true) {
                 if (failure.get() != null) {
                     throw new io.ctflow.config.RuntimeFailure(applicationId + " failed: " + failure.get(), failure.get());
@@ -201,7 +233,10 @@ final class StreamsRound {
                     streamThreads = ThreadCpu.streamThreads(applicationId); // running by the first commit
                     firstThreadCpu = streamThreads.nanos();
                 }
-                timeline.add(now, committed, streamThreads == null ? -1 : streamThreads.nanos(), cleaner.nanos());
+                if (polls++ % NATIVE_EVERY_POLLS == 0) {
+                    nativeCpu = NativeThreadCpu.sample(); // ~150 files: every quarter second, not every poll
+                }
+                timeline.add(now, committed, streamThreads == null ? -1 : streamThreads.nanos(), cleaner.nanos(), processCpuNanos(), nativeCpu);
                 if (committed >= records && running.get() != 0) {
                     boolean fromFirstCommit = records - firstCommitted >= records / 2 && now > firstAt;
                     long n = fromFirstCommit ? records - firstCommitted : records;
