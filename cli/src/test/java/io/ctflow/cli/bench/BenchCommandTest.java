@@ -63,6 +63,7 @@ class BenchCommandTest {
                 "streams app, small workload: events/s (median)",
                 "streams app, small workload: events per CPU second of the stream thread (median)",
                 BenchCommand.HISTORY_FIGURE,
+                BenchCommand.HISTORY_CPU_FIGURE,
                 "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)",
                 BenchCommand.latencyFigure(1000, 200)), List.copyOf(figures.keySet()), r.out);
         for (JsonNode f : figures.values()) {
@@ -95,6 +96,12 @@ class BenchCommandTest {
         // and what the wall rates leave out: the stream thread's own cost per event, the log cleaner's share of the cores
         assertTrue(history.matches(".*events per CPU second of the stream thread [0-9,]+ at the start, [0-9,]+ at the end \\([0-9.]+\\); "
                 + "the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
+        // every window between them, with who took the cores
+        assertTrue(history.matches(".*every 4,000-event window from the first: [0-9]+k \\([0-9?]+k per CPU s; cores: all [0-9.]+, "
+                + "log cleaner [0-9.]+, GC [0-9.]+, RocksDB [0-9.]+, JIT [0-9.]+\\).*"), history);
+        JsonNode cpu = figures.get(BenchCommand.HISTORY_CPU_FIGURE);
+        assertTrue(history.contains(String.format("%,.0f at the start, %,.0f at the end", cpu.get("baseline").asDouble(), cpu.get("rate").asDouble())),
+                history + " / " + cpu);
         assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
                 .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
         // the latency row held its long-lived flows open while the paced producer ran
