@@ -100,8 +100,8 @@ final class HistoryRun {
     /**
      * Every whole window of {@code window} events from {@code from} on, up to {@code to}: the trend
      * between the two windows the figure compares. Two points cannot tell a rate that keeps falling
-     * from one that settled once G1's old generation and the log cleaner reached their steady state
-     * (BENCHMARKS.md, twenty-fifth round). A window the run never finished is left out.
+     * from one that stepped down once, as when the broker's log cleaner reaches the flows changelog
+     * after the first window (BENCHMARKS.md, twenty-fifth round). A window the run never finished is left out.
      */
     static List<StreamsRound.Window> series(StreamsRound.Timeline t, long from, long to, long window) {
         List<StreamsRound.Window> out = new ArrayList<>();
