@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 /** The bench's cluster on a real embedded broker. */
@@ -30,6 +32,16 @@ class BenchClusterIT {
                 Thread.sleep(100); // a deletion is done when the controller has removed the topic: polled with a deadline
             } while (System.nanoTime() < deadline);
             assertEquals(Set.of("ctflow-bench-app-1-input", "ctflow-bench-app-10-flows-changelog", "bench.ctflow.events"), left);
+        }
+    }
+
+    @Test
+    void theBrokersLogCleanerHasKafkasDefaultOffsetMapNotTheEmbeddedBrokersSmallOne() throws Exception {
+        try (BenchCluster cluster = BenchCluster.start(Map.of())) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+                    String.valueOf(cluster.admin.describeCluster().nodes().get().iterator().next().id()));
+            Config c = cluster.admin.describeConfigs(List.of(broker)).all().get().get(broker);
+            assertEquals(String.valueOf(128L << 20), c.get("log.cleaner.dedupe.buffer.size").value());
         }
     }
 }
