@@ -42,7 +42,7 @@ final class BenchCluster implements AutoCloseable {
         this.admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
     }
 
-    static final long CLEANER_DEDUPE_BUFFER_BYTES = 128L << 20;
+    private static final long CLEANER_DEDUPE_BUFFER_BYTES = 128L << 20;
 
     static BenchCluster start(Map<String, String> settings) {
         RegistryServer registry = RegistryServer.start("127.0.0.1", 0);

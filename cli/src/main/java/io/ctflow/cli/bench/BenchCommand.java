@@ -238,9 +238,9 @@ public final class BenchCommand implements Callable<Integer> {
                                 + "after %,d events: fired timers, deleted flows, compaction); %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
                         r.endFrom(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config))));
-        // The wall rate's first window is the only one before the broker's log cleaner gets to the flows
-        // changelog, which then takes about a third of the two cores for the rest of the run (BENCHMARKS.md,
-        // twenty-fifth round): the app's own cost per event is what history could make grow.
+        // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
+        // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
+        // round). The app's own cost per event is what history could make grow.
         if (r.start() != null && r.end() != null) {
             report.add(new Figure(HISTORY_CPU_FIGURE, r.end().perStreamCpuSecond(), r.start().perStreamCpuSecond(), "/CPU s",
                     "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same windows of the same run as the row above; "

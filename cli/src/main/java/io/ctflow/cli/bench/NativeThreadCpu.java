@@ -1,6 +1,7 @@
 package io.ctflow.cli.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class NativeThreadCpu {
 
     private NativeThreadCpu() {}
 
-    /** CPU nanoseconds so far per {@link Kind} (by ordinal), of the threads alive now. */
+    /** CPU nanoseconds so far per {@link Kind} (by ordinal), of the threads alive now; null if the listing broke off (sample again). */
     static long[] sample() {
         long[] out = new long[Kind.values().length];
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
@@ -53,6 +54,8 @@ final class NativeThreadCpu {
             }
         } catch (IOException | UnsupportedOperationException e) {
             // not Linux: nothing to tell
+        } catch (DirectoryIteratorException e) {
+            return null; // the listing failed halfway: a partial sum would read as CPU time going backwards
         }
         return out;
     }

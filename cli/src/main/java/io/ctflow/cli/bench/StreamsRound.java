@@ -219,7 +219,7 @@ final class StreamsRound {
             ThreadCpu cleaner = ThreadCpu.logCleaner();
             ThreadCpu streamThreads = null;
             long polls = 0;
-            long[] nativeCpu = NativeThreadCpu.sample();
+            long[] nativeCpu = new long[NativeThreadCpu.Kind.values().length]; // sampled at the first poll
             while (true) {
                 if (failure.get() != null) {
                     throw new io.ctflow.config.RuntimeFailure(applicationId + " failed: " + failure.get(), failure.get());
@@ -234,7 +234,8 @@ final class StreamsRound {
                     firstThreadCpu = streamThreads.nanos();
                 }
                 if (polls++ % NATIVE_EVERY_POLLS == 0) {
-                    nativeCpu = NativeThreadCpu.sample(); // ~150 files: every quarter second, not every poll
+                    long[] sampled = NativeThreadCpu.sample(); // ~150 files: every quarter second, not every poll
+                    nativeCpu = sampled != null ? sampled : nativeCpu;
                 }
                 timeline.add(now, committed, streamThreads == null ? -1 : streamThreads.nanos(), cleaner.nanos(), processCpuNanos(), nativeCpu);
                 if (committed >= records && running.get() != 0) {
