@@ -42,7 +42,7 @@ public final class EmbeddedStack implements AutoCloseable {
         RegistryServer registry = null;
         StreamsRunner app = null;
         try {
-            kafka = EmbeddedKafka.builder().port(kafkaPort).build().start();
+            kafka = EmbeddedKafka.builder().port(kafkaPort).longRunning().build().start();
             registry = RegistryServer.start("127.0.0.1", registryPort);
             Map<String, String> settings = new HashMap<>();
             settings.put("bootstrap.servers", kafka.bootstrapServers());

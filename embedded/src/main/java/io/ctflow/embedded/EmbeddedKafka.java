@@ -70,6 +70,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default upper bound on {@link #start()}. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** The log cleaner's offset map of a {@link Builder#longRunning()} broker: Kafka's default. */
+    public static final long LONG_RUNNING_CLEANER_MAP_BYTES = 128L << 20;
 
     private static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(30);
     private static final int AUTO_PORT_ATTEMPTS = 3;
@@ -442,6 +444,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         public Builder saslPlain(String adminUser, String adminPassword, Map<String, String> users) {
             this.security = new SaslPlainSecurity(adminUser, adminPassword, users);
             return this;
+        }
+
+        /**
+         * Kafka's own default log-cleaner offset map (128 MiB of heap) instead of the embedded 8 MiB, for a
+         * broker that keeps compacted changelogs for hours ({@code ctflow up}, {@code ctflow kafka}, the
+         * bench). With one new key per connection an 8 MiB map holds ~300 k keys a pass, so each pass
+         * recopies the changelog's whole clean part and the cleaner takes a third of two cores
+         * (BENCHMARKS.md, twenty-fifth round). Tests keep the small map.
+         */
+        public Builder longRunning() {
+            return brokerProperty(BrokerConfig.CLEANER_DEDUPE_BUFFER_PROP, LONG_RUNNING_CLEANER_MAP_BYTES);
         }
 
         /** Adds all entries as {@link #brokerProperty(String, Object)}. */

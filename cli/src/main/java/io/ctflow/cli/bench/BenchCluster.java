@@ -42,16 +42,11 @@ final class BenchCluster implements AutoCloseable {
         this.admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
     }
 
-    private static final long CLEANER_DEDUPE_BUFFER_BYTES = 128L << 20;
-
     static BenchCluster start(Map<String, String> settings) {
         RegistryServer registry = RegistryServer.start("127.0.0.1", 0);
         try {
-            // Kafka's own default (128 MiB), as a production broker has it, not the embedded broker's 8 MiB:
-            // with one new key per connection, an 8 MiB offset map took ~300 k keys a pass, and each pass
-            // copied the changelog's whole clean part again (BENCHMARKS.md, twenty-fifth round).
-            EmbeddedKafka kafka = EmbeddedKafka.builder().port(0)
-                    .brokerProperty("log.cleaner.dedupe.buffer.size", CLEANER_DEDUPE_BUFFER_BYTES).build().start();
+            // The log cleaner as a production broker has it (Kafka's default offset map, not the embedded 8 MiB)
+            EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).longRunning().build().start();
             return new BenchCluster(kafka, registry, Map.copyOf(settings));
         } catch (RuntimeException e) {
             registry.close();

@@ -23,7 +23,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Starts the broker (the directory's lock refuses a second one) and then the registry. */
     public static LocalKafka start(Path dataDir, int kafkaPort, int registryPort) {
-        EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).dataDir(dataDir.resolve(BROKER_SUBDIR)).build().start();
+        EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).longRunning().dataDir(dataDir.resolve(BROKER_SUBDIR)).build().start();
         try {
             return new LocalKafka(kafka, RegistryServer.start(RegistryServer.DEFAULT_HOST, registryPort, dataDir.resolve(REGISTRY_SUBDIR)));
         } catch (RuntimeException e) {

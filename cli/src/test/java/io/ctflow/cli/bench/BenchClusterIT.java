@@ -2,6 +2,7 @@ package io.ctflow.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ctflow.embedded.EmbeddedKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,7 @@ class BenchClusterIT {
             ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
                     String.valueOf(cluster.admin.describeCluster().nodes().get().iterator().next().id()));
             Config c = cluster.admin.describeConfigs(List.of(broker)).all().get().get(broker);
-            assertEquals(String.valueOf(128L << 20), c.get("log.cleaner.dedupe.buffer.size").value());
+            assertEquals(String.valueOf(EmbeddedKafka.LONG_RUNNING_CLEANER_MAP_BYTES), c.get("log.cleaner.dedupe.buffer.size").value());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ctflow.cli.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ctflow.embedded.EmbeddedKafka;
 import io.ctflow.schemas.registry.SchemaRegistryClient;
 import io.ctflow.testing.Poll;
 import java.io.PrintWriter;
@@ -15,12 +16,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,8 @@ class KafkaCommandIT {
             assertEquals(SCHEMA, client.getSchemaById(id));
             assertEquals(id, client.getLatestVersion("kept-value").id());
             assertEquals(List.of("k1=v1", "k2=v2"), readAll(second.bootstrap, "kept", 2));
+            assertEquals(String.valueOf(EmbeddedKafka.LONG_RUNNING_CLEANER_MAP_BYTES), brokerConfig(second.bootstrap, "log.cleaner.dedupe.buffer.size"),
+                    "a broker that runs for days cleans its changelogs with Kafka's default offset map");
         } finally {
             assertEquals(0, second.stop());
         }
@@ -127,6 +132,14 @@ class KafkaCommandIT {
             assertEquals(SCHEMA, SchemaRegistryClient.create(Map.of("schema.registry.url", again.registry)).getSchemaById(id));
         } finally {
             assertEquals(0, again.stop());
+        }
+    }
+
+    static String brokerConfig(String bootstrap, String key) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+                    String.valueOf(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().id()));
+            return admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker).get(key).value();
         }
     }
 
