@@ -36,12 +36,12 @@ public final class BenchCommand implements Callable<Integer> {
     long openFlows = 200_000;
     @Option(names = "--small-open-flows", description = "Flows open at a time in the small workload, which fits the record cache (default ${DEFAULT-VALUE}).")
     long smallOpenFlows = 1_000;
-    @Option(names = "--history-events", description = "Events the history part processes before its last window (default ${DEFAULT-VALUE}; a few minutes on 2 cores).")
-    long historyEvents = 10_000_000;
+    @Option(names = "--history-events", description = "Events the history part processes before its last window (default ${DEFAULT-VALUE}: about ten minutes on 2 cores).")
+    long historyEvents = 40_000_000;
     // The broker's log cleaner shares the cores and cleans in bursts ~15 s apart (log.cleaner.backoff.ms):
     // a window of 1 M events (~8 s) held a burst or not, which moved the ratio by +-25 % (BENCHMARKS.md,
     // twenty-second and twenty-third rounds). 3 M events (~25 s) hold one or two in either window.
-    @Option(names = "--history-window", description = "Events of each window of the history part, at its start and at its end (default ${DEFAULT-VALUE}).")
+    @Option(names = "--history-window", description = "Events of each window of the history part: a rate is measured per window, and a line drawn through them (default ${DEFAULT-VALUE}).")
     long historyWindow = 3_000_000;
     @Option(names = "--scaling-open-flows", description = "Open flows of the workload of the thread-scaling rows (default ${DEFAULT-VALUE}).")
     long scalingOpenFlows = 50_000;
@@ -226,41 +226,59 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final String HISTORY_FIGURE = "streams app, production workload: events/s after the history vs at the start";
 
-    /** The same run's rate at the start of the peak and at its end, after >= --history-events events. */
+    /**
+     * The same run's rate at the start of the peak and at its end, after >= --history-events events:
+     * the least-squares line through every window's rate ({@link Trend}), read where the first
+     * window and the last one start. A single window moves by 7-16 % on these shared cores whatever
+     * the history (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
+     */
     private void history(BenchCluster cluster, Report report) throws Exception {
         AppConfig config = cluster.config("bench-history.", 1);
         Workload w = HistoryRun.workload(openFlows, historyEvents, historyWindow);
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
-        progress.say("history: %,.0f events/s at the start, %,.0f after %,d events; %s", r.startRate(), r.endRate(), r.endFrom(), cpuOfWindows(r));
+        double endAt = endAt(r);
+        Trend wall = Trend.of(r.series(), StreamsRound.Window::rate);
+        progress.say("history: %,.0f events/s at the start, %,.0f after %,d events (the line through every window; single windows %,.0f and %,.0f); %s",
+                wall.at(0), wall.at(endAt), r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r));
         progress.say("history: %s", seriesOf(r));
-        report.add(new Figure(HISTORY_FIGURE, r.endRate(), r.startRate(), "/s", "ratio >= 0.9 (no decay)",
-                String.format(Locale.ROOT, "one run: events %,d-%,d (the first %,d once %,d flows are open and the first finished ones expire) vs events %,d-%,d (the last %,d at the peak, "
-                                + "after %,d events: fired timers, deleted flows, compaction); %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
+        report.add(new Figure(HISTORY_FIGURE, wall.at(endAt), wall.at(0), "/s", "ratio >= 0.9 (no decay)",
+                String.format(Locale.ROOT, "one run, the least-squares line through the rate of every window, read at events %,d-%,d (the first %,d once %,d flows are open and the first "
+                                + "finished ones expire) and at events %,d-%,d (the last %,d at the peak, after %,d events: fired timers, deleted flows, compaction); "
+                                + "those two single windows: %,.0f and %,.0f events/s; %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config))));
+                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config))));
         // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
         // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
         // round). The app's own cost per event is what history could make grow.
-        if (r.start() != null && r.end() != null) {
-            report.add(new Figure(HISTORY_CPU_FIGURE, r.end().perStreamCpuSecond(), r.start().perStreamCpuSecond(), "/CPU s",
-                    "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same windows of the same run as the row above; "
+        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
+        if (!Double.isNaN(cpu.at(0))) {
+            report.add(new Figure(HISTORY_CPU_FIGURE, cpu.at(endAt), cpu.at(0), "/CPU s",
+                    "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same run and line as the row above; "
                             + "CPU time of the stream thread (ThreadMXBean), whatever else ran on the cores; %s", seriesOf(r))));
         }
+    }
+
+    /** Where the row's last window starts, in windows from its first (the series' windows are one apart). */
+    static double endAt(HistoryRun.Result r) {
+        return (r.endFrom() - r.startFrom()) / (double) r.window();
     }
 
     static final String HISTORY_CPU_FIGURE = "streams app, production workload: events per CPU second of the stream thread after the history vs at the start";
 
     /**
      * What the wall rates of the history windows leave out: the stream thread's events per CPU second
-     * (the app's own cost per event) and the cores the broker's log cleaner took from the same two.
+     * (the app's own cost per event; the line through every window, and the two single windows) and
+     * the cores the broker's log cleaner took from the same two.
      */
     static String cpuOfWindows(HistoryRun.Result r) {
-        if (r.start() == null || r.end() == null) {
+        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
+        if (r.start() == null || r.end() == null || Double.isNaN(cpu.at(0))) {
             return "CPU of the windows not known";
         }
-        return String.format(Locale.ROOT, "events per CPU second of the stream thread %,.0f at the start, %,.0f at the end (%.2f); "
+        double endAt = endAt(r);
+        return String.format(Locale.ROOT, "events per CPU second of the stream thread %,.0f at the start, %,.0f at the end (%.2f; single windows %,.0f and %,.0f); "
                         + "the broker's log cleaner took %.2f and %.2f cores (same JVM)",
-                r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(), r.end().perStreamCpuSecond() / r.start().perStreamCpuSecond(),
+                cpu.at(0), cpu.at(endAt), cpu.at(endAt) / cpu.at(0), r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(),
                 r.start().cleanerCores(), r.end().cleanerCores());
     }
 

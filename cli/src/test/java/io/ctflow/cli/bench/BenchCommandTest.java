@@ -88,14 +88,18 @@ class BenchCommandTest {
         // the state row's flows: every connection begun before the first ended (300), none gone yet
         assertTrue(figures.get(BenchCommand.STATE_FIGURE)
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
-        // the history row compares two windows of the same run at the peak, the second after >= 20,000 events
+        // the history row compares the start of one run's peak with its end, after >= 20,000 events
         String history = figures.get(BenchCommand.HISTORY_FIGURE).get("settings").asText();
         assertTrue(history.contains("(the first 4,000 once 300 flows are open and the first finished ones expire)"), history);
         long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
         assertTrue(after >= 20_000, history);
         // and what the wall rates leave out: the stream thread's own cost per event, the log cleaner's share of the cores
-        assertTrue(history.matches(".*events per CPU second of the stream thread [0-9,]+ at the start, [0-9,]+ at the end \\([0-9.]+\\); "
-                + "the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
+        assertTrue(history.matches(".*events per CPU second of the stream thread [0-9,]+ at the start, [0-9,]+ at the end \\([0-9.]+; "
+                + "single windows [0-9,]+ and [0-9,]+\\); the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
+        // the figure is the line through every window, read at the first and the last; its first point is the first window
+        // (here two windows: the line goes through both)
+        JsonNode wall = figures.get(BenchCommand.HISTORY_FIGURE);
+        assertTrue(history.contains(String.format("those two single windows: %,.0f and", wall.get("baseline").asDouble())), history + " / " + wall);
         // every window between them, with who took the cores
         assertTrue(history.matches(".*every 4,000-event window from the first: [0-9]+k \\([0-9?]+k per CPU s; cores: all [0-9.]+, "
                 + "log cleaner [0-9.]+, GC [0-9.]+, RocksDB [0-9.]+, JIT [0-9.]+\\).*"), history);
