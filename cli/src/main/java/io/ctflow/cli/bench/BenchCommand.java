@@ -53,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     // 64-76 k/s, then 90-99 k/s in the next rounds; the pass-through, run after it, reused the
     // compiled Kafka code. A production app runs warm for days.
     @Option(names = "--warm-up-rounds", description = "Rounds of the app and of its baseline run and not counted before the measured ones "
-            + "(production, small, scaling): a fresh JVM compiles for 20-40 s on 2 cores (default ${DEFAULT-VALUE}).")
+            + "(production, small, scaling; history without production or small before it runs the app alone): a fresh JVM compiles for 20-40 s on 2 cores (default ${DEFAULT-VALUE}).")
     int warmUpRounds = 1;
     @Option(names = {"--latency-rates", "--latency-rate"}, split = ",", paramLabel = "EVENTS_PER_S",
             description = "Events/s of the paced producer, one latency row each: a backlog that grows with the rate is saturation, a floor that does not is built-in delay (default ${DEFAULT-VALUE}).")
@@ -192,6 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
             round(cluster, config, serdes, false, w.name() + "-app-warm-up-" + r, 1);
             round(cluster, config, serdes, true, w.name() + "-passthrough-warm-up-" + r, 1);
         }
+        appRan = true;
         for (int r = 1; r <= rounds; r++) {
             StreamsRound.Result a = timed(cluster, config, serdes, false, w.name() + "-app-" + r, 1);
             StreamsRound.Result b = timed(cluster, config, serdes, true, w.name() + "-passthrough-" + r, 1);
@@ -233,6 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
      * the history (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
      */
     private void history(BenchCluster cluster, Report report) throws Exception {
+        String warm = warmUpForHistory(cluster);
         AppConfig config = cluster.config("bench-history.", 1);
         Workload w = HistoryRun.workload(openFlows, historyEvents, historyWindow);
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
@@ -246,7 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 + "finished ones expire) and at events %,d-%,d (the last %,d at the peak, after %,d events: fired timers, deleted flows, compaction); "
                                 + "those two single windows: %,.0f and %,.0f events/s; %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config))));
+                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config)) + warm));
         // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
         // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
         // round). The app's own cost per event is what history could make grow.
@@ -257,6 +259,39 @@ public final class BenchCommand implements Callable<Integer> {
                             + "CPU time of the stream thread (ThreadMXBean), whatever else ran on the cores; %s", seriesOf(r))));
         }
     }
+
+    /** Whether an app round has run in this JVM, so the JIT has compiled the app's code. */
+    private boolean appRan;
+
+    /**
+     * The history run's first window is its start: timed cold (--only history), the JIT still took
+     * 0.09-0.11 cores in it and the app ran slower than warm, which pulled the start down and the
+     * row up; after the production rounds the same windows ran ~12 % faster (BENCHMARKS.md,
+     * twenty-sixth round). So with no app round before it, it runs the app first on a smaller
+     * production workload, not counted.
+     */
+    private String warmUpForHistory(BenchCluster cluster) throws Exception {
+        if (appRan) {
+            return "; after the production or small rounds in the same JVM (the JIT warm)";
+        }
+        if (warmUpRounds == 0) {
+            return "; no warm-up (a fresh JVM)";
+        }
+        Workload w = Workload.production(Math.min(openFlows, HISTORY_WARM_UP_OPEN_FLOWS));
+        AppConfig config = cluster.config("bench-history-warm-up.", 1);
+        cluster.createTopics(config, 1);
+        progress.say("history: warming the app up first (%,d connections, %,d open at the peak)", w.connections(), w.openFlowsAtPeak());
+        long records = cluster.load(config, w, progress);
+        AppSerdes serdes = AppSerdes.create(config.kafka());
+        for (int r = 1; r <= warmUpRounds; r++) {
+            round(cluster, config, serdes, false, "history-app-warm-up-" + r, 1);
+        }
+        appRan = true;
+        return String.format(Locale.ROOT, "; after %d warm-up round(s) of the app on a production workload of %,d events, not counted", warmUpRounds, records);
+    }
+
+    /** ~4 M events, ~30 s of the app: the 20-40 s a fresh JVM compiles for on 2 cores. */
+    private static final long HISTORY_WARM_UP_OPEN_FLOWS = 400_000;
 
     /** Where the row's last window starts, in windows from its first (the series' windows are one apart). */
     static double endAt(HistoryRun.Result r) {

@@ -124,6 +124,23 @@ class BenchCommandTest {
                 "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)")) {
             assertTrue(figures.get(name).get("settings").asText().endsWith("after 1 warm-up round(s) of each, not counted"), name);
         }
+        // the history run comes after the production and small rounds: its start is timed warm, with no rounds of its own
+        assertTrue(history.endsWith("; after the production or small rounds in the same JVM (the JIT warm)"), history);
+        assertTrue(!r.err.contains("history-app-warm-up"), r.err);
+    }
+
+    /** Alone, the history part warms the app up first, so its first window is not timed while the JIT compiles. */
+    @Test
+    void historyAloneWarmsTheAppUpFirst() {
+        Run r = bench(tiny("--only", "history"));
+        assertEquals(0, r.code, r.err);
+        int warmUp = r.err.indexOf("history-app-warm-up-1: running");
+        assertTrue(warmUp >= 0 && warmUp < r.err.indexOf("history: loading"), r.err);
+        List<String> lines = r.out.strip().lines().toList();
+        assertEquals(4, lines.size(), r.out);
+        assertTrue(lines.get(2).startsWith("| " + BenchCommand.HISTORY_FIGURE + " | "), lines.get(2));
+        assertTrue(lines.get(2).matches(".*; after 1 warm-up round\\(s\\) of the app on a production workload of [0-9,]+ events, not counted \\|$"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("| " + BenchCommand.HISTORY_CPU_FIGURE + " | "), lines.get(3));
     }
 
     @Test
