@@ -230,8 +230,8 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * The same run's rate at the start of the peak and at its end, after >= --history-events events:
      * the least-squares line through every window's rate ({@link Trend}), read where the first
-     * window and the last one start. A single window moves by 7-16 % on these shared cores whatever
-     * the history (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
+     * window and the last one start. A single window moves by 7-16 % from the next on these shared
+     * cores (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
      */
     private void history(BenchCluster cluster, Report report) throws Exception {
         String warm = warmUpForHistory(cluster);
