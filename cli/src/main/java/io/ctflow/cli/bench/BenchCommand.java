@@ -265,10 +265,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * The history run's first window is its start: timed cold (--only history), the JIT still took
-     * 0.09-0.11 cores in it and the app ran slower than warm, which pulled the start down and the
-     * row up; after the production rounds the same windows ran ~12 % faster (BENCHMARKS.md,
-     * twenty-sixth round). So with no app round before it, it runs the app first on a smaller
-     * production workload, not counted.
+     * 0.09-0.11 cores in it, against 0.00-0.04 warm, and the app ran slower, which pulled the start
+     * down and the row up (BENCHMARKS.md, twenty-sixth round). So with no app round before it, it
+     * runs the app first on a smaller production workload, not counted.
      */
     private String warmUpForHistory(BenchCluster cluster) throws Exception {
         if (appRan) {
