@@ -29,7 +29,6 @@ final class BrokerConfig {
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     static final String CONTROLLER_HOST = "127.0.0.1";
     private static final String SEGMENT_BYTES = String.valueOf(16 * 1024 * 1024);
-    static final String CLEANER_DEDUPE_BUFFER_PROP = CleanerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE_PROP;
 
     /** Derived from the builder's settings; overriding them as extra properties would break the instance. */
     static final Set<String> MANAGED = Set.of(
@@ -84,7 +83,7 @@ final class BrokerConfig {
         p.put(TransactionLogConfig.TRANSACTIONS_TOPIC_SEGMENT_BYTES_CONFIG, SEGMENT_BYTES);
         p.put(ShareCoordinatorConfig.STATE_TOPIC_SEGMENT_BYTES_CONFIG, SEGMENT_BYTES);
         p.put(MetadataLogConfig.METADATA_LOG_SEGMENT_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024));
-        p.put(CLEANER_DEDUPE_BUFFER_PROP, String.valueOf(8 * 1024 * 1024));
+        p.put(CleanerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE_PROP, String.valueOf(8 * 1024 * 1024));
         p.put(SocketServerConfigs.NUM_NETWORK_THREADS_CONFIG, "2");
         p.put(ServerConfigs.NUM_IO_THREADS_CONFIG, "4");
         p.put(ServerLogConfigs.NUM_RECOVERY_THREADS_PER_DATA_DIR_CONFIG, "1");

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.storage.internals.log.CleanerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -454,7 +455,7 @@ public final class EmbeddedKafka implements AutoCloseable {
          * (BENCHMARKS.md, twenty-fifth round). Tests keep the small map.
          */
         public Builder longRunning() {
-            return brokerProperty(BrokerConfig.CLEANER_DEDUPE_BUFFER_PROP, LONG_RUNNING_CLEANER_MAP_BYTES);
+            return brokerProperty(CleanerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE_PROP, LONG_RUNNING_CLEANER_MAP_BYTES);
         }
 
         /** Adds all entries as {@link #brokerProperty(String, Object)}. */

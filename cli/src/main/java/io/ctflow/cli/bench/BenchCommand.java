@@ -240,19 +240,20 @@ public final class BenchCommand implements Callable<Integer> {
         HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
         double endAt = endAt(r);
         Trend wall = Trend.of(r.series(), StreamsRound.Window::rate);
+        // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
+        // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
+        // round). The app's own cost per event is what history could make grow.
+        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
+        String cpuOfWindows = cpuOfWindows(r, cpu, endAt);
         progress.say("history: %,.0f events/s at the start, %,.0f after %,d events (the line through every window; single windows %,.0f and %,.0f); %s",
-                wall.at(0), wall.at(endAt), r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r));
+                wall.at(0), wall.at(endAt), r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows);
         progress.say("history: %s", seriesOf(r));
         report.add(new Figure(HISTORY_FIGURE, wall.at(endAt), wall.at(0), "/s", "ratio >= 0.9 (no decay)",
                 String.format(Locale.ROOT, "one run, the least-squares line through the rate of every window, read at events %,d-%,d (the first %,d once %,d flows are open and the first "
                                 + "finished ones expire) and at events %,d-%,d (the last %,d at the peak, after %,d events: fired timers, deleted flows, compaction); "
                                 + "those two single windows: %,.0f and %,.0f events/s; %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows(r), seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config)) + warm));
-        // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
-        // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
-        // round). The app's own cost per event is what history could make grow.
-        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
+                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows, seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config)) + warm));
         if (!Double.isNaN(cpu.at(0))) {
             report.add(new Figure(HISTORY_CPU_FIGURE, cpu.at(endAt), cpu.at(0), "/CPU s",
                     "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same run and line as the row above; "
@@ -304,12 +305,10 @@ public final class BenchCommand implements Callable<Integer> {
      * (the app's own cost per event; the line through every window, and the two single windows) and
      * the cores the broker's log cleaner took from the same two.
      */
-    static String cpuOfWindows(HistoryRun.Result r) {
-        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
+    static String cpuOfWindows(HistoryRun.Result r, Trend cpu, double endAt) {
         if (r.start() == null || r.end() == null || Double.isNaN(cpu.at(0))) {
             return "CPU of the windows not known";
         }
-        double endAt = endAt(r);
         return String.format(Locale.ROOT, "events per CPU second of the stream thread %,.0f at the start, %,.0f at the end (%.2f; single windows %,.0f and %,.0f); "
                         + "the broker's log cleaner took %.2f and %.2f cores (same JVM)",
                 cpu.at(0), cpu.at(endAt), cpu.at(endAt) / cpu.at(0), r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(),

@@ -5,10 +5,11 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The least-squares line through a series of equally spaced measurements (window {@code i} at
- * {@code x = i}), to be read where the row's windows start and end. The history row compares its start with its end this way rather than by two
- * single windows: a window's rate on these 2 shared cores moves by 7–16 % (coefficient of
- * variation) from one 3 M-event window to the next, in stretches of tens of seconds, so two single
- * windows gave end/start ratios from 0.73 to 1.33 on the same code (BENCHMARKS.md, twenty-sixth round).
+ * {@code x = i}), to be read where the row's windows start and end. The history row compares its
+ * start with its end this way rather than by two single windows: a window's rate on these 2 shared
+ * cores moves by 7–16 % (coefficient of variation) from one 3 M-event window to the next, in
+ * stretches of tens of seconds, so two single windows gave end/start ratios from 0.73 to 1.33 on
+ * the same code (BENCHMARKS.md, twenty-sixth round).
  * The line uses every window in between and still answers the row's question: does the rate fall
  * as history builds up.
  */
