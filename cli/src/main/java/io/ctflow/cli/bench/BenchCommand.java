@@ -232,8 +232,6 @@ public final class BenchCommand implements Callable<Integer> {
      * the least-squares line through every window's rate ({@link Trend}), read where the first
      * window and the last one start. A single window moves by 7-16 % from the next on these shared
      * cores (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
-     * Between windows the app pauses while the pass-through topology runs a short stretch: the third
-     * row divides each window by what the machine gave the pass-through in the minutes around it.
      */
     private void history(BenchCluster cluster, Report report) throws Exception {
         String warm = warmUpForHistory(cluster);
@@ -246,8 +244,6 @@ public final class BenchCommand implements Callable<Integer> {
         // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
         // round). The app's own cost per event is what history could make grow.
         Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
-        List<Double> relative = r.relative();
-        Trend rel = Trend.of(relative, Double::doubleValue);
         String cpuOfWindows = cpuOfWindows(r, cpu, endAt);
         progress.say("history: %,.0f events/s at the start, %,.0f after %,d events (the line through every window; single windows %,.0f and %,.0f); %s",
                 wall.at(0), wall.at(endAt), r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows);
@@ -255,48 +251,14 @@ public final class BenchCommand implements Callable<Integer> {
         report.add(new Figure(HISTORY_FIGURE, wall.at(endAt), wall.at(0), "/s", "ratio >= 0.9 (no decay)",
                 String.format(Locale.ROOT, "one run, the least-squares line through the rate of every window, read at events %,d-%,d (the first %,d once %,d flows are open and the first "
                                 + "finished ones expire) and at events %,d-%,d (the last %,d at the peak, after %,d events: fired timers, deleted flows, compaction); "
-                                + "those two single windows: %,.0f and %,.0f events/s; %s; %s; the windows' rate %,.0f events/s; "
-                                + "the app paused between windows while the pass-through topology ran %s; %s; 1 partition, 1 stream thread; %s",
+                                + "those two single windows: %,.0f and %,.0f events/s; %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
                         r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows, seriesOf(r), r.rate(), baselineStretches(r),
-                        describe(w, r.records()), appSettings(config)) + warm));
+                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows, seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config)) + warm));
         if (!Double.isNaN(cpu.at(0))) {
             report.add(new Figure(HISTORY_CPU_FIGURE, cpu.at(endAt), cpu.at(0), "/CPU s",
                     "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same run and line as the row above; "
                             + "CPU time of the stream thread (ThreadMXBean), whatever else ran on the cores; %s", seriesOf(r))));
         }
-        if (!Double.isNaN(rel.at(0))) {
-            List<Double> app = r.series().stream().map(StreamsRound.Window::perStreamCpuSecond).toList();
-            List<Double> base = r.baselines().stream().map(StreamsRound.Window::perStreamCpuSecond).toList();
-            report.add(new Figure(HISTORY_RELATIVE_FIGURE, rel.at(endAt), rel.at(0), Report.TIMES, "ratio >= 0.9 (no decay)",
-                    String.format(Locale.ROOT, "the same run and windows as the rows above; each window's events per CPU second of the stream thread "
-                                    + "over the pass-through's in its stretches just before and just after it (their mean), the line through them read at the first "
-                                    + "and the last window: what the machine gave in those minutes divided out; window to window (coefficient of variation) "
-                                    + "the app alone moved %.0f %%, the pass-through %.0f %%, this ratio %.0f %%; every window: %s",
-                            100 * Stats.cv(app), 100 * Stats.cv(base), 100 * Stats.cv(relative), relativeSeries(relative))));
-        }
-    }
-
-    static final String HISTORY_RELATIVE_FIGURE =
-            "streams app, production workload: events per CPU second of the stream thread over the pass-through's beside it, after the history vs at the start";
-
-    /** The pass-through's stretches: their size and events per CPU second of its stream thread, in thousands. */
-    static String baselineStretches(HistoryRun.Result r) {
-        StringBuilder b = new StringBuilder();
-        for (StreamsRound.Window x : r.baselines()) {
-            b.append(b.length() == 0 ? "" : ", ").append(Double.isNaN(x.perStreamCpuSecond()) ? "?" : String.valueOf(Math.round(x.perStreamCpuSecond() / 1000)));
-        }
-        return String.format(Locale.ROOT, "%,d events or a commit more before the first window and after each (%sk per CPU second of its stream thread)",
-                r.stretch(), b);
-    }
-
-    /** Each window's ratio to the pass-through beside it. */
-    static String relativeSeries(List<Double> relative) {
-        StringBuilder b = new StringBuilder();
-        for (double x : relative) {
-            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", x));
-        }
-        return b.toString();
     }
 
     /** Whether an app round has run in this JVM, so the JIT has compiled the app's code. */
@@ -317,25 +279,23 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Workload w = Workload.production(Math.min(openFlows, HISTORY_WARM_UP_OPEN_FLOWS));
         AppConfig config = cluster.config("bench-history-warm-up.", 1);
-        cluster.createTopics(config, 1, PassThroughTopology.output(config));
+        cluster.createTopics(config, 1);
         progress.say("history: warming the app up first (%,d connections, %,d open at the peak)", w.connections(), w.openFlowsAtPeak());
         long records = cluster.load(config, w, progress);
         AppSerdes serdes = AppSerdes.create(config.kafka());
         for (int r = 1; r <= warmUpRounds; r++) {
             round(cluster, config, serdes, false, "history-app-warm-up-" + r, 1);
-            round(cluster, config, serdes, true, "history-passthrough-warm-up-" + r, 1);
         }
         appRan = true;
-        return String.format(Locale.ROOT, "; after %d warm-up round(s) of the app and of the pass-through on a production workload of %,d events, not counted",
-                warmUpRounds, records);
+        return String.format(Locale.ROOT, "; after %d warm-up round(s) of the app on a production workload of %,d events, not counted", warmUpRounds, records);
     }
 
     /** ~4 M events, ~30 s of the app: the 20-40 s a fresh JVM compiles for on 2 cores. */
     private static final long HISTORY_WARM_UP_OPEN_FLOWS = 400_000;
 
-    /** Where the row's last window is on the line: the series' windows are one apart (each a window of events, or a commit more). */
+    /** Where the row's last window starts, in windows from its first (the series' windows are one apart). */
     static double endAt(HistoryRun.Result r) {
-        return r.series().size() - 1;
+        return (r.endFrom() - r.startFrom()) / (double) r.window();
     }
 
     static final String HISTORY_CPU_FIGURE = "streams app, production workload: events per CPU second of the stream thread after the history vs at the start";

@@ -21,52 +21,20 @@ import java.util.List;
  */
 final class HistoryRun {
     /**
-     * The app's windows from the first in its steady state to the last before the peak ends (each
-     * {@code window} events or a commit more), the pass-through's stretches around them (one before
-     * the first window, one after each, of {@code stretch} events or a commit more), where the first and the last window start in the input (offsets), how many
-     * events the input had, and the windows' rate (their events over their time).
+     * The two windows (rates, and the CPU the stream thread and the broker's log cleaner used in
+     * them), where they start in the input (offsets), how many events the whole run had, and the
+     * whole run's rate.
      */
-    record Result(List<StreamsRound.Window> series, List<StreamsRound.Window> baselines, long startFrom, long endFrom, long window,
-                  long stretch, long records, double rate) {
-        StreamsRound.Window start() {
-            return series.isEmpty() ? null : series.get(0);
-        }
-
-        StreamsRound.Window end() {
-            return series.isEmpty() ? null : series.get(series.size() - 1);
-        }
-
+    record Result(StreamsRound.Window start, StreamsRound.Window end, long startFrom, long endFrom, long window, long records, double rate,
+                  List<StreamsRound.Window> series) {
         double startRate() {
-            return start() == null ? Double.NaN : start().rate();
+            return start == null ? Double.NaN : start.rate();
         }
 
         double endRate() {
-            return end() == null ? Double.NaN : end().rate();
-        }
-
-        /**
-         * Each window's events per CPU second of the stream thread over the pass-through's in the
-         * stretches just before and just after it (their mean): what is left of the app's own rate
-         * once what the machine gave in those minutes is divided out.
-         */
-        List<Double> relative() {
-            List<Double> out = new ArrayList<>();
-            for (int i = 0; i < series.size(); i++) {
-                double around = (baselines.get(i).perStreamCpuSecond() + baselines.get(i + 1).perStreamCpuSecond()) / 2;
-                out.add(series.get(i).perStreamCpuSecond() / around);
-            }
-            return out;
+            return end == null ? Double.NaN : end.rate();
         }
     }
-
-    /**
-     * Events of each pass-through stretch: ~2 s of its stream thread, long enough that the commits
-     * around it (every 100 ms) are exact to a few per cent, short enough that the app's windows are
-     * not paused long (compactions and the log cleaner catch up while it is).
-     */
-    static final long BASELINE_EVENTS = 600_000;
-    /** A stretch shorter than this would be over before the first commit that could end it. */
-    static final long BASELINE_MIN_EVENTS = 50_000;
 
     /** Events per connection on average: 5, or 2 for the 3 % unreplied. */
     private static final double EVENTS_PER_CONNECTION = 4.91;
@@ -76,8 +44,7 @@ final class HistoryRun {
     /** The production regime with {@code openFlows} open at the peak, long enough that {@code history} events come before the last window. */
     static Workload workload(long openFlows, long history, long window) {
         Workload peak = Workload.production(openFlows);
-        // a window more than the two: windows end a commit or two past their size, so the last one starts up to a window early
-        long connections = (long) Math.ceil((history + 2 * window) / EVENTS_PER_CONNECTION) + openFlows;
+        long connections = (long) Math.ceil((history + window) / EVENTS_PER_CONNECTION) + openFlows;
         return new Workload("production", peak.nodes(), peak.services(), peak.connectionsPerSecond(), peak.lifetimeMicros(),
                 peak.anomalyPercent(), connections, peak.startMicros());
     }
@@ -121,57 +88,29 @@ final class HistoryRun {
         if (records != n) {
             throw new IllegalStateException("history: " + n + " events sent, " + records + " in the topic");
         }
-        long windows = startFrom < 0 || peakEnd < 0 ? 0 : (peakEnd - startFrom) / window;
-        if (windows < 2) {
+        long endFrom = peakEnd - window;
+        if (startFrom < 0 || peakEnd < 0 || endFrom < startFrom + window) {
             throw new IllegalArgumentException("history: the run is too short for two windows of " + window + " events in its steady state");
         }
-        AppConfig baseConfig = cluster.config(config.topics().prefix() + "baseline.", 1);
-        long stretch = Math.min(BASELINE_EVENTS, Math.max(BASELINE_MIN_EVENTS, window / 4));
-        loadBaseline(cluster, baseConfig, w, (windows + 2) * (stretch + OVERSHOOT), progress);
-        List<StreamsRound.Window> series = new ArrayList<>();
-        List<StreamsRound.Window> baselines = new ArrayList<>();
-        long endFrom;
-        try (SteppedInstance app = SteppedInstance.start(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-history");
-             SteppedInstance base = SteppedInstance.start(cluster, baseConfig, PassThroughTopology.build(baseConfig, serdes), "ctflow-bench-history-passthrough")) {
-            base.runTo(stretch, progress); // its tasks' start and its first records, not counted
-            progress.say("history: the app until the steady state (%,d events), not counted", startFrom);
-            app.runTo(startFrom, progress);
-            startFrom = app.committed(); // a stretch ends a commit or two past its target: each window starts where the last ended
-            endFrom = startFrom;
-            baselines.add(baseline(base, stretch, progress));
-            while (app.committed() + window <= peakEnd) {
-                endFrom = app.committed();
-                series.add(app.runTo(endFrom + window, progress));
-                baselines.add(baseline(base, stretch, progress));
-                StreamsRound.Window x = series.get(series.size() - 1);
-                progress.say("history: window %d of about %d: %,.0f events/s, %,.0f per CPU second; pass-through %,.0f per CPU second",
-                        series.size(), windows, x.rate(), x.perStreamCpuSecond(), baselines.get(baselines.size() - 1).perStreamCpuSecond());
+        StreamsRound.Result r = StreamsRound.run(cluster, config, CtflowTopology.build(config, serdes), "ctflow-bench-history", 1, progress);
+        return new Result(r.timeline().between(startFrom, startFrom + window), r.timeline().between(endFrom, peakEnd),
+                startFrom, endFrom, window, records, r.rate(), series(r.timeline(), startFrom, peakEnd, window));
+    }
+
+    /**
+     * Every whole window of {@code window} events from {@code from} on, up to {@code to}: the trend
+     * between the two windows the figure compares. Two points cannot tell a rate that keeps falling
+     * from one that stepped down once, as when the broker's log cleaner reaches the flows changelog
+     * after the first window (BENCHMARKS.md, twenty-fifth round). A window the run never finished is left out.
+     */
+    static List<StreamsRound.Window> series(StreamsRound.Timeline t, long from, long to, long window) {
+        List<StreamsRound.Window> out = new ArrayList<>();
+        for (long a = from; a + window <= to; a += window) {
+            StreamsRound.Window w = t.between(a, a + window);
+            if (w != null) {
+                out.add(w);
             }
         }
-        long events = series.stream().mapToLong(StreamsRound.Window::events).sum();
-        long nanos = series.stream().mapToLong(StreamsRound.Window::nanos).sum();
-        return new Result(series, baselines, startFrom, endFrom, window, stretch, records, events / (nanos / 1e9));
-    }
-
-    /** Events of the pass-through's input loaded for each stretch beyond the stretch itself: what it processes in the commit or two before it pauses. */
-    private static final long OVERSHOOT = 100_000;
-
-    private static StreamsRound.Window baseline(SteppedInstance base, long stretch, Progress progress) throws Exception {
-        if (base.committed() + stretch > base.records()) {
-            throw new IllegalStateException("history: the pass-through ran out of input at " + base.committed() + " of " + base.records() + " records");
-        }
-        return base.runTo(base.committed() + stretch, progress);
-    }
-
-    /** The pass-through's input: the same production events, a run of its own long enough for every stretch. */
-    private static void loadBaseline(BenchCluster cluster, AppConfig config, Workload w, long events, Progress progress) throws Exception {
-        cluster.createTopics(config, 1, PassThroughTopology.output(config));
-        Workload b = new Workload("production", w.nodes(), w.services(), w.connectionsPerSecond(), w.lifetimeMicros(), w.anomalyPercent(),
-                (long) Math.ceil(events / EVENTS_PER_CONNECTION) + 1_000, w.startMicros());
-        progress.say("history: loading %,d events for the pass-through beside it", events);
-        long loaded = cluster.load(config, b, progress);
-        if (loaded < events) {
-            throw new IllegalStateException("history: " + loaded + " events loaded for the pass-through, " + events + " needed");
-        }
+        return out;
     }
 }

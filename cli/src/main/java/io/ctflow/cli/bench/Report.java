@@ -8,8 +8,6 @@ import java.util.Locale;
 /** Writes figures as rows of a Markdown table, or as JSON lines, as they are measured. */
 final class Report {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The unit of a figure that is itself a ratio (a rate over a baseline's rate measured beside it). */
-    static final String TIMES = "x";
     private final PrintStream out;
     private final boolean json;
     private boolean headerDone;
@@ -67,7 +65,6 @@ final class Report {
         return switch (unit) {
             case "/s" -> String.format(Locale.ROOT, "%,.0f /s", v);
             case "ms" -> String.format(Locale.ROOT, "%,.0f ms", v);
-            case TIMES -> String.format(Locale.ROOT, "%.3f %s", v, unit);
             default -> String.format(Locale.ROOT, "%,.0f %s", v, unit);
         };
     }

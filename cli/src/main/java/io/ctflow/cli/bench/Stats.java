@@ -21,18 +21,4 @@ final class Stats {
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
-
-    /** Standard deviation over mean (the sample's, n - 1), leaving out what is not a number; NaN below two numbers. */
-    static double cv(List<Double> xs) {
-        double[] v = xs.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
-        if (v.length < 2) {
-            return Double.NaN;
-        }
-        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return Math.sqrt(ss / (v.length - 1)) / mean;
-    }
 }

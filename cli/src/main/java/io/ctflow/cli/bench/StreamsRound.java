@@ -182,7 +182,13 @@ final class StreamsRound {
         Map<TopicPartition, Long> end = cluster.endOffsetsByPartition(input);
         long records = end.values().stream().mapToLong(Long::longValue).sum();
         Path stateDir = Files.createTempDirectory("ctflow-bench-state");
-        Properties p = properties(cluster, config, applicationId, threads, stateDir);
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         AtomicLong running = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(topology, p);
@@ -264,18 +270,6 @@ final class StreamsRound {
         }
     }
 
-    /** The app's Kafka settings for an instance of its own, from offset 0 of its input. */
-    static Properties properties(BenchCluster cluster, AppConfig config, String applicationId, int threads, Path stateDir) {
-        Properties p = new Properties();
-        p.putAll(config.kafka());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return p;
-    }
-
     /** CPU time of this whole process (the app, the embedded broker, the bench), NaN-free: 0 where the JVM cannot tell. */
     static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
@@ -283,7 +277,7 @@ final class StreamsRound {
     }
 
     /** Committed input offsets summed over the partitions, each capped at its end. */
-    static long committed(BenchCluster cluster, String group, Map<TopicPartition, Long> end) throws Exception {
+    private static long committed(BenchCluster cluster, String group, Map<TopicPartition, Long> end) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets =
                 cluster.admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         long sum = 0;

@@ -29,17 +29,4 @@ class ReportTest {
         assertEquals(2.5, Stats.median(List.of(4.0, 1.0)));
         assertEquals(Double.NaN, Stats.median(List.of()));
     }
-
-    @Test
-    void theSpreadOfAListIsItsStandardDeviationOverItsMean() {
-        assertEquals(Math.sqrt(2.5) / 3, Stats.cv(List.of(1.0, 2.0, 3.0, 4.0, 5.0)), 1e-12);
-        assertEquals(0.0, Stats.cv(List.of(7.0, Double.NaN, 7.0)), 1e-12); // what is not a number is left out
-        assertEquals(Double.NaN, Stats.cv(List.of(7.0)));
-    }
-
-    @Test
-    void aFigureThatIsARatioItselfKeepsItsDecimals() {
-        Figure f = new Figure("app over pass-through", 0.4123, 0.4456, Report.TIMES, "", "beside it");
-        assertEquals("| app over pass-through | 0.412 x | 0.446 x | 0.93 | - | beside it |", Report.markdownRow(f));
-    }
 }
