@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     // twenty-second and twenty-third rounds). 3 M events (~25 s) hold one or two in either window.
     @Option(names = "--history-window", description = "Events of each window of the history part: a rate is measured per window, and a line drawn through them (default ${DEFAULT-VALUE}).")
     long historyWindow = 3_000_000;
+    @Option(names = "--history-runs", description = "Runs of the app over the history part's input, each from offset 0 with empty state; "
+            + "its rows show the run with the median ratio (default ${DEFAULT-VALUE}: one run's line moves by more than the goal's margin from the next).")
+    int historyRuns = 3;
     @Option(names = "--scaling-open-flows", description = "Open flows of the workload of the thread-scaling rows (default ${DEFAULT-VALUE}).")
     long scalingOpenFlows = 50_000;
     @Option(names = "--scaling-partitions", split = ",", description = "Partition counts of the thread-scaling rows (default ${DEFAULT-VALUE}).")
@@ -158,6 +161,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (scalingPartitions.stream().anyMatch(p -> p < 1 || p > 64)) {
             throw new io.ctflow.config.UsageException("--scaling-partitions must be between 1 and 64");
         }
+        if (historyRuns < 1) {
+            throw new io.ctflow.config.UsageException("--history-runs must be at least 1");
+        }
         if (warmUpRounds < 0) {
             throw new io.ctflow.config.UsageException("--warm-up-rounds must be at least 0");
         }
@@ -225,40 +231,14 @@ public final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
-    static final String HISTORY_FIGURE = "streams app, production workload: events/s after the history vs at the start";
-
-    /**
-     * The same run's rate at the start of the peak and at its end, after >= --history-events events:
-     * the least-squares line through every window's rate ({@link Trend}), read where the first
-     * window and the last one start. A single window moves by 7-16 % from the next on these shared
-     * cores (BENCHMARKS.md, twenty-sixth round); the two single windows stay in the settings.
-     */
+    /** The history rows, from --history-runs runs over the same loaded input ({@link HistoryRows}). */
     private void history(BenchCluster cluster, Report report) throws Exception {
         String warm = warmUpForHistory(cluster);
         AppConfig config = cluster.config("bench-history.", 1);
         Workload w = HistoryRun.workload(openFlows, historyEvents, historyWindow);
-        HistoryRun.Result r = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, progress);
-        double endAt = endAt(r);
-        Trend wall = Trend.of(r.series(), StreamsRound.Window::rate);
-        // The wall rate carries whatever else shares the two cores: with the embedded broker's 8 MiB offset
-        // map, the log cleaner took a third of them from the second window on (BENCHMARKS.md, twenty-fifth
-        // round). The app's own cost per event is what history could make grow.
-        Trend cpu = Trend.of(r.series(), StreamsRound.Window::perStreamCpuSecond);
-        String cpuOfWindows = cpuOfWindows(r, cpu, endAt);
-        progress.say("history: %,.0f events/s at the start, %,.0f after %,d events (the line through every window; single windows %,.0f and %,.0f); %s",
-                wall.at(0), wall.at(endAt), r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows);
-        progress.say("history: %s", seriesOf(r));
-        report.add(new Figure(HISTORY_FIGURE, wall.at(endAt), wall.at(0), "/s", "ratio >= 0.9 (no decay)",
-                String.format(Locale.ROOT, "one run, the least-squares line through the rate of every window, read at events %,d-%,d (the first %,d once %,d flows are open and the first "
-                                + "finished ones expire) and at events %,d-%,d (the last %,d at the peak, after %,d events: fired timers, deleted flows, compaction); "
-                                + "those two single windows: %,.0f and %,.0f events/s; %s; %s; whole run %,.0f events/s; %s; 1 partition, 1 stream thread; %s",
-                        r.startFrom(), r.startFrom() + r.window(), r.window(), w.openFlowsAtPeak(), r.endFrom(), r.endFrom() + r.window(), r.window(),
-                        r.endFrom(), r.startRate(), r.endRate(), cpuOfWindows, seriesOf(r), r.rate(), describe(w, r.records()), appSettings(config)) + warm));
-        if (!Double.isNaN(cpu.at(0))) {
-            report.add(new Figure(HISTORY_CPU_FIGURE, cpu.at(endAt), cpu.at(0), "/CPU s",
-                    "ratio >= 0.9 (no decay)", String.format(Locale.ROOT, "the same run and line as the row above; "
-                            + "CPU time of the stream thread (ThreadMXBean), whatever else ran on the cores; %s", seriesOf(r))));
-        }
+        List<HistoryRun.Result> runs = HistoryRun.run(cluster, config, AppSerdes.create(config.kafka()), w, historyWindow, historyRuns, progress);
+        HistoryRows.report(report, progress, runs, w.openFlowsAtPeak(),
+                describe(w, runs.get(0).records()) + "; 1 partition, 1 stream thread; " + appSettings(config), warm);
     }
 
     /** Whether an app round has run in this JVM, so the JIT has compiled the app's code. */
@@ -292,45 +272,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** ~4 M events, ~30 s of the app: the 20-40 s a fresh JVM compiles for on 2 cores. */
     private static final long HISTORY_WARM_UP_OPEN_FLOWS = 400_000;
-
-    /** Where the row's last window starts, in windows from its first (the series' windows are one apart). */
-    static double endAt(HistoryRun.Result r) {
-        return (r.endFrom() - r.startFrom()) / (double) r.window();
-    }
-
-    static final String HISTORY_CPU_FIGURE = "streams app, production workload: events per CPU second of the stream thread after the history vs at the start";
-
-    /**
-     * What the wall rates of the history windows leave out: the stream thread's events per CPU second
-     * (the app's own cost per event; the line through every window, and the two single windows) and
-     * the cores the broker's log cleaner took from the same two.
-     */
-    static String cpuOfWindows(HistoryRun.Result r, Trend cpu, double endAt) {
-        if (r.start() == null || r.end() == null || Double.isNaN(cpu.at(0))) {
-            return "CPU of the windows not known";
-        }
-        return String.format(Locale.ROOT, "events per CPU second of the stream thread %,.0f at the start, %,.0f at the end (%.2f; single windows %,.0f and %,.0f); "
-                        + "the broker's log cleaner took %.2f and %.2f cores (same JVM)",
-                cpu.at(0), cpu.at(endAt), cpu.at(endAt) / cpu.at(0), r.start().perStreamCpuSecond(), r.end().perStreamCpuSecond(),
-                r.start().cleanerCores(), r.end().cleanerCores());
-    }
-
-    /**
-     * Every window from the first on: its rate and the stream thread's events per CPU second (both
-     * in thousands), and the cores the process took and who took them beside the stream thread.
-     */
-    static String seriesOf(HistoryRun.Result r) {
-        StringBuilder b = new StringBuilder();
-        for (StreamsRound.Window x : r.series()) {
-            b.append(b.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
-                    "%dk (%sk per CPU s; cores: all %.2f, log cleaner %.2f, GC %.2f, RocksDB %.2f, JIT %.2f)",
-                    Math.round(x.rate() / 1000),
-                    Double.isNaN(x.perStreamCpuSecond()) ? "?" : String.valueOf(Math.round(x.perStreamCpuSecond() / 1000)),
-                    x.processCores(), x.cleanerCores(), x.cores(NativeThreadCpu.Kind.GC), x.cores(NativeThreadCpu.Kind.ROCKSDB),
-                    x.cores(NativeThreadCpu.Kind.JIT)));
-        }
-        return String.format(Locale.ROOT, "every %,d-event window from the first: %s", r.window(), b);
-    }
 
     /**
      * 2 stream threads vs 1 per partition count, rounds alternating, with what limits them: the

@@ -62,8 +62,8 @@ class BenchCommandTest {
                 "streams app, small workload: events/s (best)",
                 "streams app, small workload: events/s (median)",
                 "streams app, small workload: events per CPU second of the stream thread (median)",
-                BenchCommand.HISTORY_FIGURE,
-                BenchCommand.HISTORY_CPU_FIGURE,
+                HistoryRows.HISTORY_FIGURE,
+                HistoryRows.HISTORY_CPU_FIGURE,
                 "streams app, 2 stream threads vs 1, 2 partitions: events/s (best)",
                 BenchCommand.latencyFigure(1000, 200)), List.copyOf(figures.keySet()), r.out);
         for (JsonNode f : figures.values()) {
@@ -89,7 +89,7 @@ class BenchCommandTest {
         assertTrue(figures.get(BenchCommand.STATE_FIGURE)
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
         // the history row compares the start of one run's peak with its end, after >= 20,000 events
-        String history = figures.get(BenchCommand.HISTORY_FIGURE).get("settings").asText();
+        String history = figures.get(HistoryRows.HISTORY_FIGURE).get("settings").asText();
         assertTrue(history.contains("(the first 4,000 once 300 flows are open and the first finished ones expire)"), history);
         long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
         assertTrue(after >= 20_000, history);
@@ -98,14 +98,23 @@ class BenchCommandTest {
                 + "single windows [0-9,]+ and [0-9,]+\\); the broker's log cleaner took [0-9.]+ and [0-9.]+ cores.*"), history);
         // the figure is the line through every window, read at the first and the last; its first point is the first window
         // (here two windows: the line goes through both)
-        JsonNode wall = figures.get(BenchCommand.HISTORY_FIGURE);
+        JsonNode wall = figures.get(HistoryRows.HISTORY_FIGURE);
         assertTrue(history.contains(String.format("those two single windows: %,.0f and", wall.get("baseline").asDouble())), history + " / " + wall);
         // every window between them, with who took the cores
         assertTrue(history.matches(".*every 4,000-event window from the first: [0-9]+k \\([0-9?]+k per CPU s; cores: all [0-9.]+, "
                 + "log cleaner [0-9.]+, GC [0-9.]+, RocksDB [0-9.]+, JIT [0-9.]+\\).*"), history);
-        JsonNode cpu = figures.get(BenchCommand.HISTORY_CPU_FIGURE);
-        assertTrue(history.contains(String.format("%,.0f at the start, %,.0f at the end", cpu.get("baseline").asDouble(), cpu.get("rate").asDouble())),
-                history + " / " + cpu);
+        // each row shows the run whose line has the median ratio of three, and lists all three
+        JsonNode cpu = figures.get(HistoryRows.HISTORY_CPU_FIGURE);
+        for (JsonNode f : List.of(wall, cpu)) {
+            String settings = f.get("settings").asText();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^the run with the median ratio of 3 \\(each a fresh app instance from offset 0 "
+                    + "over the same loaded input\\): ([0-9.]+), ([0-9.]+), ([0-9.]+); shown: run ([123]),.*").matcher(settings);
+            assertTrue(m.matches(), settings);
+            double shown = Double.parseDouble(m.group(Integer.parseInt(m.group(4))));
+            assertEquals(Stats.median(List.of(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)))), shown, 1e-9, settings);
+            assertEquals(shown, f.get("ratio").asDouble(), 0.005, settings);
+        }
+        assertTrue(r.err.contains("history: run 3 of 3"), r.err);
         assertTrue(figures.get("streams app, 2 stream threads vs 1, 2 partitions: events/s (best)").get("settings").asText()
                 .contains("limit: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out);
         // the latency row held its long-lived flows open while the paced producer ran
@@ -138,9 +147,9 @@ class BenchCommandTest {
         assertTrue(warmUp >= 0 && warmUp < r.err.indexOf("history: loading"), r.err);
         List<String> lines = r.out.strip().lines().toList();
         assertEquals(4, lines.size(), r.out);
-        assertTrue(lines.get(2).startsWith("| " + BenchCommand.HISTORY_FIGURE + " | "), lines.get(2));
+        assertTrue(lines.get(2).startsWith("| " + HistoryRows.HISTORY_FIGURE + " | "), lines.get(2));
         assertTrue(lines.get(2).matches(".*; after 1 warm-up round\\(s\\) of the app on a production workload of [0-9,]+ events, not counted \\|$"), lines.get(2));
-        assertTrue(lines.get(3).startsWith("| " + BenchCommand.HISTORY_CPU_FIGURE + " | "), lines.get(3));
+        assertTrue(lines.get(3).startsWith("| " + HistoryRows.HISTORY_CPU_FIGURE + " | "), lines.get(3));
     }
 
     @Test
@@ -166,6 +175,9 @@ class BenchCommandTest {
         BenchCommand d = new BenchCommand();
         new CommandLine(d).parseArgs("--rounds", "0");
         assertThrows(IllegalArgumentException.class, d::validate);
+        BenchCommand h = new BenchCommand();
+        new CommandLine(h).parseArgs("--history-runs", "0");
+        assertEquals("--history-runs must be at least 1", assertThrows(IllegalArgumentException.class, h::validate).getMessage());
         BenchCommand w = new BenchCommand();
         new CommandLine(w).parseArgs("--warm-up-rounds", "-1");
         assertEquals("--warm-up-rounds must be at least 0", assertThrows(IllegalArgumentException.class, w::validate).getMessage());
