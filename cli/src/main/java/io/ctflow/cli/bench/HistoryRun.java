@@ -10,14 +10,14 @@ import java.util.List;
 
 /**
  * Whether the app slows down as history builds up (fired timers, deleted flows and their
- * tombstones, changelog compaction): one long run of the production regime on one partition, and
- * the rate of the first {@code window} events once the run is in its steady state against the rate
- * of the last {@code window} events of it, after at least {@code history} events. The steady state
+ * tombstones, changelog compaction): long runs of the production regime on one partition, each
+ * cut into windows of {@code window} events from the first once the run is in its steady state to
+ * the last, after at least {@code history} events ({@link HistoryRows} compares them). The steady state
  * starts when the first finished flows expire (a lifetime, then {@code flow.linger} and the grace
  * after the first NEW): from then on every connection costs the same work, its five events and the
  * quiet delete of its flow. Before, the deletes are missing, a quarter of the writes (BENCHMARKS.md,
  * thirteenth round: a window starting at the first DESTROY made the same code look 0.74× as fast
- * at the end). Both windows see the same open flows and the same mix, so only the history differs.
+ * at the end). Every window sees the same open flows and the same mix, so only the history differs.
  */
 final class HistoryRun {
     /**
