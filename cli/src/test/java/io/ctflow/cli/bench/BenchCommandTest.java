@@ -103,15 +103,25 @@ class BenchCommandTest {
         // every window between them, with who took the cores
         assertTrue(history.matches(".*every 4,000-event window from the first: [0-9]+k \\([0-9?]+k per CPU s; cores: all [0-9.]+, "
                 + "log cleaner [0-9.]+, GC [0-9.]+, RocksDB [0-9.]+, JIT [0-9.]+\\).*"), history);
-        // each row shows the run whose line has the median ratio of three, and lists all three
+        // each row shows the run whose line has the median ratio of three, and lists all three; a tiny run's
+        // window can end before the stream thread is known (no CPU figure): such a run counts last
         JsonNode cpu = figures.get(HistoryRows.HISTORY_CPU_FIGURE);
         for (JsonNode f : List.of(wall, cpu)) {
             String settings = f.get("settings").asText();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("^the run with the median ratio of 3 \\(each a fresh app instance from offset 0 "
-                    + "over the same loaded input\\): ([0-9.]+), ([0-9.]+), ([0-9.]+); shown: run ([123]),.*").matcher(settings);
+                    + "over the same loaded input\\): ([0-9.]+|NaN), ([0-9.]+|NaN), ([0-9.]+|NaN); shown: run ([123]),.*").matcher(settings);
             assertTrue(m.matches(), settings);
+            List<Double> numbers = new ArrayList<>();
+            for (int g = 1; g <= 3; g++) {
+                double x = Double.parseDouble(m.group(g));
+                if (!Double.isNaN(x)) {
+                    numbers.add(x);
+                }
+            }
+            assertTrue(!numbers.isEmpty(), settings);
+            java.util.Collections.sort(numbers);
             double shown = Double.parseDouble(m.group(Integer.parseInt(m.group(4))));
-            assertEquals(Stats.median(List.of(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)))), shown, 1e-9, settings);
+            assertEquals(numbers.get((numbers.size() - 1) / 2), shown, 1e-9, settings);
             assertEquals(shown, f.get("ratio").asDouble(), 0.005, settings);
         }
         assertTrue(r.err.contains("history: run 3 of 3"), r.err);
