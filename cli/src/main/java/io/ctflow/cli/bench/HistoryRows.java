@@ -50,7 +50,7 @@ final class HistoryRows {
      */
     static Lines median(List<Lines> runs, ToDoubleFunction<Lines> ratio) {
         List<Lines> sorted = new ArrayList<>(runs);
-        sorted.sort(Comparator.comparingDouble(l -> Double.isNaN(ratio.applyAsDouble(l)) ? Double.POSITIVE_INFINITY : ratio.applyAsDouble(l)));
+        sorted.sort(Comparator.comparingDouble(ratio)); // Double.compare puts NaN after every number
         long numbers = runs.stream().filter(l -> !Double.isNaN(ratio.applyAsDouble(l))).count();
         return sorted.get((int) Math.max(0, (numbers - 1) / 2));
     }

@@ -88,7 +88,7 @@ class BenchCommandTest {
         // the state row's flows: every connection begun before the first ended (300), none gone yet
         assertTrue(figures.get(BenchCommand.STATE_FIGURE)
                 .get("settings").asText().startsWith("production workload at its peak: 300 flows"), r.out);
-        // the history row compares the start of one run's peak with its end, after >= 20,000 events
+        // the history row compares the start of each run's peak with its end, after >= 20,000 events
         String history = figures.get(HistoryRows.HISTORY_FIGURE).get("settings").asText();
         assertTrue(history.contains("(the first 4,000 once 300 flows are open and the first finished ones expire)"), history);
         long after = Long.parseLong(history.replaceAll(".*after ([0-9,]+) events:.*", "$1").replace(",", ""));
